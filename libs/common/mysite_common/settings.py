@@ -1,0 +1,70 @@
+"""Typed settings shared by every service.
+
+Each service subclasses `ServiceSettings` with its own `env_prefix` (AUTH_, SITE_, ...).
+A secret may come from the environment or from a file named by `<PREFIX><NAME>_FILE`
+(Docker and Compose secrets, ECS secrets mounted as files).
+"""
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("MYSITE_DATA_DIR", ".data")).resolve()
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URL forms people write and pick the driver we ship (PyMySQL)."""
+    for prefix in ("mysql://", "mariadb://", "mariadb+pymysql://"):
+        if url.startswith(prefix):
+            return "mysql+pymysql://" + url[len(prefix) :]
+    return url
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set `service_name` and `env_prefix`."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    service_name: ClassVar[str] = "service"
+
+    environment: Environment = Field(default=Environment.development, validation_alias="MYSITE_ENV")
+    data_dir: Path = Field(default_factory=default_data_dir, validation_alias="MYSITE_DATA_DIR")
+    log_level: str = Field(default="INFO", validation_alias="MYSITE_LOG_LEVEL")
+    database_url: str = ""
+    max_body_bytes: int = 64 * 1024
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Self:
+        if not self.database_url:
+            path = self.data_dir / "db" / f"{self.service_name}.sqlite3"
+            object.__setattr__(self, "database_url", f"sqlite:///{path}")
+        object.__setattr__(self, "database_url", normalize_database_url(self.database_url))
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.production
+
+    @classmethod
+    def load(cls, **overrides: object) -> Self:
+        """Read the environment, plus `<PREFIX><FIELD>_FILE` secret files."""
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            file_variable = f"{prefix}{name.upper()}_FILE"
+            secret_path = os.environ.get(file_variable)
+            if secret_path:
+                values[name] = Path(secret_path).read_text(encoding="utf-8").strip()
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
