@@ -46,7 +46,8 @@ def run_service_cli(
     configure_logging(settings.service_name, settings.log_level)
     if arguments.command == "serve":
         uvicorn.run(
-            f"{package}.app:app",
+            f"{package}.app:create_app",
+            factory=True,
             host=arguments.host,
             port=arguments.port,
             log_config=None,

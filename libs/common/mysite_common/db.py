@@ -4,8 +4,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -122,3 +123,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _request_session(request: Request) -> Iterator[Session]:
+    """One session per request. Writes commit explicitly in the service functions, so a
+    failed commit is an error response, never a success the client was already told about."""
+    database: Database = request.app.state.database
+    session = database.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+DbSession = Annotated[Session, Depends(_request_session)]

@@ -1,0 +1,1 @@
+"""mysite's auth service: accounts, sessions, tokens, and the gateway's verify endpoint."""

@@ -1,0 +1,71 @@
+"""Password policy (NIST SP 800-63B-4) and Argon2id hashing with bounded concurrency."""
+
+import threading
+import unicodedata
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_PASSWORD_LENGTH = 15
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's score 3 means "safely unguessable: moderate protection from offline attacks".
+# With 15+ characters nearly every real passphrase passes; repeats, keyboard walks and
+# famous passwords do not.
+MIN_STRENGTH_SCORE = 3
+
+
+class PasswordPolicyError(ValueError):
+    pass
+
+
+def normalize_password(password: str) -> str:
+    """NFKC, so the same passphrase typed on different keyboards gives the same hash."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def check_password_policy(password: str, *, context: list[str]) -> None:
+    """Raises PasswordPolicyError with a message a person can act on."""
+    normalized = normalize_password(password)
+    length = len(normalized)  # code points, not bytes
+    if length < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters; a few words make a good password."
+        )
+    if length > MAX_PASSWORD_LENGTH:
+        raise PasswordPolicyError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+    result = zxcvbn(normalized, user_inputs=[word for word in context if word] + ["mysite"])
+    if result["score"] < MIN_STRENGTH_SCORE:
+        raise PasswordPolicyError(
+            "This password is too common or too easy to guess "
+            "(repeats, sequences, or your name); choose another."
+        )
+
+
+class PasswordHashing:
+    """Argon2id at OWASP's minimum (m=19 MiB, t=2, p=1); at most `concurrency` at once."""
+
+    def __init__(self, concurrency: int) -> None:
+        self._hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+        self._slots = threading.BoundedSemaphore(concurrency)
+        # Verified against when the username is unknown, so both cases take the same time.
+        self._dummy_hash = self._hasher.hash("mysite-dummy-password-for-timing")
+
+    def hash(self, password: str) -> str:
+        with self._slots:
+            return self._hasher.hash(normalize_password(password))
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        with self._slots:
+            try:
+                return (
+                    self._hasher.verify(
+                        password_hash or self._dummy_hash, normalize_password(password)
+                    )
+                    and password_hash is not None
+                )
+            except (VerificationError, InvalidHashError):
+                return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)

@@ -1,0 +1,235 @@
+"""The public auth API under /api/auth (HTTP only; the logic is in service.py)."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from mysite_auth import service
+from mysite_auth.config import AuthSettings
+from mysite_auth.deps import ClientIp, Hashing, Revocations, Settings
+from mysite_auth.models import User
+from mysite_auth.tokens import AccessClaims, InvalidTokenError, decode_access_token
+from mysite_common.db import DbSession, utcnow
+from mysite_common.errors import ApiError
+from mysite_common.identity import CurrentUser
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+# Bounds well above any real value, so absurd input is refused before any work is done.
+_MAX_FIELD = 1024
+
+
+class SignupRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    username: StrictStr = Field(max_length=_MAX_FIELD)
+    password: StrictStr = Field(max_length=_MAX_FIELD)
+    display_name: StrictStr = Field(max_length=_MAX_FIELD)
+
+
+class LoginRequest(BaseModel):
+    username: StrictStr = Field(max_length=_MAX_FIELD)
+    password: StrictStr = Field(max_length=_MAX_FIELD)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: StrictStr | None = Field(default=None, max_length=_MAX_FIELD)
+
+
+class PasswordChangeRequest(BaseModel):
+    current_password: StrictStr = Field(max_length=_MAX_FIELD)
+    new_password: StrictStr = Field(max_length=_MAX_FIELD)
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> "UserPublic":
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            created_at=user.created_at,
+        )
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type name
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    user: UserPublic
+
+
+# Tells the site's script that a refresh cookie exists (it cannot see HttpOnly cookies).
+SESSION_HINT_COOKIE = "mysite_session"
+
+
+def _set_session_cookies(
+    response: Response, settings: AuthSettings, issued: service.IssuedSession
+) -> TokenResponse:
+    now = utcnow()
+    access_seconds = issued.access_claims.expires_at - int(now.timestamp())
+    refresh_seconds = int((issued.refresh_expires_at - now).total_seconds())
+    response.set_cookie(
+        settings.access_cookie_name,
+        issued.access_token,
+        max_age=access_seconds,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    response.set_cookie(
+        settings.refresh_cookie_name,
+        issued.refresh_token,
+        max_age=refresh_seconds,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    response.set_cookie(
+        SESSION_HINT_COOKIE,
+        "1",
+        max_age=refresh_seconds,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=False,
+        samesite="strict",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return TokenResponse(
+        access_token=issued.access_token,
+        expires_in=access_seconds,
+        refresh_token=issued.refresh_token,
+        refresh_expires_in=refresh_seconds,
+        user=UserPublic.of(issued.user),
+    )
+
+
+def _clear_session_cookies(response: Response, settings: AuthSettings) -> None:
+    for name in (settings.access_cookie_name, settings.refresh_cookie_name, SESSION_HINT_COOKIE):
+        response.delete_cookie(name, path="/", secure=settings.cookie_secure, samesite="lax")
+
+
+def presented_access_claims(request: Request, settings: AuthSettings) -> AccessClaims | None:
+    """The access token of this request (bearer header first, then cookie), if valid."""
+    token = bearer_token(request) or request.cookies.get(settings.access_cookie_name)
+    if not token:
+        return None
+    try:
+        return decode_access_token(settings, token)
+    except InvalidTokenError:
+        return None
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+@router.post("/signup", status_code=status.HTTP_201_CREATED)
+def signup(body: SignupRequest, db: DbSession, hashing: Hashing) -> UserPublic:
+    user = service.create_user(
+        db, hashing, username=body.username, password=body.password, display_name=body.display_name
+    )
+    return UserPublic.of(user)
+
+
+@router.post("/login")
+def login(
+    body: LoginRequest,
+    response: Response,
+    db: DbSession,
+    hashing: Hashing,
+    settings: Settings,
+    ip: ClientIp,
+) -> TokenResponse:
+    issued = service.login(
+        db, hashing, settings, username=body.username, password=body.password, ip=ip
+    )
+    return _set_session_cookies(response, settings, issued)
+
+
+@router.post("/refresh")
+def refresh(
+    request: Request,
+    response: Response,
+    db: DbSession,
+    settings: Settings,
+    revocations: Revocations,
+    body: RefreshRequest | None = None,
+) -> TokenResponse:
+    token = (body.refresh_token if body else None) or request.cookies.get(
+        settings.refresh_cookie_name
+    )
+    if not token:
+        raise ApiError(401, "session_ended", "No session to refresh; log in.")
+    try:
+        issued = service.refresh(db, settings, revocations, refresh_token=token)
+    except ApiError as exc:
+        if exc.code == "session_ended":
+            _clear_session_cookies(response, settings)
+            exc.headers = dict(response.headers)
+        raise
+    return _set_session_cookies(response, settings, issued)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(
+    request: Request,
+    response: Response,
+    db: DbSession,
+    settings: Settings,
+    revocations: Revocations,
+    body: RefreshRequest | None = None,
+) -> None:
+    refresh_token = (body.refresh_token if body else None) or request.cookies.get(
+        settings.refresh_cookie_name
+    )
+    service.logout(
+        db,
+        settings,
+        revocations,
+        refresh_token=refresh_token,
+        access_claims=presented_access_claims(request, settings),
+    )
+    _clear_session_cookies(response, settings)
+
+
+@router.get("/me")
+def me(identity: CurrentUser, db: DbSession) -> UserPublic:
+    user = db.get(User, identity.user_id)
+    if user is None:
+        raise service.SESSION_ENDED
+    return UserPublic.of(user)
+
+
+@router.post("/password")
+def change_password(
+    body: PasswordChangeRequest,
+    identity: CurrentUser,
+    response: Response,
+    db: DbSession,
+    hashing: Hashing,
+    settings: Settings,
+    revocations: Revocations,
+) -> TokenResponse:
+    issued = service.change_password(
+        db,
+        hashing,
+        settings,
+        revocations,
+        user_id=identity.user_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    return _set_session_cookies(response, settings, issued)

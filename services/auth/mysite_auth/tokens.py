@@ -1,0 +1,116 @@
+"""Access tokens (short-lived JWTs) and refresh tokens (opaque, stored hashed).
+
+RFC 8725: the algorithm is pinned, every claim we rely on is required, and an access token
+carries `typ: access` so nothing else signed with the key can pass for one.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from mysite_auth.config import AuthSettings
+from mysite_common.identity import Identity, Role
+
+ALGORITHM = "HS256"
+ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "sid", "role", "name"]
+LEEWAY_SECONDS = 30
+
+
+class InvalidTokenError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    identity: Identity
+    session_id: str
+    token_id: str
+    issued_at: int
+    expires_at: int
+
+
+def issue_access_token(
+    settings: AuthSettings, *, identity: Identity, session_id: str, now: datetime
+) -> tuple[str, AccessClaims]:
+    issued_at = int(now.timestamp())
+    expires_at = issued_at + settings.access_token_minutes * 60
+    claims = AccessClaims(
+        identity=identity,
+        session_id=session_id,
+        token_id=secrets.token_hex(16),
+        issued_at=issued_at,
+        expires_at=expires_at,
+    )
+    payload = {
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "sub": str(identity.user_id),
+        "name": identity.username,
+        "dn": identity.display_name,
+        "role": identity.role.value,
+        "sid": session_id,
+        "jti": claims.token_id,
+        "typ": ACCESS_TOKEN_TYPE,
+        "iat": issued_at,
+        "exp": expires_at,
+    }
+    token = jwt.encode(payload, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    return token, claims
+
+
+def decode_access_token(settings: AuthSettings, token: str) -> AccessClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidTokenError("expired") from exc
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError("invalid") from exc
+    if payload["typ"] != ACCESS_TOKEN_TYPE:
+        raise InvalidTokenError("invalid")
+    try:
+        identity = Identity(
+            user_id=int(payload["sub"]),
+            username=str(payload["name"]),
+            role=Role(payload["role"]),
+            display_name=str(payload.get("dn") or payload["name"]),
+        )
+        return AccessClaims(
+            identity=identity,
+            session_id=str(payload["sid"]),
+            token_id=str(payload["jti"]),
+            issued_at=int(payload["iat"]),
+            expires_at=int(payload["exp"]),
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidTokenError("invalid") from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits
+
+
+def hash_refresh_token(token: str) -> str:
+    # A fast hash is right here: the token is 256 random bits, not a guessable password.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_session_id() -> str:
+    return secrets.token_hex(16)
+
+
+def access_token_lifetime(settings: AuthSettings) -> timedelta:
+    return timedelta(minutes=settings.access_token_minutes)

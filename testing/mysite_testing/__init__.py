@@ -1,0 +1,1 @@
+"""Helpers for mysite's tests (never imported by the services themselves)."""
