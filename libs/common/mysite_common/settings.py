@@ -35,7 +35,8 @@ def normalize_database_url(url: str) -> str:
 class ServiceSettings(BaseSettings):
     """Settings every service has. Subclasses set `service_name` and `env_prefix`."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # populate_by_name: load() passes file secrets by field name, also for aliased fields.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
     service_name: ClassVar[str] = "service"
 
     environment: Environment = Field(default=Environment.development, validation_alias="MYSITE_ENV")

@@ -1,0 +1,54 @@
+# mysite: `make up` runs the whole stack, `make test` runs every test. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACKAGES := libs/common services/auth services/site services/chatbot services/kakao stack testing
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: up test lint typecheck unit e2e bench eval install constraints clean
+
+$(STAMP): requirements/dev.txt requirements/constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	@$(PYTHON) -c 'import sys; sys.exit("mysite needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -r requirements/dev.txt \
+		$(foreach p,$(PACKAGES),-e $(p))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: $(STAMP)
+	$(BIN)/python -m mysite_stack up $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy libs/common/mysite_common services/auth/mysite_auth services/site/mysite_site \
+		services/chatbot/mysite_chatbot services/kakao/mysite_kakao stack/mysite_stack \
+		testing/mysite_testing
+
+unit: $(STAMP)
+	$(BIN)/pytest libs services stack testing -q
+
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e -q
+
+test: lint typecheck
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+eval: $(STAMP)
+	$(BIN)/python services/chatbot/eval/run_eval.py $(ARGS)
+
+constraints: $(STAMP)
+	{ echo "# Every transitive dependency, pinned, so a fresh machine installs what CI tested."; \
+	  echo "# Refresh: make constraints"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v ' @ ' | sort; } > requirements/constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
