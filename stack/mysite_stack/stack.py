@@ -116,9 +116,7 @@ class Stack:
         if self.options.mariadb_admin_url:
             prefix = self.options.database_prefix
             passwords = {
-                service: read_secret(
-                    self.secrets_dir, f"db_{self.options.database_prefix}_{service}"
-                )
+                service: read_secret(self.secrets_dir, f"db_{prefix}_{service}")
                 for service in SERVICES
             }
             try:

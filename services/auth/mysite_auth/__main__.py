@@ -9,6 +9,7 @@ from mysite_auth.passwords import PasswordHashing
 from mysite_auth.service import ensure_owner
 from mysite_common.cli import ExtraCommand, run_service_cli
 from mysite_common.db import Database
+from mysite_common.errors import ApiError
 
 logger = logging.getLogger("mysite_auth")
 
@@ -16,9 +17,14 @@ logger = logging.getLogger("mysite_auth")
 def _ensure_owner(_arguments: argparse.Namespace) -> int:
     settings = AuthSettings.load()
     database = Database(settings.database_url)
-    with database.session() as session:
-        logger.info(ensure_owner(session, PasswordHashing(1), settings))
-    database.dispose()
+    try:
+        with database.session() as session:
+            logger.info(ensure_owner(session, PasswordHashing(1), settings))
+    except ApiError as error:
+        logger.error("cannot create the owner account: %s", error.message)
+        return 1
+    finally:
+        database.dispose()
     return 0
 
 
