@@ -1,0 +1,145 @@
+"""Turn text (a question or a profile field) into tokens: surface forms plus concepts.
+
+Korean goes through Kiwi (content morphemes), Latin-script words through a regex and
+a small English stemmer. The bilingual vocabulary then tags each token (or phrase of
+tokens) with concept ids, which is what lets "경력" match "work experience".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .korean import KOREAN_STOP_MORPHEMES, KoreanAnalyzer, is_content
+from .text import ENGLISH_STOPWORDS, clean_text, has_hangul, stem_english
+from .vocabulary import CONCEPTS, EXTRA_KOREAN_USER_NOUNS
+
+# Same pattern as text.latin_words, but keeping positions and original case.
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")
+_CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
+_HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
+_MAX_PHRASE_UNITS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One normalised word before vocabulary lookup."""
+
+    form: str
+    start: int
+    is_stop: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A query or document token: its normalised form and the concepts it stands for."""
+
+    form: str
+    concepts: frozenset[str]
+    is_stop: bool = False
+
+
+class TextAnalyzer:
+    """Analyse Korean/English text into vocabulary-tagged tokens (thread-safe)."""
+
+    def __init__(self, korean: KoreanAnalyzer, concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> None:
+        self._korean = korean
+        self._phrases: dict[tuple[str, ...], frozenset[str]] = {}
+        collected: dict[tuple[str, ...], set[str]] = {}
+        for concept, terms in concepts.items():
+            for term in terms:
+                units = tuple(unit.form for unit in self.units(term))
+                if units:
+                    collected.setdefault(units, set()).add(concept)
+        self._phrases = {units: frozenset(ids) for units, ids in collected.items()}
+
+    @staticmethod
+    def korean_user_nouns(concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> list[str]:
+        """Korean single-word nouns of the vocabulary, to register with Kiwi before first use.
+
+        Verbs are written in dictionary form ("다니다") and skipped; one-syllable words
+        are skipped too, because as user words they make Kiwi split longer words.
+        """
+        nouns = set(EXTRA_KOREAN_USER_NOUNS)
+        for terms in concepts.values():
+            for term in terms:
+                if _HANGUL_ONLY.match(term) and len(term) >= 2 and not term.endswith("다"):
+                    nouns.add(term)
+        return sorted(nouns)
+
+    def units(self, text: str) -> list[Unit]:
+        """Normalised words of ``text`` in reading order, stopwords flagged, not removed."""
+        text = clean_text(text)
+        if not text:
+            return []
+        units: list[Unit] = []
+        for match in _LATIN_WORD.finditer(text.replace("\u2019", "'")):
+            original = _strip_contraction(match.group(0))
+            if not original:
+                continue
+            lowered = original.lower()
+            # "Go" the language is capitalised mid-sentence; "go" is the verb.
+            if original in ("Go", "GO") and match.start() > 0:
+                units.append(Unit("golang", match.start(), False))
+                continue
+            form = stem_english(lowered)
+            units.append(Unit(form, match.start(), lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS))
+        if has_hangul(text):
+            for morpheme in self._korean.morphemes(text):
+                if is_content(morpheme):
+                    units.append(Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES))
+        units.sort(key=lambda unit: unit.start)
+        return units
+
+    def tokens(self, text: str) -> list[Token]:
+        """Tokens of ``text``: the longest vocabulary phrase at each position wins; other
+        stopwords are dropped, other words kept with no concepts."""
+        units = self.units(text)
+        tokens: list[Token] = []
+        position = 0
+        while position < len(units):
+            matched = False
+            for length in range(min(_MAX_PHRASE_UNITS, len(units) - position), 0, -1):
+                window = tuple(unit.form for unit in units[position : position + length])
+                concepts = self._phrases.get(window)
+                if concepts is None:
+                    continue
+                if length == 1 and units[position].is_stop and not _is_meaningful_stop(window[0]):
+                    break
+                tokens.append(Token(" ".join(window), concepts))
+                position += length
+                matched = True
+                break
+            if matched:
+                continue
+            unit = units[position]
+            if not unit.is_stop:
+                tokens.append(Token(unit.form, frozenset()))
+            position += 1
+        return tokens
+
+    def concept_names(self, text: str) -> set[str]:
+        return {concept for token in self.tokens(text) for concept in token.concepts}
+
+
+# Stopwords that still tell what is asked when the vocabulary knows them
+# ("where", "who are you", "yourself"); other stopwords in the vocabulary are ignored
+# on their own so that e.g. "about" does not pull every question toward the bio.
+_MEANINGFUL_STOPS = frozenset(["where", "yourself", "now", "before", "first", "어디"])
+
+
+def _is_meaningful_stop(form: str) -> bool:
+    return form in _MEANINGFUL_STOPS
+
+
+def _strip_contraction(word: str) -> str:
+    lowered = word.lower()
+    for suffix in _CONTRACTION_SUFFIXES:
+        if lowered.endswith(suffix):
+            return word[: -len(suffix)]
+    return word.strip("'")
+
+
+def token_forms(tokens: Iterable[Token]) -> list[str]:
+    return [token.form for token in tokens]

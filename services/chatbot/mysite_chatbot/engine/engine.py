@@ -1,0 +1,328 @@
+"""The question-answering engine: retrieve the best entry, answer from it or decline.
+
+The engine only retrieves and fills templates; it never follows instructions found in
+a question or in the profile, so prompt-injection text is just more words to match.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from .analysis import TextAnalyzer, Token
+from .embeddings import Embedder, Vectors, load_embedder, prepare_query
+from .entries import build_entries
+from .korean import KoreanAnalyzer
+from .lexical import LexicalIndex, LexicalScore
+from .models import Answer, Entry, FaqEntry, Source
+from .smalltalk import REPLIES, split_small_talk
+from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
+from .text import Language, clean_text, detect_language
+
+logger = logging.getLogger(__name__)
+
+EmbeddingPolicy = Literal["always", "when_unsure", "never"]
+EngineMode = Literal["hybrid", "lexical"]
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Retrieval and refusal constants, tuned on the dev question set only."""
+
+    # Fusion: normalised-score sum (not rank fusion, which throws away how *good* a match is).
+    lexical_weight: float = 0.6
+    embedding_weight: float = 0.4
+    # e5 cosine similarities live in a narrow band; map [floor, ceiling] onto [0, 1].
+    embedding_floor: float = 0.78
+    embedding_ceiling: float = 0.92
+    # Below this fused score the engine declines instead of guessing.
+    answer_threshold: float = 0.32
+    # With embeddings on "when_unsure": skip the embedding when lexical retrieval is
+    # already this sure (saves 15-30 ms per question on a small CPU).
+    lexical_sure_score: float = 0.75
+    lexical_sure_margin: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class RankedEntry:
+    entry: Entry
+    score: float
+    lexical: LexicalScore
+    embedding: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    generation: int
+    entries: tuple[Entry, ...]
+    lexical: LexicalIndex
+    # One row per embedding text; ``vector_owner[i]`` is the entry index of row i.
+    vectors: Vectors | None = None
+    vector_owner: tuple[int, ...] = ()
+
+
+@dataclass
+class LanguageResources:
+    """The heavy, shareable part of an engine: Kiwi, the vocabulary and the embedder."""
+
+    korean: KoreanAnalyzer
+    analyzer: TextAnalyzer
+    embedder: Embedder | None
+    embedding_status: str  # "ok", "disabled" or why embeddings are unavailable
+    load_seconds: float = 0.0
+
+    @classmethod
+    def load(cls, embeddings: bool = True, num_threads: int | None = None) -> LanguageResources:
+        started = time.perf_counter()
+        korean = KoreanAnalyzer(TextAnalyzer.korean_user_nouns())
+        analyzer = TextAnalyzer(korean)
+        embedder: Embedder | None = None
+        status = "disabled"
+        if embeddings:
+            embedder, reason = load_embedder(num_threads)
+            status = "ok" if embedder is not None else reason
+        return cls(korean, analyzer, embedder, status, time.perf_counter() - started)
+
+
+@dataclass
+class _Stats:
+    embedded_questions: int = 0
+    questions: int = 0
+
+
+class Engine:
+    """Answers visitors' questions about the site owner from their profile and FAQ.
+
+    >>> engine = Engine.create()
+    >>> engine.warm_up()
+    >>> engine.load(profile, faqs)
+    >>> engine.ask("어디서 일하세요?").answer
+    """
+
+    def __init__(
+        self,
+        language_resources: LanguageResources | None = None,
+        *,
+        embedding_policy: EmbeddingPolicy = "when_unsure",
+        default_language: Language = "en",
+        tuning: Tuning | None = None,
+    ) -> None:
+        self.resources = language_resources or LanguageResources.load(embeddings=embedding_policy != "never")
+        self.embedding_policy: EmbeddingPolicy = embedding_policy
+        self.default_language: Language = default_language
+        self.tuning = tuning or Tuning()
+        self._index = _Index(0, (), LexicalIndex(self.resources.analyzer, []))
+        self._load_lock = threading.Lock()
+        self._embedding_done = threading.Event()
+        self._embedding_done.set()
+        self.stats = _Stats()
+
+    @classmethod
+    def create(cls, *, embeddings: bool = True, **options: Any) -> Engine:
+        """Build an engine with freshly loaded language resources (about 1-2 s)."""
+        return cls(LanguageResources.load(embeddings=embeddings), **options)
+
+    # ------------------------------------------------------------------ status
+
+    @property
+    def mode(self) -> EngineMode:
+        """"hybrid" when embeddings are in use for the current index, else "lexical"."""
+        if self.resources.embedder is None or self.embedding_policy == "never":
+            return "lexical"
+        return "hybrid" if self._index.vectors is not None else "lexical"
+
+    @property
+    def embedding_status(self) -> str:
+        if self.resources.embedder is None:
+            return self.resources.embedding_status
+        if self.embedding_policy == "never":
+            return "disabled"
+        return "ready" if self._index.vectors is not None else "indexing"
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return self._index.entries
+
+    def warm_up(self) -> None:
+        """Run Kiwi and the embedder once so the first visitor does not pay for it."""
+        self.resources.korean.warm_up()
+        self.resources.analyzer.tokens("What do you do? 무슨 일 하세요?")
+        if self.resources.embedder is not None and self.embedding_policy != "never":
+            self.resources.embedder.embed(["query warm-up", "워밍업"])
+
+    # ------------------------------------------------------------------ indexing
+
+    def load(self, profile: Mapping[str, Any] | None, faqs: Sequence[FaqEntry] = (), *, wait: bool = False) -> None:
+        """(Re)build the index from ``profile`` and ``faqs`` and swap it in.
+
+        The lexical index is built synchronously (tens of milliseconds). Entry embeddings
+        take ~70 ms each on a small CPU, so they are computed on a background thread
+        (cached by text, so an edit re-embeds only what changed) and swapped in when done;
+        until then questions are answered lexically. ``wait=True`` blocks until then.
+        Concurrent ``ask`` calls always see one complete index, old or new.
+        """
+        entries = tuple(build_entries(profile, faqs))
+        with self._load_lock:
+            generation = self._index.generation + 1
+            lexical = LexicalIndex(self.resources.analyzer, entries)
+            self._index = _Index(generation, entries, lexical)
+            embedder = self.resources.embedder
+            if embedder is None or self.embedding_policy == "never" or not entries:
+                return
+            self._embedding_done.clear()
+        worker = threading.Thread(
+            target=self._embed_entries, args=(embedder, generation, entries), name="chatbot-embed", daemon=True
+        )
+        worker.start()
+        if wait:
+            worker.join()
+
+    def wait_until_ready(self, timeout: float | None = None) -> bool:
+        """Block until the current index has its embeddings (or none are coming)."""
+        return self._embedding_done.wait(timeout)
+
+    def _embed_entries(self, embedder: Embedder, generation: int, entries: tuple[Entry, ...]) -> None:
+        try:
+            texts: list[str] = []
+            owners: list[int] = []
+            for position, entry in enumerate(entries):
+                for text in entry.embedding_texts:
+                    texts.append(text)
+                    owners.append(position)
+            vectors_parts = []
+            # Small batches keep a visitor's question from waiting long behind indexing.
+            for start in range(0, len(texts), 8):
+                if self._index.generation != generation:
+                    return  # a newer load() superseded this one
+                vectors_parts.append(embedder.embed(texts[start : start + 8]))
+            vectors = np.vstack(vectors_parts) if vectors_parts else None
+            with self._load_lock:
+                current = self._index
+                if current.generation == generation and vectors is not None:
+                    self._index = _Index(generation, current.entries, current.lexical, vectors, tuple(owners))
+        except Exception:
+            logger.exception("embedding the profile failed; answering lexically")
+        finally:
+            if self._index.generation == generation:
+                self._embedding_done.set()
+
+    # ------------------------------------------------------------------ answering
+
+    def ask(self, question: str) -> Answer:
+        """Answer ``question`` (any string) in its language, citing the entry used."""
+        text = clean_text(question if isinstance(question, str) else "")
+        language = detect_language(text, self.default_language)
+        if not text:
+            return Answer(EMPTY_QUESTION[language], False, 0.0, [], language)
+        small_talk = split_small_talk(text)
+        if small_talk.only_small_talk and small_talk.kind is not None:
+            return Answer(
+                REPLIES[small_talk.kind][language], True, 1.0, [Source("smalltalk", small_talk.kind)], language
+            )
+        tokens = self.resources.analyzer.tokens(small_talk.remainder or text)
+        ranked = self._rank(small_talk.remainder or text, tokens)
+        if not ranked:
+            return Answer(REFUSAL[language], False, 0.0, [], language)
+        best = ranked[0]
+        confidence = self._confidence(ranked)
+        if confidence < self.tuning.answer_threshold:
+            return Answer(REFUSAL[language], False, confidence, [], language)
+        return Answer(self._render(best.entry, language, tokens), True, confidence, [best.entry.source], language)
+
+    def top_entries(self, question: str, k: int = 3) -> list[tuple[Entry, float]]:
+        """The ``k`` best-matching entries with their fused scores (0..1), best first."""
+        text = clean_text(question if isinstance(question, str) else "")
+        if not text:
+            return []
+        remainder = split_small_talk(text).remainder or text
+        tokens = self.resources.analyzer.tokens(remainder)
+        return [(item.entry, item.score) for item in self._rank(remainder, tokens)[: max(0, k)]]
+
+    def rank(self, question: str) -> list[RankedEntry]:
+        """All entries with their lexical, embedding and fused scores (for evaluation)."""
+        text = clean_text(question)
+        remainder = split_small_talk(text).remainder or text
+        return self._rank(remainder, self.resources.analyzer.tokens(remainder))
+
+    def _rank(self, text: str, tokens: Sequence[Token]) -> list[RankedEntry]:
+        index = self._index
+        if not index.entries:
+            return []
+        self.stats.questions += 1
+        query = index.lexical.resolve(tokens)
+        lexical = index.lexical.score_all(query)
+        lexical_votes = any(score.raw > 0 for score in lexical)
+        similarities = None
+        if self._should_embed(index, lexical):
+            similarities = self._entry_similarities(index, text)
+        tuning = self.tuning
+        ranked: list[RankedEntry] = []
+        for position, entry in enumerate(index.entries):
+            lexical_score = lexical[position]
+            if similarities is None:
+                fused = lexical_score.normalized
+                embedding = None
+            else:
+                embedding = float(similarities[position])
+                scaled = (embedding - tuning.embedding_floor) / (tuning.embedding_ceiling - tuning.embedding_floor)
+                scaled = min(1.0, max(0.0, scaled))
+                if lexical_votes:
+                    fused = tuning.lexical_weight * lexical_score.normalized + tuning.embedding_weight * scaled
+                else:
+                    # Nothing in the question matched any word: lexical has no opinion, so it
+                    # must not vote (its zeros would only drag every score down equally).
+                    fused = tuning.embedding_weight * scaled
+            ranked.append(RankedEntry(entry, fused, lexical_score, embedding))
+        ranked.sort(key=lambda item: (item.score, item.lexical.raw), reverse=True)
+        return ranked
+
+    def _should_embed(self, index: _Index, lexical: Sequence[LexicalScore]) -> bool:
+        if index.vectors is None or self.resources.embedder is None or self.embedding_policy == "never":
+            return False
+        if self.embedding_policy == "always":
+            return True
+        top = sorted((score.normalized for score in lexical), reverse=True)[:2]
+        if len(top) < 2:
+            return True
+        sure = top[0] >= self.tuning.lexical_sure_score and top[0] - top[1] >= self.tuning.lexical_sure_margin
+        return not sure
+
+    def _entry_similarities(self, index: _Index, text: str) -> Vectors:
+        embedder = self.resources.embedder
+        assert embedder is not None and index.vectors is not None
+        self.stats.embedded_questions += 1
+        query_vector = embedder.embed([prepare_query(text)])[0]
+        row_scores = index.vectors @ query_vector
+        best = np.full(len(index.entries), -1.0, dtype=np.float32)
+        np.maximum.at(best, np.asarray(index.vector_owner, dtype=np.int64), row_scores)
+        return best
+
+    def _confidence(self, ranked: Sequence[RankedEntry]) -> float:
+        return max(0.0, min(1.0, ranked[0].score))
+
+    def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:
+        """The entry's answer, led by a direct "yes" when the question names one of its items."""
+        answer = entry.answer_in(language)
+        if not entry.items or entry.source.section != "skills":
+            return answer
+        asked = {token.form for token in tokens} | {concept for token in tokens for concept in token.concepts}
+        named = [item for item in entry.items if asked & _item_keys(self.resources.analyzer, item)]
+        if not named:
+            return answer
+        if language == "ko":
+            return f"네, {eul(join_list(named, 'ko'))} 다룰 수 있어요. {answer}"
+        return f"Yes, I work with {join_list(named, 'en')}. {answer}"
+
+
+def _item_keys(analyzer: TextAnalyzer, item: str) -> set[str]:
+    tokens = analyzer.tokens(item)
+    return {token.form for token in tokens} | {concept for token in tokens for concept in token.concepts if concept.startswith("tech.")}
+
+
+__all__ = ["EmbeddingPolicy", "Engine", "EngineMode", "LanguageResources", "RankedEntry", "Tuning"]

@@ -1,0 +1,135 @@
+"""BM25 over surface forms and vocabulary concepts, normalised so scores mean something.
+
+Each query token counts once, through whichever of its forms matches best: the word
+itself ("kubernetes") or one of its concepts ("#tech.kubernetes", which the Korean
+"쿠버네티스" shares). The sum is divided by what a document matching every query
+token once would score, so 1.0 means "everything asked about is in this entry" and
+words found nowhere in the profile pull the score down: that is the main signal for
+saying "I don't know".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .analysis import TextAnalyzer, Token
+from .models import Entry
+
+# Standard BM25 saturation; b is lowered because entry lengths differ by design
+# (an email entry is one line, an FAQ answer a paragraph) and short is not "better".
+BM25_K1 = 1.2
+BM25_B = 0.4
+
+# A concept match is slightly weaker evidence than the same word ("work" vs "career").
+CONCEPT_MATCH_FACTOR = 0.85
+# Concepts found by analysing an entry's text count a bit less than concepts the
+# entry builder assigns from the profile's structure (a work item *is* about work).
+TEXT_CONCEPT_FACTOR = 0.7
+# Concepts that only hint at the kind of answer ("where", "now", "use") weigh less
+# in a question than the things asked about.
+WEAK_CONCEPTS = frozenset(
+    ["where", "current", "past", "when", "use", "skill", "availability", "favorite", "programming", "first", "years"]
+)
+WEAK_TOKEN_WEIGHT = 0.5
+# Korean one-syllable leftovers that match nothing are usually analysis debris.
+DEBRIS_TOKEN_WEIGHT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """A query token resolved against the index: its candidate index terms and weight."""
+
+    token: Token
+    terms: tuple[tuple[str, float], ...]  # (index term, match factor)
+    weight: float  # query weight times the best idf it can reach
+    known: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalScore:
+    raw: float  # BM25-style sum, for ranking
+    normalized: float  # 0..1, raw over the best score a fully matching entry would get
+    coverage: float  # share of the query's weight found in this entry at all
+
+
+class LexicalIndex:
+    def __init__(self, analyzer: TextAnalyzer, entries: Sequence[Entry]) -> None:
+        self._analyzer = analyzer
+        self._doc_terms: list[dict[str, float]] = [self._entry_terms(entry) for entry in entries]
+        lengths = [sum(terms.values()) for terms in self._doc_terms]
+        self._avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._lengths = lengths
+        document_frequency: Counter[str] = Counter()
+        for terms in self._doc_terms:
+            document_frequency.update(terms.keys())
+        count = len(self._doc_terms)
+        self._idf = {term: _idf(count, df) for term, df in document_frequency.items()}
+        self._unknown_idf = _idf(count, 0)
+
+    @property
+    def unknown_idf(self) -> float:
+        return self._unknown_idf
+
+    def _entry_terms(self, entry: Entry) -> dict[str, float]:
+        terms: dict[str, float] = {}
+        for text_field in entry.fields:
+            for token in self._analyzer.tokens(text_field.text):
+                key = "w:" + token.form
+                terms[key] = terms.get(key, 0.0) + text_field.weight
+                for concept in token.concepts:
+                    ckey = "c:" + concept
+                    terms[ckey] = terms.get(ckey, 0.0) + text_field.weight * TEXT_CONCEPT_FACTOR
+        for concept, weight in entry.concepts:
+            ckey = "c:" + concept
+            terms[ckey] = terms.get(ckey, 0.0) + weight
+        return terms
+
+    def resolve(self, tokens: Sequence[Token]) -> list[QueryTerm]:
+        resolved: list[QueryTerm] = []
+        for token in tokens:
+            candidates = [("w:" + token.form, 1.0)] + [("c:" + c, CONCEPT_MATCH_FACTOR) for c in sorted(token.concepts)]
+            present = [(term, factor) for term, factor in candidates if term in self._idf]
+            base = 1.0
+            if token.concepts and token.concepts <= WEAK_CONCEPTS:
+                base = WEAK_TOKEN_WEIGHT
+            if present:
+                best = max(self._idf[term] * factor for term, factor in present)
+                resolved.append(QueryTerm(token, tuple(present), base * best, True))
+            else:
+                if len(token.form) == 1 and not token.concepts and not token.form.isascii():
+                    base = DEBRIS_TOKEN_WEIGHT
+                resolved.append(QueryTerm(token, (), base * self._unknown_idf, False))
+        return resolved
+
+    def score_all(self, query: Sequence[QueryTerm]) -> list[LexicalScore]:
+        total_weight = sum(term.weight for term in query)
+        scores: list[LexicalScore] = []
+        for terms, length in zip(self._doc_terms, self._lengths, strict=True):
+            length_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / self._avg_length)
+            raw = 0.0
+            covered = 0.0
+            for query_term in query:
+                best = 0.0
+                for term, factor in query_term.terms:
+                    tf = terms.get(term)
+                    if not tf:
+                        continue
+                    saturation = tf * (BM25_K1 + 1.0) / (tf + length_norm)
+                    best = max(best, self._idf[term] * factor * saturation)
+                if best > 0.0:
+                    # Scale the token's contribution to its query weight (weak words count less).
+                    reachable = max(self._idf[term] * factor for term, factor in query_term.terms)
+                    raw += best * query_term.weight / reachable
+                    covered += query_term.weight
+            if total_weight > 0:
+                scores.append(LexicalScore(raw, min(1.0, raw / total_weight), covered / total_weight))
+            else:
+                scores.append(LexicalScore(0.0, 0.0, 0.0))
+        return scores
+
+
+def _idf(count: int, df: int) -> float:
+    return math.log(1.0 + (count - df + 0.5) / (df + 0.5))
