@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .korean import KOREAN_STOP_MORPHEMES, KoreanAnalyzer, is_content
 from .text import ENGLISH_STOPWORDS, clean_text, has_hangul, stem_english
-from .vocabulary import CONCEPTS, EXTRA_KOREAN_USER_NOUNS
+from .vocabulary import CONCEPT_PARENTS, CONCEPTS, EXTRA_KOREAN_USER_NOUNS
 
 # Same pattern as text.latin_words, but keeping positions and original case.
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")
@@ -43,15 +43,21 @@ class Token:
 class TextAnalyzer:
     """Analyse Korean/English text into vocabulary-tagged tokens (thread-safe)."""
 
-    def __init__(self, korean: KoreanAnalyzer, concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> None:
+    def __init__(
+        self,
+        korean: KoreanAnalyzer,
+        concepts: Mapping[str, Sequence[str]] = CONCEPTS,
+        parents: Mapping[str, Sequence[str]] = CONCEPT_PARENTS,
+    ) -> None:
         self._korean = korean
         self._phrases: dict[tuple[str, ...], frozenset[str]] = {}
         collected: dict[tuple[str, ...], set[str]] = {}
         for concept, terms in concepts.items():
+            ids = {concept, *parents.get(concept, ())}
             for term in terms:
                 units = tuple(unit.form for unit in self.units(term))
                 if units:
-                    collected.setdefault(units, set()).add(concept)
+                    collected.setdefault(units, set()).update(ids)
         self._phrases = {units: frozenset(ids) for units, ids in collected.items()}
 
     @staticmethod

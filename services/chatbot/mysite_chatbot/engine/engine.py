@@ -27,6 +27,8 @@ from .text import Language, clean_text, detect_language
 
 logger = logging.getLogger(__name__)
 
+RAW_TIEBREAK = 0.05
+
 EmbeddingPolicy = Literal["always", "when_unsure", "never"]
 EngineMode = Literal["hybrid", "lexical"]
 
@@ -279,7 +281,9 @@ class Engine:
                     # must not vote (its zeros would only drag every score down equally).
                     fused = tuning.embedding_weight * scaled
             ranked.append(RankedEntry(entry, fused, lexical_score, embedding))
-        ranked.sort(key=lambda item: (item.score, item.lexical.raw), reverse=True)
+        # Ties in the 0..1 score (several entries covering the whole question) go to the
+        # entry where the matched words weigh most, as plain BM25 would rank them.
+        ranked.sort(key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw, reverse=True)
         return ranked
 
     def _should_embed(self, index: _Index, lexical: Sequence[LexicalScore]) -> bool:

@@ -23,11 +23,14 @@ from .models import Entry
 BM25_K1 = 1.2
 BM25_B = 0.4
 
-# A concept match is slightly weaker evidence than the same word ("work" vs "career").
-CONCEPT_MATCH_FACTOR = 0.85
-# Concepts found by analysing an entry's text count a bit less than concepts the
-# entry builder assigns from the profile's structure (a work item *is* about work).
-TEXT_CONCEPT_FACTOR = 0.7
+# A word the vocabulary knows is matched through its concepts only: the Korean and
+# English words for one thing must score the same, or questions asked in the other
+# language than the profile's text would lose to incidental same-language words.
+CONCEPT_MATCH_FACTOR = 1.0
+# Concepts found in an entry's running text count half as much as concepts in its
+# title-like fields or assigned from the profile's structure (a work item *is* about work).
+TEXT_CONCEPT_FACTOR = 0.5
+TITLE_FIELD_WEIGHT = 1.5
 # Concepts that only hint at the kind of answer ("where", "now", "use") weigh less
 # in a question than the things asked about.
 WEAK_CONCEPTS = frozenset(
@@ -50,7 +53,7 @@ class QueryTerm:
 
 @dataclass(frozen=True, slots=True)
 class LexicalScore:
-    raw: float  # BM25-style sum, for ranking
+    raw: float  # BM25-style sum over the query's total weight, for ranking (may exceed 1)
     normalized: float  # 0..1, raw over the best score a fully matching entry would get
     coverage: float  # share of the query's weight found in this entry at all
 
@@ -76,12 +79,15 @@ class LexicalIndex:
     def _entry_terms(self, entry: Entry) -> dict[str, float]:
         terms: dict[str, float] = {}
         for text_field in entry.fields:
+            # Concepts in titles, names and keywords describe the entry; in running text
+            # they are often incidental ("data work" in an answer about languages).
+            concept_weight = text_field.weight * (1.0 if text_field.weight >= TITLE_FIELD_WEIGHT else TEXT_CONCEPT_FACTOR)
             for token in self._analyzer.tokens(text_field.text):
                 key = "w:" + token.form
                 terms[key] = terms.get(key, 0.0) + text_field.weight
                 for concept in token.concepts:
                     ckey = "c:" + concept
-                    terms[ckey] = terms.get(ckey, 0.0) + text_field.weight * TEXT_CONCEPT_FACTOR
+                    terms[ckey] = terms.get(ckey, 0.0) + concept_weight
         for concept, weight in entry.concepts:
             ckey = "c:" + concept
             terms[ckey] = terms.get(ckey, 0.0) + weight
@@ -90,14 +96,18 @@ class LexicalIndex:
     def resolve(self, tokens: Sequence[Token]) -> list[QueryTerm]:
         resolved: list[QueryTerm] = []
         for token in tokens:
-            candidates = [("w:" + token.form, 1.0)] + [("c:" + c, CONCEPT_MATCH_FACTOR) for c in sorted(token.concepts)]
+            if token.concepts:
+                candidates = [("c:" + concept, CONCEPT_MATCH_FACTOR) for concept in sorted(token.concepts)]
+            else:
+                candidates = [("w:" + token.form, 1.0)]
             present = [(term, factor) for term, factor in candidates if term in self._idf]
-            base = 1.0
-            if token.concepts and token.concepts <= WEAK_CONCEPTS:
-                base = WEAK_TOKEN_WEIGHT
+            weak = bool(token.concepts) and token.concepts <= WEAK_CONCEPTS
+            base = WEAK_TOKEN_WEIGHT if weak else 1.0
             if present:
                 best = max(self._idf[term] * factor for term, factor in present)
                 resolved.append(QueryTerm(token, tuple(present), base * best, True))
+            elif weak:
+                continue  # "when", "now": no entry has them, and they say little anyway
             else:
                 if len(token.form) == 1 and not token.concepts and not token.form.isascii():
                     base = DEBRIS_TOKEN_WEIGHT
@@ -110,6 +120,7 @@ class LexicalIndex:
         for terms, length in zip(self._doc_terms, self._lengths, strict=True):
             length_norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / self._avg_length)
             raw = 0.0
+            capped = 0.0
             covered = 0.0
             for query_term in query:
                 best = 0.0
@@ -122,10 +133,14 @@ class LexicalIndex:
                 if best > 0.0:
                     # Scale the token's contribution to its query weight (weak words count less).
                     reachable = max(self._idf[term] * factor for term, factor in query_term.terms)
-                    raw += best * query_term.weight / reachable
+                    ratio = best / reachable
+                    raw += ratio * query_term.weight
+                    # For the 0..1 score a token counts at most once: repeating a word in
+                    # a short entry ranks it higher but does not make the answer surer.
+                    capped += min(1.0, ratio) * query_term.weight
                     covered += query_term.weight
             if total_weight > 0:
-                scores.append(LexicalScore(raw, min(1.0, raw / total_weight), covered / total_weight))
+                scores.append(LexicalScore(raw / total_weight, capped / total_weight, covered / total_weight))
             else:
                 scores.append(LexicalScore(0.0, 0.0, 0.0))
         return scores

@@ -20,13 +20,15 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "work": (
         "work", "job", "employer", "employ", "employment", "company", "firm", "workplace", "office",
         "career", "occupation", "profession", "position", "role", "title", "job title", "working",
-        "직장", "회사", "직업", "근무", "재직", "일", "일하다", "다니다", "경력", "커리어", "소속", "직무",
+        "for a living", "make a living", "studio", "work experience", "work history",
+        "직장", "회사", "직업", "근무", "재직", "일", "일하다", "회사 다니다", "경력", "커리어", "소속", "직무",
         "직책", "직함", "포지션", "업무", "회사원", "직장인", "근무지", "일터",
     ),
     "career_overview": (
         "career", "work history", "work experience", "employment history", "resume", "cv",
-        "background", "경력", "이력", "이력서", "경험", "커리어",
+        "background", "experience", "경력", "이력", "이력서", "경험", "커리어",
     ),
+    "joining": ("join", "joined", "joining", "hired", "onboard", "합류", "입사", "합류하다", "입사하다"),
     "current": (
         "current", "currently", "now", "present", "nowadays", "these days", "today", "at the moment",
         "right now", "presently", "latest", "현재", "지금", "요즘", "요새", "최근", "현",
@@ -35,6 +37,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "previous", "previously", "before", "former", "formerly", "past", "earlier", "prior", "used to",
         "last job", "이전", "전", "예전", "과거", "전직", "그전", "옛날",
     ),
+    # The job just before the current one ("your previous job", "전 직장").
+    "previous": ("previous", "previously", "before", "prior", "last job", "이전", "전", "전직", "그전", "직전"),
     "first": ("first", "very first", "earliest", "start career", "처음", "첫", "최초", "첫번째"),
     "intern": ("intern", "internship", "trainee", "인턴", "인턴십", "실습"),
     "lead": (
@@ -77,7 +81,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "skill": (
         "skill", "skills", "skillset", "expertise", "proficient", "proficiency", "competent", "strength",
         "good at", "familiar", "capable", "experienced", "know how", "able",
-        "기술", "역량", "능력", "실력", "잘하다", "잘", "다루다", "능숙", "자신", "강점", "특기",
+        "기술", "역량", "능력", "실력", "잘하다", "잘", "다루다", "능숙", "자신", "강점", "특기", "할 줄 알다",
     ),
     "use": (
         "use", "using", "used", "work with", "experience with", "hands-on",
@@ -99,7 +103,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "spoken_language": (
         "speak", "spoken", "fluent", "fluency", "native", "foreign language", "bilingual", "multilingual",
         "mother tongue", "first language", "language", "conversation", "conversational", "proficiency",
-        "말하다", "구사", "외국어", "모국어", "원어민", "회화", "유창", "언어", "할 줄 알다", "네이티브",
+        "말하다", "구사", "외국어", "모국어", "원어민", "회화", "유창", "언어", "네이티브",
         "몇 개 국어", "통역",
     ),
     "lang.korean": ("korean", "korean language", "한국어", "한국말", "국어"),
@@ -186,6 +190,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "취미", "관심사", "여가", "여가 시간", "주말", "쉬는 날", "쉬다", "즐기다", "좋아하다", "노는 날",
         "퇴근 후", "일 외", "휴일", "관심",
     ),
+    "weekend": ("weekend", "weekends", "saturday", "sunday", "day off", "days off", "주말", "토요일", "일요일", "쉬는 날"),
     "sport": ("sport", "sports", "exercise", "workout", "climb", "climbing", "bouldering", "운동", "클라이밍", "볼더링", "등산"),
     "photography": ("photography", "photo", "photos", "camera", "picture", "film camera", "사진", "카메라", "필름", "촬영", "필름 카메라"),
     "board_game": ("board game", "boardgame", "tabletop", "보드게임", "보드 게임"),
@@ -215,14 +220,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "availability": ("available", "availability", "possible", "able to", "가능", "가능하다", "여유", "시간"),
     "response_time": (
         "reply", "respond", "response", "answer back", "get back", "how quickly", "how fast", "turnaround",
-        "답장", "답신", "회신", "응답", "답하다", "연락이 오다", "걸리다",
+        "answer", "답장", "답신", "회신", "응답", "답하다", "연락이 오다", "걸리다",
     ),
     "contact": (
         "contact", "reach", "get in touch", "touch", "message", "dm", "ping", "talk to", "connect",
         "contact info", "contact details", "way to contact",
         "연락", "연락처", "문의", "메시지", "쪽지", "연락하다", "컨택", "연락 방법", "소통",
     ),
-    "email": ("email", "e-mail", "mail", "email address", "inbox", "메일", "이메일", "전자우편", "메일 주소"),
+    "email": (
+        "email", "e-mail", "mail", "email address", "inbox", "메일", "이메일", "전자우편", "메일 주소", "이메일 주소",
+    ),
     "phone": (
         "phone", "phone number", "call", "cell", "cellphone", "telephone", "number",
         "전화", "전화번호", "휴대폰", "핸드폰", "폰", "번호", "휴대전화", "통화",
@@ -232,7 +239,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "카카오톡", "카톡", "카카오", "오픈채팅", "오픈 채팅", "오픈톡", "톡",
     ),
     "github": (
-        "github", "git hub", "repository", "repo", "repos", "source code", "code sample",
+        "github", "git hub", "repository", "repo", "repos", "source code", "code sample", "your code",
         "깃허브", "깃헙", "깃", "레포", "저장소", "소스 코드", "소스코드",
     ),
     "linkedin": ("linkedin", "링크드인", "링크드 인"),
@@ -255,7 +262,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "about": (
         "yourself", "introduce", "introduction", "bio", "biography", "background", "summary",
         "overview", "profile", "who are you", "what kind of", "personality",
-        "소개", "자기소개", "자기 소개", "어떤 사람", "배경", "프로필", "요약", "어떤 분",
+        "소개", "자기소개", "자기 소개", "어떤 사람", "배경", "프로필", "요약", "어떤 분", "어떤 개발자",
+        "어떤 엔지니어", "what kind of developer", "what kind of engineer",
     ),
     "favorite": ("favorite", "favourite", "prefer", "preferred", "like most", "best", "제일", "가장", "최애", "선호", "좋아하다"),
     "when": ("when", "date", "since", "until", "언제", "날짜", "기간", "부터", "까지"),
@@ -272,7 +280,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "family", "parent", "결혼", "기혼", "아내", "남편", "배우자", "자녀", "아이", "여자친구", "남자친구",
         "가족", "부모님", "애인",
     ),
-    "salary": ("salary", "pay", "income", "compensation", "wage", "earn", "연봉", "월급", "급여", "수입", "보수"),
+    "salary": ("salary", "paycheck", "income", "compensation", "wage", "earn", "연봉", "월급", "급여", "수입", "보수"),
     "pet": ("pet", "pets", "dog", "cat", "puppy", "반려동물", "강아지", "고양이", "애완동물"),
     # --- technologies -----------------------------------------------------------------
     "tech.kubernetes": ("kubernetes", "k8s", "kube", "kubectl", "eks", "gke", "aks", "쿠버네티스", "쿠버", "케이팔에스"),
@@ -334,3 +342,25 @@ EXTRA_KOREAN_USER_NOUNS: tuple[str, ...] = (
     "쿠버네티스", "카카오톡", "깃허브", "링크드인", "마이크로서비스", "포트폴리오", "테크리드",
     "교환학생", "자기소개", "재택근무", "기술스택", "사이드잡", "재능기부", "레이트리밋", "포스트모템",
 )
+
+# Broader concepts a named thing also belongs to: "PostgreSQL" answers "which databases",
+# "AWS" answers "which cloud". Terms of a concept get its parents' ids too.
+CONCEPT_PARENTS: dict[str, tuple[str, ...]] = {
+    "tech.postgres": ("database",), "tech.mysql": ("database",), "tech.redis": ("database",),
+    "tech.sql": ("database", "programming_language"),
+    "tech.kafka": ("queue", "data"), "tech.airflow": ("data",),
+    "tech.kubernetes": ("infrastructure",), "tech.docker": ("infrastructure",),
+    "tech.terraform": ("infrastructure",), "tech.argocd": ("infrastructure",),
+    "tech.prometheus": ("infrastructure",), "tech.grafana": ("infrastructure",), "tech.linux": ("infrastructure",),
+    "tech.aws": ("cloud",), "tech.gcp": ("cloud",), "tech.azure": ("cloud",),
+    "tech.react": ("frontend",), "tech.nextjs": ("frontend",), "tech.vue": ("frontend",), "tech.html": ("frontend",),
+    "tech.python": ("programming_language",), "tech.go": ("programming_language",),
+    "tech.java": ("programming_language",), "tech.javascript": ("programming_language",),
+    "tech.typescript": ("programming_language",), "tech.rust": ("programming_language",),
+    "tech.cpp": ("programming_language",), "tech.kotlin": ("programming_language",),
+    "tech.swift": ("programming_language",),
+    "tech.django": ("backend",), "tech.fastapi": ("backend",), "tech.flask": ("backend",),
+    "tech.spring": ("backend",), "tech.grpc": ("backend",), "tech.rest": ("backend",),
+    "weekend": ("hobby",),
+    "previous": ("past",),
+}
