@@ -255,6 +255,8 @@ def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any
     where = url or username
     network_lower = network.lower()
     concepts: list[tuple[str, float]] = [("contact", 0.5), ("social", 0.5)]
+    if url:
+        concepts.append(("website", 0.5))
     if network_lower.startswith(_CODE_NETWORKS):
         concepts += [("programming", 0.5), ("open_source", 0.3)]
     if network_lower.startswith(_CHAT_NETWORKS):
@@ -309,15 +311,24 @@ def _add_work(builder: _Builder, jobs: Sequence[Mapping[str, Any]]) -> None:
     if not jobs:
         return
     starts = [_text(job.get("startDate")) for job in jobs]
+    ends = [_text(job.get("endDate")) for job in jobs]
     dated = [start for start in starts if start]
     earliest = min(dated) if dated else ""
+    # "Your previous job" is the one that ended most recently.
+    latest_end = max((end for end in ends if end), default="")
     for index, job in enumerate(jobs):
-        _add_job(builder, index, job, is_first=bool(earliest) and starts[index] == earliest)
+        _add_job(
+            builder,
+            index,
+            job,
+            is_first=bool(earliest) and starts[index] == earliest,
+            is_previous=bool(latest_end) and ends[index] == latest_end,
+        )
     if len(jobs) >= 2:
         _add_work_overview(builder, jobs, earliest)
 
 
-def _add_job(builder: _Builder, index: int, job: Mapping[str, Any], is_first: bool) -> None:
+def _add_job(builder: _Builder, index: int, job: Mapping[str, Any], is_first: bool, is_previous: bool) -> None:
     company = _text(job.get("name")) or _text(job.get("company"))
     position = _text(job.get("position"))
     start, end = _text(job.get("startDate")), _text(job.get("endDate"))
@@ -337,10 +348,14 @@ def _add_job(builder: _Builder, index: int, job: Mapping[str, Any], is_first: bo
         answer_en = f"I worked {where_en}{as_en}{period_en}."
         period_ko = f" ({_period(start, end, 'ko')})" if start or end else ""
         answer_ko = f"{company}에서 {euro(position) + ' ' if position else ''}일했습니다{period_ko}."
-    concepts: list[tuple[str, float]] = [("work", 1.0), ("where", 0.5)]
+    concepts: list[tuple[str, float]] = [("work", 2.0), ("employer", 1.5), ("where", 0.5), ("experience", 0.5)]
     concepts.append(("current", 1.0) if current else ("past", 1.0))
     if is_first:
         concepts.append(("first", 1.0))
+    if is_previous:
+        concepts.append(("previous", 1.0))
+    if highlights:
+        concepts.append(("achievement", 0.5))
     builder.add(
         Source("profile", company or position, section="work", index=index),
         f"{answer_en} {details}",
@@ -433,9 +448,10 @@ def _education_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     if courses:
         answer_en += f" Courses included {join_list(courses, 'en')}."
         answer_ko += f" 주요 과목: {join_list(courses, 'ko')}."
-    concepts = [("education", 1.5), ("where", 0.5)]
+    # The first-listed school is the main degree (JSON Resume lists newest or most important first).
+    concepts = [("education", 2.0 if index == 0 else 1.5), ("where", 0.5)]
     if area:
-        concepts.append(("major", 0.7))
+        concepts.append(("major", 1.0 if index == 0 else 0.7))
     if score:
         concepts.append(("grade", 0.7))
     fields = [(institution, 2.0), (area, 1.5), (study_type, 1.0), (" ".join(courses), 0.5)]
@@ -467,8 +483,10 @@ def _skill_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     listed = join_list(keywords, "en")
     answer_en = f"{name}{level_part}: {listed}." if name else f"My skills include {listed}."
     answer_ko = f"{name}{level_part}: {join_list(keywords, 'ko')}." if name else f"다룰 줄 아는 기술: {join_list(keywords, 'ko')}."
-    fields = [(name, 2.0), (level, 0.5)] + [(keyword, 2.0) for keyword in keywords]
-    concepts = [("skill", 1.0), ("tech_stack", 0.5), ("use", 0.5)]
+    # Skill keywords are the canonical place a technology is listed: weigh them above
+    # incidental mentions in project or job descriptions.
+    fields = [(name, 2.0), (level, 0.5)] + [(keyword, 3.0) for keyword in keywords]
+    concepts = [("skill", 1.0), ("tech_stack", 0.5), ("use", 0.5), ("experience", 0.5)]
     return Source("profile", name or listed, section="skills", index=index), answer_en, answer_ko, fields, concepts, keywords
 
 
@@ -703,7 +721,7 @@ def _add_faq(builder: _Builder, faq: FaqEntry) -> None:
         Source("faq", question or answer[:60], id=faq.id),
         quote_other_language(quoted, language, "en"),
         quote_other_language(quoted, language, "ko"),
-        [(question, 2.5), (answer, 1.0)],
+        [(question, 2.5), (answer, 0.7)],
         [],
         content_language=language,
         embedding_texts=tuple(text for text in (question, _shorten(answer, 300)) if text),

@@ -34,11 +34,15 @@ TITLE_FIELD_WEIGHT = 1.5
 # Concepts that only hint at the kind of answer ("where", "now", "use") weigh less
 # in a question than the things asked about.
 WEAK_CONCEPTS = frozenset(
-    ["where", "current", "past", "when", "use", "skill", "availability", "favorite", "programming", "first", "years"]
+    ["where", "current", "past", "when", "use", "skill", "availability", "favorite", "programming", "first", "years",
+     "experience"]
 )
 WEAK_TOKEN_WEIGHT = 0.5
 # Korean one-syllable leftovers that match nothing are usually analysis debris.
 DEBRIS_TOKEN_WEIGHT = 0.4
+# A question about a topic the vocabulary knows (salary, age, family) that appears
+# nowhere in the profile is strong evidence the profile cannot answer it.
+MISSING_TOPIC_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,9 @@ class LexicalIndex:
             elif weak:
                 continue  # "when", "now": no entry has them, and they say little anyway
             else:
-                if len(token.form) == 1 and not token.concepts and not token.form.isascii():
+                if token.concepts:
+                    base = MISSING_TOPIC_WEIGHT
+                elif len(token.form) == 1 and not token.form.isascii():
                     base = DEBRIS_TOKEN_WEIGHT
                 resolved.append(QueryTerm(token, (), base * self._unknown_idf, False))
         return resolved

@@ -20,14 +20,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "work": (
         "work", "job", "employer", "employ", "employment", "company", "firm", "workplace", "office",
         "career", "occupation", "profession", "position", "role", "title", "job title", "working",
-        "for a living", "make a living", "studio", "work experience", "work history",
+        "for a living", "make a living", "studio", "game studio", "game company", "work experience",
+        "work history",
         "직장", "회사", "직업", "근무", "재직", "일", "일하다", "회사 다니다", "경력", "커리어", "소속", "직무",
         "직책", "직함", "포지션", "업무", "회사원", "직장인", "근무지", "일터",
     ),
     "career_overview": (
         "career", "work history", "work experience", "employment history", "resume", "cv",
-        "background", "experience", "경력", "이력", "이력서", "경험", "커리어",
+        "background", "경력", "이력", "이력서", "커리어",
     ),
+    # "Have you had experience with X": says little on its own, X carries the question.
+    "experience": ("experience", "experienced", "경험", "해보다"),
+    "employer": ("company", "employer", "firm", "workplace", "organisation", "organization", "회사", "직장", "근무지", "일터", "회사 다니다"),
     "joining": ("join", "joined", "joining", "hired", "onboard", "합류", "입사", "합류하다", "입사하다"),
     "current": (
         "current", "currently", "now", "present", "nowadays", "these days", "today", "at the moment",
@@ -57,7 +61,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "achievement": (
         "achievement", "accomplishment", "proud", "impact", "result", "highlight", "success",
-        "성과", "업적", "성취", "자랑", "결과",
+        "biggest", "proudest", "greatest", "성과", "업적", "성취", "자랑", "결과",
     ),
     "years": (
         "year", "years of experience", "how long", "how many year", "seniority", "senior",
@@ -80,12 +84,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "skill": (
         "skill", "skills", "skillset", "expertise", "proficient", "proficiency", "competent", "strength",
-        "good at", "familiar", "capable", "experienced", "know how", "able",
+        "good at", "familiar", "capable", "know how", "able", "comfortable", "confident",
         "기술", "역량", "능력", "실력", "잘하다", "잘", "다루다", "능숙", "자신", "강점", "특기", "할 줄 알다",
     ),
     "use": (
         "use", "using", "used", "work with", "experience with", "hands-on",
-        "쓰다", "사용", "써보다", "활용", "경험", "다뤄보다",
+        "쓰다", "사용", "써보다", "활용", "다뤄보다",
     ),
     "tech_stack": (
         "stack", "tech stack", "technology", "technologies", "tech", "toolset", "toolbox",
@@ -93,7 +97,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "programming": (
         "programming", "program", "code", "coding", "coder", "developer", "develop", "development",
-        "software", "engineering", "engineer", "programmer", "hack",
+        "software", "engineering", "engineer", "programmer", "hack", "programming language",
         "프로그래밍", "코딩", "코드", "개발", "개발자", "엔지니어", "소프트웨어", "짜다", "프로그래머",
     ),
     "programming_language": (
@@ -103,6 +107,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "spoken_language": (
         "speak", "spoken", "fluent", "fluency", "native", "foreign language", "bilingual", "multilingual",
         "mother tongue", "first language", "language", "conversation", "conversational", "proficiency",
+        "level",
         "말하다", "구사", "외국어", "모국어", "원어민", "회화", "유창", "언어", "네이티브",
         "몇 개 국어", "통역",
     ),
@@ -165,7 +170,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "hackathon": ("hackathon", "hack day", "해커톤", "공모전"),
     "publication": (
         "publication", "publish", "published", "paper", "article", "post", "writing", "write", "author",
-        "book", "essay", "논문", "출판", "기고", "글", "아티클", "책", "저서", "쓰다", "포스팅",
+        "book", "essay", "논문", "출판", "기고", "글", "아티클", "책", "저서", "글 쓰다", "포스팅",
     ),
     "talk": (
         "talk", "speak", "speaker", "speaking", "presentation", "present", "conference", "meetup",
@@ -175,7 +180,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "project": (
         "project", "projects", "side project", "portfolio", "build", "built", "make", "made", "create",
         "created", "creation", "open source", "open-source", "oss", "library", "package", "tool",
-        "app", "application", "plugin", "bot",
+        "app", "application", "plugin", "bot", "work on", "working on",
         "프로젝트", "포트폴리오", "만들다", "사이드 프로젝트", "토이 프로젝트", "오픈소스", "라이브러리",
         "패키지", "도구", "툴", "앱", "플러그인", "봇", "작품", "결과물",
     ),
@@ -203,7 +208,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "freelance": (
         "freelance", "freelancer", "freelancing", "contract", "contractor", "contract work", "side job",
         "side gig", "gig", "consulting", "consultant", "outsourcing", "outsource", "moonlighting",
-        "commission", "part-time", "part time", "hire for",
+        "commission", "part-time", "part time", "hire for", "on the side", "side work",
         "프리랜서", "프리랜스", "외주", "계약", "부업", "사이드잡", "컨설팅", "의뢰", "맡기다", "아르바이트", "알바",
         "용역", "파트타임", "투잡",
     ),
@@ -220,7 +225,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "availability": ("available", "availability", "possible", "able to", "가능", "가능하다", "여유", "시간"),
     "response_time": (
         "reply", "respond", "response", "answer back", "get back", "how quickly", "how fast", "turnaround",
-        "answer", "답장", "답신", "회신", "응답", "답하다", "연락이 오다", "걸리다",
+        "answer", "how long", "답장", "답신", "회신", "응답", "답하다", "연락이 오다", "걸리다",
     ),
     "contact": (
         "contact", "reach", "get in touch", "touch", "message", "dm", "ping", "talk to", "connect",
@@ -261,11 +266,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "name": ("name", "called", "full name", "who are you", "who is this", "이름", "성함", "누구", "성명", "호칭"),
     "about": (
         "yourself", "introduce", "introduction", "bio", "biography", "background", "summary",
-        "overview", "profile", "who are you", "what kind of", "personality",
+        "profile", "who are you", "what kind of", "personality",
         "소개", "자기소개", "자기 소개", "어떤 사람", "배경", "프로필", "요약", "어떤 분", "어떤 개발자",
         "어떤 엔지니어", "what kind of developer", "what kind of engineer",
     ),
-    "favorite": ("favorite", "favourite", "prefer", "preferred", "like most", "best", "제일", "가장", "최애", "선호", "좋아하다"),
+    "favorite": ("favorite", "favourite", "prefer", "preferred", "like most", "best", "most", "제일", "가장", "최애", "선호", "좋아하다"),
     "when": ("when", "date", "since", "until", "언제", "날짜", "기간", "부터", "까지"),
     # --- named places ---------------------------------------------------------------
     "place.seoul": ("seoul", "서울"),
@@ -288,7 +293,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "tech.python": ("python", "py", "파이썬", "파이선"),
     "tech.go": ("golang", "go lang", "go language", "고랭", "고언어", "고 언어", "go언어"),
     "tech.java": ("java", "jvm", "자바"),
-    "tech.javascript": ("javascript", "js", "node", "node.js", "nodejs", "자바스크립트", "노드"),
+    "tech.javascript": ("javascript", "js", "node.js", "nodejs", "자바스크립트", "노드js"),
     "tech.typescript": ("typescript", "ts", "타입스크립트"),
     "tech.rust": ("rust", "러스트"),
     "tech.cpp": ("c++", "cpp", "씨쁠쁠"),
