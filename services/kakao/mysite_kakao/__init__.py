@@ -1,0 +1,1 @@
+"""mysite's Kakao relay: the owner's Kakao connection and visitors' messages to KakaoTalk."""

@@ -1,0 +1,54 @@
+"""The kakao service's FastAPI app."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mysite_common.db import Database
+from mysite_common.service_app import create_service_app
+from mysite_kakao.config import KakaoSettings
+from mysite_kakao.connection import ensure_connection_row
+from mysite_kakao.crypto import TokenCipher
+from mysite_kakao.delivery import DeliveryWorker
+from mysite_kakao.kakao_client import KakaoClient
+from mysite_kakao.routes import messages, oauth, status
+from mysite_kakao.runtime import Clock, Runtime
+
+
+def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    settings = settings or KakaoSettings.load()
+    database = Database(settings.database_url)
+    runtime = Runtime(
+        settings=settings,
+        database=database,
+        client=KakaoClient(settings),
+        cipher=TokenCipher(settings.token_key.get_secret_value()),
+    )
+    if clock is not None:
+        runtime.clock = clock
+    worker = DeliveryWorker(runtime)
+    runtime.wake = worker.wake
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ensure_connection_row(database)
+        worker.start()
+        yield
+        # Finishes the sends in flight and hands the rest back for the next replica.
+        worker.stop()
+        runtime.client.close()
+        database.dispose()
+
+    app = create_service_app(
+        settings=settings,
+        title="mysite kakao",
+        routers=[oauth.router, status.router, messages.router],
+        readiness={"database": database.ping},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.database = database
+    app.state.worker = worker
+    return app

@@ -1,0 +1,442 @@
+"""Background delivery: claim due messages, send them to Kakao, record what happened.
+
+Each message is delivered at most once however many replicas run:
+- a replica claims rows before sending: `SELECT ... FOR UPDATE SKIP LOCKED` then an UPDATE
+  on MariaDB; one atomic `UPDATE ... WHERE id IN (due rows)` on SQLite (one writer at a
+  time). The claim stamps a random claim token and a lease (`claimed_until`);
+- every later write is guarded by that claim token, and the lease is renewed before each
+  send, so a message is only taken over when its replica died (lease lapsed);
+- on shutdown a replica finishes the send in flight and hands its other claims back.
+
+Kakao failing is not the message's fault: after a temporary failure the rest of the batch is
+handed back and this replica pauses (backoff) before it tries again, so an outage costs one
+probe per pause instead of a storm; when Kakao answers again everything flows.
+"""
+
+import logging
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from mysite_common.db import utcnow
+from mysite_kakao import connection
+from mysite_kakao.connection import NotConnectedError
+from mysite_kakao.kakao_client import KakaoError, Outcome
+from mysite_kakao.models import Message, MessageStatus, OAuthState
+from mysite_kakao.runtime import Runtime
+from mysite_kakao.text import text_template
+
+logger = logging.getLogger(__name__)
+
+DELIVERIES = Counter(
+    "mysite_kakao_deliveries_total", "Messages by final or retry outcome", ["outcome"]
+)
+PAUSED = Gauge("mysite_kakao_delivery_paused", "1 while this replica pauses delivery")
+
+
+class Result(StrEnum):
+    delivered = "delivered"
+    failed = "failed"
+    retry = "retry"  # this message later; Kakao is having trouble: pause
+    wait = "wait"  # the connection needs the owner; message back to the queue
+    lost_claim = "lost_claim"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    attempts: int
+    sender_username: str
+    sender_display_name: str
+    text: str
+
+
+def backoff_seconds(runtime: Runtime, failures: int) -> float:
+    """Exponential backoff with jitter: base * 2^(failures-1), capped, times 0.5..1."""
+    settings = runtime.settings
+    ceiling = min(
+        settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** max(0, failures - 1)
+    )
+    return float(ceiling) * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not a secret
+
+
+class DeliveryWorker:
+    """Delivery threads plus one upkeep thread (tokens, expired connect attempts)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.replica_id = uuid.uuid4().hex[:8]
+        self._stopping = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._pause_lock = threading.Lock()
+        self._paused_until = 0.0  # time.monotonic()
+        self._consecutive_failures = 0
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        settings = self.runtime.settings
+        for index in range(settings.worker_threads):
+            self._spawn(self._deliver_forever, f"kakao-delivery-{index}")
+        self._spawn(self._upkeep_forever, "kakao-upkeep")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the sends in flight, hand the other claimed messages back, stop."""
+        self._stopping.set()
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads.clear()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # --- loops ----------------------------------------------------------------------------
+
+    def _deliver_forever(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                handled = self.run_once()
+                failures = 0
+            except SQLAlchemyError:
+                # The database went away (restart, failover): wait and go on; nothing is lost
+                # because nothing is acknowledged before it is stored.
+                failures += 1
+                logger.warning("delivery: database error; retrying", exc_info=True)
+                self._stopping.wait(min(5.0, 0.2 * 2**failures))
+                continue
+            except Exception:
+                logger.exception("delivery: unexpected error")
+                self._stopping.wait(1.0)
+                continue
+            if handled == 0:
+                self._wake.wait(self._idle_wait())
+                self._wake.clear()
+
+    def _idle_wait(self) -> float:
+        poll = self.runtime.settings.poll_seconds
+        pause_left = self._paused_until - time.monotonic()
+        return max(0.01, min(poll, pause_left)) if pause_left > 0 else poll
+
+    def _upkeep_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.upkeep()
+            except Exception:
+                logger.warning("kakao upkeep failed; will retry", exc_info=True)
+            self._stopping.wait(self.runtime.settings.maintenance_seconds)
+
+    def upkeep(self) -> None:
+        connection.keep_tokens_alive(self.runtime)
+        with self.runtime.database.session() as session:
+            session.execute(
+                delete(OAuthState).where(OAuthState.expires_at < utcnow() - timedelta(days=30))
+            )
+
+    # --- pausing while Kakao is in trouble ------------------------------------------------
+
+    def _paused(self) -> bool:
+        return time.monotonic() < self._paused_until
+
+    def _pause(self) -> None:
+        with self._pause_lock:
+            self._consecutive_failures += 1
+            delay = backoff_seconds(self.runtime, self._consecutive_failures)
+            self._paused_until = max(self._paused_until, time.monotonic() + delay)
+        PAUSED.set(1)
+        logger.info("delivery paused", extra={"seconds": round(delay, 3)})
+
+    def _resume(self) -> None:
+        if self._consecutive_failures or self._paused_until:
+            with self._pause_lock:
+                self._consecutive_failures = 0
+                self._paused_until = 0.0
+            PAUSED.set(0)
+
+    # --- one round --------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Claims one batch of due messages and works through it; returns how many."""
+        if self._paused() or self._stopping.is_set():
+            return 0
+        with self.runtime.database.session() as session:
+            if not connection.is_deliverable(self.runtime, session):
+                return 0
+        claim_token, claimed = self._claim()
+        for index, message in enumerate(claimed):
+            if self._stopping.is_set() or self._paused():
+                self._release(claim_token, [m.id for m in claimed[index:]])
+                break
+            result = self._deliver(claim_token, message)
+            DELIVERIES.labels(result.value).inc()
+            if result in (Result.retry, Result.wait):
+                self._release(claim_token, [m.id for m in claimed[index + 1 :]])
+                break
+        return len(claimed)
+
+    def _claim(self) -> tuple[str, list[Claimed]]:
+        settings = self.runtime.settings
+        claim_token = uuid.uuid4().hex
+        now = utcnow()
+        lease_until = now + timedelta(seconds=settings.claim_lease_seconds)
+        due = or_(
+            and_(Message.status == MessageStatus.queued.value, Message.next_attempt_at <= now),
+            and_(Message.status == MessageStatus.sending.value, Message.claimed_until < now),
+        )
+        with self.runtime.database.session() as session:
+            if self.runtime.database.is_sqlite:
+                # One writer at a time: the UPDATE picks and claims in one atomic step.
+                due_ids = (
+                    select(Message.id)
+                    .where(due)
+                    .order_by(Message.next_attempt_at, Message.id)
+                    .limit(settings.batch_size)
+                    .scalar_subquery()
+                )
+                session.execute(
+                    update(Message)
+                    .where(Message.id.in_(due_ids))
+                    .values(
+                        status=MessageStatus.sending.value,
+                        claim_token=claim_token,
+                        claimed_until=lease_until,
+                        updated_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            else:
+                ids = list(
+                    session.scalars(
+                        select(Message.id)
+                        .where(due)
+                        .order_by(Message.next_attempt_at, Message.id)
+                        .limit(settings.batch_size)
+                        .with_for_update(skip_locked=True)
+                    )
+                )
+                if not ids:
+                    return claim_token, []
+                session.execute(
+                    update(Message)
+                    .where(Message.id.in_(ids))
+                    .values(
+                        status=MessageStatus.sending.value,
+                        claim_token=claim_token,
+                        claimed_until=lease_until,
+                        updated_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            session.commit()
+            rows = session.execute(
+                select(
+                    Message.id,
+                    Message.attempts,
+                    Message.sender_username,
+                    Message.sender_display_name,
+                    Message.text,
+                )
+                .where(Message.claim_token == claim_token)
+                .order_by(Message.id)
+            ).all()
+        return claim_token, [Claimed(*row) for row in rows]
+
+    def _release(self, claim_token: str, ids: list[int]) -> None:
+        """Hands claimed messages back untouched (no attempt was made)."""
+        if not ids:
+            return
+        with self.runtime.database.session() as session:
+            session.execute(
+                update(Message)
+                .where(Message.id.in_(ids), Message.claim_token == claim_token)
+                .values(
+                    status=MessageStatus.queued.value,
+                    claim_token=None,
+                    claimed_until=None,
+                    updated_at=utcnow(),
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def _keep_claim(self, claim_token: str, message_id: int) -> bool:
+        """Renews the lease before a send, so the claim cannot lapse while the send runs."""
+        settings = self.runtime.settings
+        now = utcnow()
+        with self.runtime.database.session() as session:
+            renewed = session.execute(
+                update(Message)
+                .where(
+                    Message.id == message_id,
+                    Message.claim_token == claim_token,
+                    Message.status == MessageStatus.sending.value,
+                )
+                .values(claimed_until=now + timedelta(seconds=settings.claim_lease_seconds))
+                .execution_options(synchronize_session=False)
+            )
+            return getattr(renewed, "rowcount", 0) == 1
+
+    def _finish(
+        self,
+        claim_token: str,
+        message: Claimed,
+        *,
+        status: MessageStatus,
+        attempted: bool,
+        error: KakaoError | None = None,
+        error_message: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> bool:
+        now = utcnow()
+        values: dict[str, object] = {
+            "status": status.value,
+            "claim_token": None,
+            "claimed_until": None,
+            "updated_at": now,
+        }
+        if attempted:
+            values["attempts"] = Message.attempts + 1
+        if status is MessageStatus.delivered:
+            values["delivered_at"] = now
+            values["last_error"] = None
+            values["last_error_code"] = None
+        if status is MessageStatus.failed:
+            values["failed_at"] = now
+        if error is not None:
+            values["last_error_code"] = error.code
+            values["last_error"] = (error_message or error.message)[:500]
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        with self.runtime.database.session() as session:
+            finished = session.execute(
+                update(Message)
+                .where(Message.id == message.id, Message.claim_token == claim_token)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            done = getattr(finished, "rowcount", 0) == 1
+        if not done:
+            logger.error("delivery: claim lost before finishing", extra={"message_id": message.id})
+        return done
+
+    # --- one message ----------------------------------------------------------------------
+
+    def _deliver(self, claim_token: str, message: Claimed) -> Result:
+        runtime = self.runtime
+        template = text_template(
+            sender_display_name=message.sender_display_name,
+            sender_username=message.sender_username,
+            text=message.text,
+            read_url=runtime.settings.message_url(message.id) if runtime.settings.site_url else "",
+            button_title=runtime.settings.button_title,
+        )
+        attempted = False
+        refreshed_after_401 = False
+        seen_version: int | None = None
+        for _round in range(4):
+            try:
+                with connection.shared_access_token(runtime) as token:
+                    if token is not None:
+                        if not self._keep_claim(claim_token, message.id):
+                            return Result.lost_claim
+                        seen_version = token.version
+                        attempted = True
+                        runtime.client.send_to_me(
+                            access_token=token.value, template_object=template
+                        )
+                        self._finish(
+                            claim_token, message, status=MessageStatus.delivered, attempted=True
+                        )
+                        self._resume()
+                        return Result.delivered
+                # No usable access token: refresh (or pick up another replica's), then retry.
+                connection.refresh_access_token(runtime, seen_version=seen_version)
+                seen_version = None
+            except NotConnectedError:
+                self._finish(claim_token, message, status=MessageStatus.queued, attempted=attempted)
+                return Result.wait
+            except KakaoError as exc:
+                if exc.outcome is Outcome.refresh and not refreshed_after_401:
+                    # -401: refresh (once) and send again.
+                    refreshed_after_401 = True
+                    try:
+                        connection.refresh_access_token(runtime, seen_version=seen_version)
+                    except NotConnectedError:
+                        self._finish(
+                            claim_token, message, status=MessageStatus.queued, attempted=True
+                        )
+                        return Result.wait
+                    except KakaoError as refresh_error:
+                        return self._after_failure(claim_token, message, refresh_error, True)
+                    seen_version = None
+                    continue
+                return self._after_failure(claim_token, message, exc, attempted)
+        # Kakao keeps handing out tokens that are dead on arrival; treat it as trouble.
+        trouble = KakaoError(Outcome.retry, "token_unusable", "Kakao's new token was unusable.")
+        return self._after_failure(claim_token, message, trouble, attempted)
+
+    def _after_failure(
+        self, claim_token: str, message: Claimed, error: KakaoError, attempted: bool
+    ) -> Result:
+        runtime = self.runtime
+        attempts = message.attempts + (1 if attempted else 0)
+        logger.info(
+            "delivery failed",
+            extra={"message_id": message.id, "kakao_code": error.code, "outcome": error.outcome},
+        )
+        if error.outcome is Outcome.fatal:
+            self._finish(
+                claim_token,
+                message,
+                status=MessageStatus.failed,
+                attempted=attempted,
+                error=error,
+            )
+            return Result.failed
+        if error.outcome is Outcome.reconnect:
+            # -402 / -3: this message fails with the reason; the connection waits for the
+            # owner, and the messages after it wait with it.
+            self._finish(
+                claim_token, message, status=MessageStatus.failed, attempted=attempted, error=error
+            )
+            with connection.locked_connection(runtime) as (_session, row):
+                connection._require_reconnect(row, error.code, error.message, runtime.clock())
+            return Result.wait
+        # Temporary (retry, a second -401) or our configuration (fixed by the owner): later.
+        if attempts >= runtime.settings.max_attempts:
+            self._finish(
+                claim_token,
+                message,
+                status=MessageStatus.failed,
+                attempted=attempted,
+                error=error,
+                error_message=f"Gave up after {attempts} attempts: {error.message}",
+            )
+            self._pause()
+            return Result.retry
+        self._finish(
+            claim_token,
+            message,
+            status=MessageStatus.queued,
+            attempted=attempted,
+            error=error,
+            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(runtime, attempts)),
+        )
+        self._pause()
+        return Result.retry

@@ -1,0 +1,115 @@
+"""Visitors' messages to the owner: /api/kakao/messages."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel, StrictStr
+
+from mysite_common.db import DbSession
+from mysite_common.identity import CurrentUser, OwnerUser
+from mysite_kakao import messages
+from mysite_kakao.deps import KakaoRuntime
+from mysite_kakao.models import Message, MessageStatus
+
+router = APIRouter(prefix="/api/kakao/messages", tags=["kakao"])
+
+
+class MessageRequest(BaseModel):
+    # Bounded here so absurd input is refused before any work; the real limit
+    # (KAKAO_MAX_TEXT_CHARS) is checked after normalisation.
+    text: StrictStr
+
+
+class Sender(BaseModel):
+    id: int
+    username: str
+    display_name: str
+
+
+class MessagePublic(BaseModel):
+    id: int
+    status: str
+    text: str
+    sender: Sender
+    attempts: int
+    last_error: str | None
+    last_error_code: str | None
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None
+    failed_at: datetime | None
+
+    @classmethod
+    def of(cls, message: Message) -> "MessagePublic":
+        return cls(
+            id=message.id,
+            status=message.status,
+            text=message.text,
+            sender=Sender(
+                id=message.sender_id,
+                username=message.sender_username,
+                display_name=message.sender_display_name,
+            ),
+            attempts=message.attempts,
+            last_error=message.last_error,
+            last_error_code=message.last_error_code,
+            created_at=message.created_at,
+            updated_at=message.updated_at,
+            delivered_at=message.delivered_at,
+            failed_at=message.failed_at,
+        )
+
+
+class MessagePage(BaseModel):
+    items: list[MessagePublic]
+    next_before_id: int | None
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def send_message(
+    body: MessageRequest,
+    sender: CurrentUser,
+    response: Response,
+    db: DbSession,
+    runtime: KakaoRuntime,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> MessagePublic:
+    message, replayed = messages.accept_message(
+        db, runtime.settings, sender, text=body.text, idempotency_key=idempotency_key
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        runtime.wake()
+    response.headers["Location"] = f"/api/kakao/messages/{message.id}"
+    return MessagePublic.of(message)
+
+
+@router.get("")
+def list_messages(
+    viewer: CurrentUser,
+    db: DbSession,
+    status_filter: Annotated[MessageStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    mine: bool = False,
+) -> MessagePage:
+    rows, next_before = messages.list_messages(
+        db, viewer, status=status_filter, limit=limit, before_id=before_id, mine=mine
+    )
+    return MessagePage(items=[MessagePublic.of(row) for row in rows], next_before_id=next_before)
+
+
+@router.get("/{message_id}")
+def get_message(message_id: int, viewer: CurrentUser, db: DbSession) -> MessagePublic:
+    return MessagePublic.of(messages.visible_message(db, viewer, message_id))
+
+
+@router.post("/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED)
+def retry_message(
+    message_id: int, _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
+) -> MessagePublic:
+    message = messages.retry_failed(db, message_id)
+    runtime.wake()
+    return MessagePublic.of(message)
