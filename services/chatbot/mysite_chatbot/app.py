@@ -1,22 +1,60 @@
 """The chatbot service's FastAPI app."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from mysite_chatbot.config import ChatbotSettings
-from mysite_chatbot.routes import identity
+from mysite_chatbot.engine import LanguageResources
+from mysite_chatbot.knowledge import Knowledge
+from mysite_chatbot.llm import LlmClient
+from mysite_chatbot.question_log import QuestionLogWriter
+from mysite_chatbot.routes import ask, faq, identity, questions, status
 from mysite_common.db import Database
 from mysite_common.service_app import create_service_app
 
+# A question is a few hundred characters: 16 KB is generous even as \u-escaped JSON.
+ASK_BODY_LIMIT = 16 * 1024
 
-def create_app(settings: ChatbotSettings | None = None) -> FastAPI:
+
+def create_app(
+    settings: ChatbotSettings | None = None,
+    *,
+    language_resources: LanguageResources | None = None,
+) -> FastAPI:
+    """`language_resources` (Kiwi and the embedder, the slow part) may be shared between
+    apps in one process, as the tests do; the server builds its own in the background."""
     settings = settings or ChatbotSettings.load()
     database = Database(settings.database_url)
+    knowledge = Knowledge(settings, database, language_resources)
+    question_log = QuestionLogWriter(database)
+    llm = LlmClient(settings) if settings.llm_enabled else None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The engine is built on a background thread: /healthz answers at once, /readyz
+        # once the engine is warm and the profile was fetched (or found unreachable).
+        knowledge.start()
+        question_log.start()
+        yield
+        knowledge.stop()
+        question_log.stop()
+        if llm is not None:
+            llm.close()
+        database.dispose()
+
     app = create_service_app(
         settings=settings,
         title="mysite chatbot",
-        routers=[identity.router],
-        readiness={"database": database.ping},
+        routers=[identity.router, ask.router, faq.router, questions.router, status.router],
+        readiness={"database": database.ping, "knowledge": knowledge.check_ready},
+        lifespan=lifespan,
+        body_limits={"/api/chat/ask": ASK_BODY_LIMIT},
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.knowledge = knowledge
+    app.state.question_log = question_log
+    app.state.llm = llm
     return app

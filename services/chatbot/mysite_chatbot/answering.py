@@ -1,0 +1,106 @@
+"""From a visitor's raw question to the reply: clean it, answer offline, optionally let the
+LLM phrase it from the same entries, and fall back to the offline answer whenever the LLM's
+answer cannot be trusted."""
+
+import unicodedata
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from mysite_chatbot.engine import Answer, Engine
+from mysite_chatbot.llm import LlmClient, LlmError
+from mysite_common.errors import ApiError
+
+Mode = Literal["offline", "llm"]
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    answer: str
+    answered: bool
+    confidence: float
+    sources: list[dict[str, Any]]
+    language: str
+    mode: Mode
+    fallback_reason: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "answered": self.answered,
+            "confidence": round(self.confidence, 3),
+            "sources": self.sources,
+            "language": self.language,
+            "mode": self.mode,
+        }
+
+
+def clean_question(raw: str, max_chars: int) -> str:
+    """The question as it will be answered and logged: NFC, control characters gone,
+    whitespace collapsed; a clear 422 when it is empty, too long or not text."""
+    if any(0xD800 <= ord(character) <= 0xDFFF for character in raw):
+        raise ApiError(
+            422,
+            "invalid_question",
+            "The question contains characters that are not valid text.",
+            fields={"question": "invalid characters"},
+        )
+    text = unicodedata.normalize("NFC", raw)
+    text = "".join(
+        " " if character.isspace() else character
+        for character in text
+        if character.isspace() or unicodedata.category(character) not in ("Cc", "Cf")
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise ApiError(
+            422,
+            "empty_question",
+            "Type a question first.",
+            fields={"question": "empty"},
+        )
+    if len(text) > max_chars:
+        raise ApiError(
+            422,
+            "question_too_long",
+            f"Questions can be at most {max_chars} characters long; this one has {len(text)}.",
+            fields={"question": f"at most {max_chars} characters"},
+        )
+    return text
+
+
+def _offline_reply(answer: Answer) -> ChatReply:
+    return ChatReply(
+        answer=answer.answer,
+        answered=answer.answered,
+        confidence=answer.confidence,
+        sources=[source.to_dict() for source in answer.sources],
+        language=answer.language,
+        mode="offline",
+    )
+
+
+def _is_small_talk(answer: Answer) -> bool:
+    return any(source.type == "smalltalk" for source in answer.sources)
+
+
+def reply_to(question: str, engine: Engine, llm: LlmClient | None, *, top_k: int) -> ChatReply:
+    offline = engine.ask(question)
+    reply = _offline_reply(offline)
+    if llm is None or _is_small_talk(offline):
+        return reply
+    ranked = [(entry, score) for entry, score in engine.top_entries(question, top_k) if score > 0]
+    if not ranked:
+        return reply
+    try:
+        result = llm.answer(question, offline.language, [entry for entry, _ in ranked])
+    except LlmError as failure:
+        return replace(reply, fallback_reason=failure.reason)
+    cited = [ranked[position] for position in result.cited]
+    return ChatReply(
+        answer=result.text,
+        answered=True,
+        confidence=max(score for _, score in cited),
+        sources=[entry.source.to_dict() for entry, _ in cited],
+        language=offline.language,
+        mode="llm",
+    )

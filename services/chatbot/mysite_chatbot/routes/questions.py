@@ -1,0 +1,111 @@
+"""The question log for the owner's admin pages: what visitors asked, what went unanswered,
+and turning an unanswered question into an FAQ entry."""
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from mysite_chatbot import service
+from mysite_chatbot.deps import KnowledgeDep, Settings
+from mysite_chatbot.models import QuestionLog
+from mysite_chatbot.routes.faq import FaqPublic
+from mysite_common.db import DbSession
+from mysite_common.identity import OwnerUser
+
+router = APIRouter(prefix="/api/chat/questions", tags=["questions"])
+
+_MAX_FIELD = 50_000
+QuestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class LoggedQuestionPublic(BaseModel):
+    id: int
+    question: str
+    answer: str
+    answered: bool
+    confidence: float
+    language: str
+    mode: str
+    fallback_reason: str | None
+    sources: list[dict[str, Any]]
+    latency_ms: float
+    resolved: bool
+    faq_id: int | None
+    asked_at: datetime
+
+    @classmethod
+    def of(cls, row: QuestionLog) -> "LoggedQuestionPublic":
+        try:
+            sources = json.loads(row.sources_json)
+        except ValueError:
+            sources = []
+        return cls(
+            id=row.id,
+            question=row.question,
+            answer=row.answer,
+            answered=row.answered,
+            confidence=row.confidence,
+            language=row.language,
+            mode=row.mode,
+            fallback_reason=row.fallback_reason,
+            sources=sources if isinstance(sources, list) else [],
+            latency_ms=row.latency_ms,
+            resolved=row.resolved,
+            faq_id=row.faq_id,
+            asked_at=row.asked_at,
+        )
+
+
+class QuestionPage(BaseModel):
+    items: list[LoggedQuestionPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ToFaqRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    answer: StrictStr = Field(max_length=_MAX_FIELD)
+    # The FAQ's question; the visitor's wording when left out.
+    question: StrictStr | None = Field(default=None, max_length=_MAX_FIELD)
+
+
+@router.get("")
+def list_questions(
+    _owner: OwnerUser,
+    db: DbSession,
+    unanswered: bool = False,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> QuestionPage:
+    rows, total = service.list_questions(db, unanswered=unanswered, limit=limit, offset=offset)
+    return QuestionPage(
+        items=[LoggedQuestionPublic.of(row) for row in rows],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post("/{question_id}/faq", status_code=status.HTTP_201_CREATED)
+def question_to_faq(
+    question_id: QuestionId,
+    body: ToFaqRequest,
+    _owner: OwnerUser,
+    db: DbSession,
+    settings: Settings,
+    knowledge: KnowledgeDep,
+) -> FaqPublic:
+    entry = service.question_to_faq(
+        db, settings, question_id, answer=body.answer, question=body.question
+    )
+    knowledge.faqs_changed()
+    return FaqPublic.of(entry)
+
+
+@router.delete("/{question_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_question(question_id: QuestionId, _owner: OwnerUser, db: DbSession) -> None:
+    service.delete_question(db, question_id)
