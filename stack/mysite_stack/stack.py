@@ -62,6 +62,8 @@ class StackOptions:
     extra_env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
     services: tuple[str, ...] = SERVICES
+    # More dynamic configuration for the gateway (the benchmarks add their own routes).
+    extra_gateway_files: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -218,9 +220,13 @@ class Stack:
         return Replica(service, index, port, process)
 
     def gateway_env(self) -> dict[str, str]:
+        # One auth replica: ForwardAuth calls it directly, saving a proxy hop on every request.
+        # Several: through the loopback entry point, which balances over the healthy ones.
+        auth_replicas = self.replicas.get("auth", [])
+        auth_url = auth_replicas[0].url if len(auth_replicas) == 1 else self.internal_url
         env = {
             **os.environ,
-            "MYSITE_AUTH_URL": self.internal_url,
+            "MYSITE_AUTH_URL": auth_url,
             "MYSITE_SERVICE_SUFFIX": "",
             **{
                 key: value
@@ -237,8 +243,12 @@ class Stack:
         if dynamic_dir.exists():
             shutil.rmtree(dynamic_dir)
         dynamic_dir.mkdir(parents=True)
-        for source in [*sorted((REPO_ROOT / "gateway" / "dynamic").glob("*.yml")),
-                       REPO_ROOT / "gateway" / "local" / "services.yml"]:  # fmt: skip
+        sources = [
+            *sorted((REPO_ROOT / "gateway" / "dynamic").glob("*.yml")),
+            REPO_ROOT / "gateway" / "local" / "services.yml",
+            *self.options.extra_gateway_files,
+        ]
+        for source in sources:
             shutil.copy(source, dynamic_dir / source.name)
         static = local_static_config(
             web=f"{self.options.host}:{self.options.port}",

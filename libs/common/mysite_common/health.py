@@ -1,6 +1,12 @@
-"""Liveness (/healthz: the process answers) and readiness (/readyz: it can do its job)."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: it can do its job).
+
+Readiness checks run in a background thread and /readyz reports the last result, so the
+gateway's health checks answer at once even when every worker thread is busy: a service
+under load must not be taken out of rotation for being slow to say it is fine.
+"""
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter
@@ -13,7 +19,49 @@ logger = logging.getLogger(__name__)
 ReadinessCheck = Callable[[], None]
 
 
-def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
+class Readiness:
+    """Runs the checks every `interval` seconds; `results` holds the latest outcome."""
+
+    def __init__(self, checks: Mapping[str, ReadinessCheck], interval: float = 1.0) -> None:
+        self.checks = dict(checks)
+        self.interval = interval
+        self.results: dict[str, str] = dict.fromkeys(self.checks, "starting")
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def ready(self) -> bool:
+        return all(result == "ok" for result in self.results.values())
+
+    def check_now(self) -> None:
+        results = {}
+        for name, check in self.checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:  # any failure means not ready; say which
+                if self.results.get(name) == "ok":
+                    logger.warning(
+                        "readiness check failed", extra={"check": name, "error": str(exc)}
+                    )
+                results[name] = "failing"
+        self.results = results
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="readiness", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self.check_now()
+            self._stopping.wait(self.interval)
+
+
+def health_router(readiness: Readiness) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/healthz")
@@ -21,19 +69,11 @@ def health_router(checks: Mapping[str, ReadinessCheck]) -> APIRouter:
         return {"status": "ok"}
 
     @router.get("/readyz")
-    def readyz() -> JSONResponse:
-        results: dict[str, str] = {}
-        ready = True
-        for name, check in checks.items():
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as exc:  # any failure means not ready; say which
-                logger.warning("readiness check failed", extra={"check": name, "error": str(exc)})
-                results[name] = "failing"
-                ready = False
+    async def readyz() -> JSONResponse:
+        ready = readiness.ready
         return JSONResponse(
-            {"status": "ok" if ready else "unavailable", "checks": results}, 200 if ready else 503
+            {"status": "ok" if ready else "unavailable", "checks": readiness.results},
+            200 if ready else 503,
         )
 
     @router.get("/metrics")

@@ -1,13 +1,13 @@
 """Builds a service's FastAPI app with what every service has, so each app.py stays short."""
 
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from mysite_common.errors import install_json_error_handlers
-from mysite_common.health import ReadinessCheck, health_router
+from mysite_common.health import Readiness, ReadinessCheck, health_router
 from mysite_common.logs import configure_logging
 from mysite_common.middleware import (
     BodySizeLimitMiddleware,
@@ -31,17 +31,32 @@ def create_service_app(
     json_errors: bool = True,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
+    checks = Readiness(readiness)
+
+    @asynccontextmanager
+    async def service_lifespan(app: FastAPI) -> AsyncIterator[None]:
+        checks.start()
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            checks.stop()
+
     openapi_url = f"/api/{settings.service_name}/openapi.json"
     app = FastAPI(
         title=title,
-        lifespan=lifespan,
+        lifespan=service_lifespan,
         docs_url=None,
         redoc_url=None,
         openapi_url=None if settings.is_production else openapi_url,
     )
     if json_errors:
         install_json_error_handlers(app)
-    app.include_router(health_router(readiness))
+    app.state.readiness = checks
+    app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)
     # Starlette runs the last added middleware first: request id and logging wrap everything.

@@ -29,7 +29,7 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
     app = create_service_app(
         settings=settings,
         title="mysite auth",
-        routers=[accounts.router, verify.router],
+        routers=[accounts.router],
         readiness={"database": database.ping, "revocations": revocations.check_ready},
         lifespan=lifespan,
     )
@@ -37,4 +37,6 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
     app.state.database = database
     app.state.hashing = PasswordHashing(settings.max_concurrent_hashes)
     app.state.revocations = revocations
+    # Added last, so it runs first: verify skips the rest of the stack (see its docstring).
+    app.add_middleware(verify.VerifyEndpoint, settings=settings, revocations=revocations)
     return app

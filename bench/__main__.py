@@ -1,0 +1,36 @@
+"""`make bench`: every benchmark in one run, printed and saved as JSON.
+
+Ratios are what count (measured back to back in one run); absolute numbers move with the
+machine's load.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench import platform
+
+SUITES = {"platform": platform.run}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--out", default=".data/bench/results.json")
+    arguments = parser.parse_args()
+    results = {}
+    for name in arguments.suites:
+        print(f"bench: {name} ...", flush=True)
+        results[name] = SUITES[name](arguments.seconds)
+        print(json.dumps(results[name], indent=2, ensure_ascii=False), flush=True)
+    out = Path(arguments.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"bench: saved {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
