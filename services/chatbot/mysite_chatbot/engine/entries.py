@@ -257,6 +257,8 @@ def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any
     concepts: list[tuple[str, float]] = [("contact", 0.5), ("social", 0.5)]
     if url:
         concepts.append(("website", 0.5))
+    if username:
+        concepts.append(("handle", 1.0))
     if network_lower.startswith(_CODE_NETWORKS):
         concepts += [("programming", 0.5), ("open_source", 0.3)]
     if network_lower.startswith(_CHAT_NETWORKS):

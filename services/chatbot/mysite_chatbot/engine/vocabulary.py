@@ -250,6 +250,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "linkedin": ("linkedin", "링크드인", "링크드 인"),
     "blog": ("blog", "blog post", "velog", "tistory", "medium", "블로그", "기술 블로그", "벨로그", "티스토리", "포스팅"),
     "social": ("sns", "social media", "social", "twitter", "instagram", "x.com", "소셜", "인스타", "인스타그램", "트위터"),
+    "handle": ("id", "username", "user name", "handle", "account", "아이디", "계정", "닉네임"),
     "website": (
         "website", "web site", "site", "homepage", "home page", "url", "personal site", "web page",
         "웹사이트", "사이트", "홈페이지", "웹페이지", "주소", "페이지",
@@ -258,7 +259,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "location": (
         "live", "based", "location", "located", "city", "country", "reside", "residence",
         "region", "town", "where are you from",
-        "살다", "거주", "지역", "위치", "도시", "사는 곳", "동네", "나라",
+        "살다", "사다", "거주", "지역", "위치", "도시", "사는 곳", "동네", "나라",
     ),
     # "Where"/"어디" asks for a place: where I live, work or studied.
     "where": ("where", "어디", "어디서", "어느 곳"),
@@ -287,6 +288,18 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "salary": ("salary", "paycheck", "income", "compensation", "wage", "earn", "연봉", "월급", "급여", "수입", "보수"),
     "pet": ("pet", "pets", "dog", "cat", "puppy", "반려동물", "강아지", "고양이", "애완동물"),
+    "movie": ("movie", "movies", "film director", "cinema", "tv show", "drama", "series", "netflix", "영화", "드라마", "넷플릭스", "예능"),
+    "music": ("music", "song", "songs", "singer", "band", "concert", "음악", "노래", "가수", "밴드", "콘서트"),
+    "food": ("food", "dish", "restaurant", "cuisine", "eat", "meal", "음식", "요리", "맛집", "식당", "먹다", "메뉴"),
+    "team_sports": ("football", "soccer", "baseball", "basketball", "축구", "야구", "농구", "응원"),
+    "weather": ("weather", "temperature", "rain", "날씨", "기온", "비", "일기예보"),
+    "religion": ("religion", "religious", "god", "church", "faith", "종교", "교회", "신앙"),
+    "politics": ("politics", "political", "party", "vote", "election", "정치", "정당", "투표", "선거", "정치 성향"),
+    "personality_test": ("mbti", "personality type", "blood type", "혈액형", "성격 유형"),
+    "body": ("height", "tall", "weight", "shoe size", "키", "몸무게", "체중", "신발 사이즈"),
+    "car": ("car", "drive", "driving", "driver license", "driver's license", "자동차", "운전", "운전면허"),
+    "habit": ("smoke", "smoking", "drink", "alcohol", "beer", "담배", "흡연", "술", "음주"),
+    "money": ("net worth", "money", "stock", "stocks", "invest", "investment", "crypto", "lottery", "재산", "주식", "투자", "코인", "로또"),
     # --- technologies -----------------------------------------------------------------
     "tech.kubernetes": ("kubernetes", "k8s", "kube", "kubectl", "eks", "gke", "aks", "쿠버네티스", "쿠버", "케이팔에스"),
     "tech.docker": ("docker", "container", "containers", "containerization", "도커", "컨테이너"),
