@@ -1,0 +1,59 @@
+"""The site service's FastAPI app."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from mysite_common.db import Database
+from mysite_common.service_app import create_service_app
+from mysite_site.config import PHOTO_UPLOAD_BODY_LIMIT, PROFILE_BODY_LIMIT, SiteSettings
+from mysite_site.freshness import ProfileCache
+from mysite_site.photos import PhotoCache
+from mysite_site.routes import admin_pages, guestbook_api, pages, profile_api, static
+from mysite_site.web import (
+    SecurityHeadersMiddleware,
+    StaticAssets,
+    Templates,
+    install_error_handlers,
+)
+
+
+def create_app(settings: SiteSettings | None = None) -> FastAPI:
+    settings = settings or SiteSettings.load()
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = create_service_app(
+        settings=settings,
+        title="mysite site",
+        routers=[
+            static.router,
+            profile_api.router,
+            guestbook_api.router,
+            admin_pages.router,
+            pages.router,
+        ],
+        readiness={"database": database.ping},
+        lifespan=lifespan,
+        body_limits={
+            "/api/site/photo": PHOTO_UPLOAD_BODY_LIMIT,
+            "/api/site/profile": PROFILE_BODY_LIMIT,
+            "/api/site/admin/draft": PROFILE_BODY_LIMIT,
+        },
+        json_errors=False,
+    )
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    assets = StaticAssets()
+    app.state.settings = settings
+    app.state.database = database
+    app.state.assets = assets
+    app.state.templates = Templates(settings, assets)
+    app.state.profile_cache = ProfileCache(database, settings.render_cache_entries)
+    app.state.photo_cache = PhotoCache()
+    return app

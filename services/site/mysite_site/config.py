@@ -1,0 +1,30 @@
+from typing import ClassVar, Literal
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from mysite_common.settings import ServiceSettings
+
+MAX_PHOTO_BYTES = 2 * 1024 * 1024
+# Room for the multipart envelope around a photo of the largest allowed size.
+PHOTO_UPLOAD_BODY_LIMIT = MAX_PHOTO_BYTES + 64 * 1024
+# A resume document, with Markdown in it, is small; this is far above any real one.
+PROFILE_BODY_LIMIT = 512 * 1024
+
+
+class SiteSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SITE_", extra="ignore", frozen=True)
+    service_name: ClassVar[str] = "site"
+
+    # UI language when neither the visitor's choice nor Accept-Language names ko or en.
+    default_language: Literal["ko", "en"] = "en"
+    cookie_secure: bool = Field(default=False, validation_alias="MYSITE_COOKIE_SECURE")
+    guestbook_page_size: int = Field(default=20, ge=1, le=100)
+    # Entries one member may write per hour: enough for anyone, too few for a spam script.
+    guestbook_entries_per_hour: int = Field(default=10, ge=1, le=1000)
+    # Rendered pages kept per replica: one per language and logged-in visitor at most.
+    render_cache_entries: int = Field(default=512, ge=1, le=100_000)
+    # The chatbot widget and the "send me a message" form need those services; an
+    # installation without them can hide them.
+    chat_enabled: bool = True
+    messages_enabled: bool = True

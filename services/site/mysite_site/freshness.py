@@ -1,0 +1,146 @@
+"""The published profile and the pages rendered from it, cached per replica, never stale.
+
+Before serving from cache, a request learns the profile's current version from the database.
+One small query serves every request that arrived before it started, so under load the
+database sees about one query per query-latency, not one per request, and still no request
+is answered from a version read that began before the request arrived: once an edit has
+committed, every replica serves the new page to every request that comes after it.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from mysite_common.db import Database
+from mysite_site import profiles
+from mysite_site.resume import Resume
+
+logger = logging.getLogger(__name__)
+
+
+class FreshnessProbe:
+    """Shares one in-flight read among concurrent callers that arrived before it began."""
+
+    def __init__(self, read: Callable[[], int]) -> None:
+        self._read = read
+        self._started = 0  # reads started so far; a read's number is its position
+        self._inflight: asyncio.Task[int] | None = None
+        self._inflight_number = 0
+
+    async def current(self) -> int:
+        arrived_after = self._started
+        while True:
+            inflight = self._inflight
+            if inflight is None:
+                inflight = self._start()
+            elif self._inflight_number <= arrived_after:
+                # That read began before this request arrived, so it may predate a commit
+                # this request must see: let it finish, then use (or start) the next one.
+                await asyncio.wait([inflight])
+                continue
+            # Shielded: a caller that goes away must not cancel the read others wait for.
+            return await asyncio.shield(inflight)
+
+    def _start(self) -> "asyncio.Task[int]":
+        self._started += 1
+        self._inflight_number = self._started
+        task = asyncio.get_running_loop().create_task(self._run())
+        self._inflight = task
+        return task
+
+    async def _run(self) -> int:
+        try:
+            return await run_in_threadpool(self._read)
+        finally:
+            self._inflight = None
+
+
+@dataclass
+class CachedPage:
+    body: bytes
+    digest: str
+
+
+@dataclass
+class LoadedProfile:
+    """One published version, with what is derived from it (JSON bytes, rendered pages)."""
+
+    version: int
+    resume: Resume
+    published_at: datetime | None
+    json_bytes: bytes
+    etag: str
+    pages: "OrderedDict[Any, CachedPage]" = field(default_factory=OrderedDict)
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+
+def _loaded(published: profiles.PublishedProfile) -> LoadedProfile:
+    body = json.dumps(published.resume, ensure_ascii=False, indent=2).encode()
+    digest = hashlib.sha256(body).hexdigest()[:24]
+    return LoadedProfile(
+        version=published.version,
+        resume=published.resume,
+        published_at=published.published_at,
+        json_bytes=body,
+        etag=f'"v{published.version}-{digest}"',
+    )
+
+
+class ProfileCache:
+    def __init__(self, database: Database, max_pages: int) -> None:
+        self._database = database
+        self._max_pages = max_pages
+        self._probe = FreshnessProbe(self._read_version)
+        self._current: LoadedProfile | None = None
+
+    def _read_version(self) -> int:
+        with self._database.session() as session:
+            return profiles.read_version(session)
+
+    def _load(self) -> LoadedProfile:
+        with self._database.session() as session:
+            return _loaded(profiles.load_published(session))
+
+    async def current(self) -> LoadedProfile:
+        known = self._current
+        try:
+            version = await self._probe.current()
+        except Exception:
+            if known is None:
+                raise
+            # No edit can be published while the database is unreachable; the cached copy
+            # is the best answer until it is back.
+            logger.warning("profile version unavailable; serving the cached profile")
+            return known
+        if known is not None and known.version >= version:
+            return known
+        loaded = await run_in_threadpool(self._load)
+        current = self._current
+        if current is None or loaded.version > current.version:
+            self._current = loaded
+            return loaded
+        return current
+
+    def cached_page(self, loaded: LoadedProfile, key: Any) -> CachedPage | None:
+        page = loaded.pages.get(key)
+        if page is not None:
+            loaded.pages.move_to_end(key)
+        return page
+
+    def store_page(self, loaded: LoadedProfile, key: Any, body: bytes) -> CachedPage:
+        page = CachedPage(body=body, digest=hashlib.sha256(body).hexdigest()[:24])
+        loaded.pages[key] = page
+        while len(loaded.pages) > self._max_pages:
+            loaded.pages.popitem(last=False)
+        return page

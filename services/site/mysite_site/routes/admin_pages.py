@@ -1,0 +1,97 @@
+"""The owner's pages under /admin: the profile editor, its preview, the chatbot's FAQ, and the
+KakaoTalk messages. The gateway already keeps others out; the pages check again."""
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from mysite_common.db import DbSession
+from mysite_site import profiles
+from mysite_site.freshness import LoadedProfile
+from mysite_site.resume import BASICS_FIELDS, LOCATION_FIELDS, PROFILE_FIELDS, SECTIONS
+from mysite_site.routes.pages import render_home
+from mysite_site.web import (
+    Page,
+    page_response,
+    photo_src,
+    require_page_owner,
+    script_json,
+    set_csrf_cookie,
+)
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+ADMIN_STRINGS = ("admin.", "chatadmin.", "kakao.", "msgpage.")
+
+
+@router.get("")
+def profile_editor(page: Page, db: DbSession) -> HTMLResponse:
+    require_page_owner(page)
+    draft = profiles.load_draft(db)
+    resume = draft.resume
+    basics = resume.get("basics")
+    basics = basics if isinstance(basics, dict) else {}
+    location = basics.get("location")
+    location = location if isinstance(location, dict) else {}
+    return page_response(
+        page,
+        "admin/profile.html",
+        script_strings=ADMIN_STRINGS,
+        active="admin",
+        tab="profile",
+        draft=resume,
+        draft_json=Markup(script_json(resume)),  # noqa: S704 - escaped for a script data block
+        has_changes=draft.has_changes,
+        basics=basics,
+        location=location,
+        photo=photo_src(basics.get("image")),
+        basics_fields=BASICS_FIELDS,
+        location_fields=LOCATION_FIELDS,
+        profile_fields=PROFILE_FIELDS,
+        sections=SECTIONS,
+    )
+
+
+@router.get("/preview")
+def preview(page: Page, db: DbSession) -> HTMLResponse:
+    require_page_owner(page)
+    draft = profiles.load_draft(db)
+    version = page.profile.version if page.profile else 0
+    loaded = LoadedProfile(
+        version=version, resume=draft.resume, published_at=None, json_bytes=b"", etag=""
+    )
+    response = HTMLResponse(render_home(page, loaded, preview=True))
+    response.headers["Cache-Control"] = "private, no-store"
+    set_csrf_cookie(response, page)
+    return response
+
+
+@router.get("/chatbot")
+async def chatbot(page: Page) -> HTMLResponse:
+    require_page_owner(page)
+    return page_response(
+        page, "admin/chatbot.html", script_strings=ADMIN_STRINGS, active="admin", tab="chatbot"
+    )
+
+
+@router.get("/messages")
+async def messages(page: Page) -> HTMLResponse:
+    require_page_owner(page)
+    return page_response(
+        page, "admin/messages.html", script_strings=ADMIN_STRINGS, active="admin", tab="messages"
+    )
+
+
+@router.get("/messages/{message_id}")
+async def message(page: Page, message_id: str) -> HTMLResponse:
+    require_page_owner(page)
+    # The id is only echoed into the page for its script to fetch; keep it to safe characters.
+    safe_id = "".join(c for c in message_id if c.isalnum() or c in "-_")[:64]
+    return page_response(
+        page,
+        "admin/message.html",
+        script_strings=ADMIN_STRINGS,
+        active="admin",
+        tab="messages",
+        message_id=safe_id,
+    )

@@ -1,0 +1,188 @@
+// The chatbot's admin section. All calls to the chatbot service from the admin are here:
+//   GET/POST /api/chat/faq ({question, answer}); PUT/DELETE /api/chat/faq/{id}
+//   GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
+// Field names are read defensively: the service may wrap lists or name things slightly
+// differently.
+(function () {
+  "use strict";
+  var site = window.mysite;
+  var t = site.t;
+  var alertBox = document.querySelector("[data-chat-alert]");
+  var faqList = document.querySelector("[data-faq-list]");
+  var unansweredList = document.querySelector("[data-unanswered]");
+  var faqForm = document.querySelector("[data-faq-form]");
+  var faqStatus = faqForm.querySelector("[data-faq-status]");
+
+  function listOf(data, names) {
+    if (Array.isArray(data)) { return data; }
+    for (var i = 0; data && i < names.length; i += 1) {
+      if (Array.isArray(data[names[i]])) { return data[names[i]]; }
+    }
+    return [];
+  }
+
+  function text(value) {
+    return value === undefined || value === null ? "" : String(value);
+  }
+
+  function element(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (content !== undefined) { node.textContent = content; }
+    return node;
+  }
+
+  function showAlert(message) {
+    alertBox.textContent = message || "";
+    alertBox.hidden = !message;
+  }
+
+  function problem(result) {
+    if (result.status === 0 || result.status >= 500) { return t("chatadmin.unavailable"); }
+    return t("chatadmin.failed", { message: site.errorMessage(result) });
+  }
+
+  function when(value) {
+    var date = new Date(value);
+    if (!value || isNaN(date.getTime())) { return text(value); }
+    return date.toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "medium", timeStyle: "short",
+    });
+  }
+
+  function labelled(labelText, control) {
+    var label = element("label");
+    label.appendChild(element("span", "label-text", labelText));
+    label.appendChild(control);
+    var field = element("div", "field");
+    field.appendChild(label);
+    return field;
+  }
+
+  function faqItem(entry) {
+    var id = entry.id !== undefined ? entry.id : entry.faq_id;
+    var item = element("li");
+    var form = element("form", "stack");
+    var question = element("input");
+    question.type = "text";
+    question.name = "question";
+    question.maxLength = 500;
+    question.value = text(entry.question);
+    var answer = element("textarea");
+    answer.name = "answer";
+    answer.rows = 3;
+    answer.maxLength = 4000;
+    answer.value = text(entry.answer);
+    form.appendChild(labelled(t("chatadmin.question"), question));
+    form.appendChild(labelled(t("chatadmin.answer"), answer));
+    var actions = element("div", "form-actions");
+    var save = element("button", "small", t("chatadmin.save"));
+    save.type = "submit";
+    var remove = element("button", "small danger", t("chatadmin.delete"));
+    remove.type = "button";
+    var status = element("p", "form-status");
+    status.setAttribute("role", "status");
+    actions.appendChild(save);
+    actions.appendChild(remove);
+    actions.appendChild(status);
+    form.appendChild(actions);
+    item.appendChild(form);
+
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var result = await site.api("PUT", "/api/chat/faq/" + encodeURIComponent(id), {
+        body: { question: question.value.trim(), answer: answer.value.trim() },
+      });
+      status.textContent = result.ok ? t("chatadmin.saved") : problem(result);
+      status.className = "form-status " + (result.ok ? "ok" : "error");
+    });
+    remove.addEventListener("click", async function () {
+      if (!window.confirm(t("chatadmin.confirm_delete"))) { return; }
+      var result = await site.api("DELETE", "/api/chat/faq/" + encodeURIComponent(id));
+      if (result.ok) {
+        item.remove();
+        showAlert("");
+      } else {
+        status.textContent = problem(result);
+        status.className = "form-status error";
+      }
+    });
+    return item;
+  }
+
+  function unansweredItem(entry) {
+    var item = element("li");
+    var row = element("div", "row");
+    var body = element("div");
+    body.appendChild(element("p", "", text(entry.question)));
+    var asked = entry.asked_at || entry.created_at;
+    if (asked) { body.appendChild(element("p", "muted", t("chatadmin.asked_at", { when: when(asked) }))); }
+    var button = element("button", "small", t("chatadmin.answer_this"));
+    button.type = "button";
+    button.addEventListener("click", function () {
+      faqForm.elements.question.value = text(entry.question);
+      faqForm.elements.answer.focus();
+      faqForm.scrollIntoView({ block: "center" });
+    });
+    row.appendChild(body);
+    row.appendChild(button);
+    item.appendChild(row);
+    return item;
+  }
+
+  function fill(list, items, render, emptyText) {
+    list.textContent = "";
+    list.removeAttribute("aria-busy");
+    if (!items.length) {
+      list.appendChild(element("li", "muted", emptyText));
+      return;
+    }
+    items.forEach(function (entry) {
+      if (entry && typeof entry === "object") { list.appendChild(render(entry)); }
+    });
+  }
+
+  async function load() {
+    var results = await Promise.all([
+      site.api("GET", "/api/chat/faq"),
+      site.api("GET", "/api/chat/questions?unanswered=true"),
+    ]);
+    var faq = results[0];
+    var questions = results[1];
+    if (faq.ok) {
+      fill(faqList, listOf(faq.data, ["items", "faq", "faqs", "entries"]), faqItem, t("chatadmin.empty_faq"));
+    } else {
+      fill(faqList, [], faqItem, problem(faq));
+    }
+    if (questions.ok) {
+      fill(unansweredList, listOf(questions.data, ["items", "questions"]), unansweredItem,
+        t("chatadmin.none_unanswered"));
+    } else {
+      fill(unansweredList, [], unansweredItem, problem(questions));
+    }
+    showAlert(!faq.ok && !questions.ok ? problem(faq) : "");
+  }
+
+  faqForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var question = faqForm.elements.question.value.trim();
+    var answer = faqForm.elements.answer.value.trim();
+    if (!question || !answer) {
+      faqStatus.textContent = t("chatadmin.question") + " / " + t("chatadmin.answer");
+      faqStatus.className = "form-status error";
+      return;
+    }
+    var result = await site.api("POST", "/api/chat/faq", { body: { question: question, answer: answer } });
+    if (!result.ok) {
+      faqStatus.textContent = problem(result);
+      faqStatus.className = "form-status error";
+      return;
+    }
+    faqForm.reset();
+    faqStatus.textContent = t("chatadmin.saved");
+    faqStatus.className = "form-status ok";
+    load();
+  });
+
+  load();
+})();

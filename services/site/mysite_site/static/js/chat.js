@@ -1,0 +1,74 @@
+// The chatbot widget on the profile page. All calls to the chatbot service are here:
+//   POST /api/chat/ask {question} -> {answer, answered, confidence, sources, language}
+// Any failure shows "unavailable" and leaves the rest of the page working.
+(function () {
+  "use strict";
+  var site = window.mysite;
+  var t = site.t;
+  var section = document.querySelector("[data-chat]");
+  if (!section) { return; }
+  var form = section.querySelector("[data-chat-form]");
+  var log = section.querySelector("[data-chat-log]");
+  var status = section.querySelector("[data-chat-status]");
+  var input = form.elements.question;
+  var button = form.querySelector('button[type="submit"]');
+
+  section.hidden = false;
+  document.querySelectorAll(".toc .needs-js").forEach(function (item) { item.hidden = false; });
+
+  function bubble(who, text, mine) {
+    var item = document.createElement("li");
+    item.className = "bubble" + (mine ? " from-me" : "");
+    var label = document.createElement("span");
+    label.className = "who";
+    label.textContent = who;
+    item.appendChild(label);
+    item.appendChild(document.createTextNode(text));
+    log.appendChild(item);
+    return item;
+  }
+
+  function sourceTitles(sources) {
+    if (!Array.isArray(sources)) { return []; }
+    return sources
+      .map(function (source) {
+        return source && typeof source === "object" ? String(source.title || source.type || "") : "";
+      })
+      .filter(function (title) { return title; })
+      .slice(0, 5);
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var question = input.value.trim();
+    if (!question) {
+      status.textContent = t("chat.empty");
+      input.focus();
+      return;
+    }
+    bubble(t("chat.you"), question, true);
+    input.value = "";
+    status.textContent = t("chat.thinking");
+    button.disabled = true;
+    var result = await site.api("POST", "/api/chat/ask", { body: { question: question }, retry: false });
+    button.disabled = false;
+    status.textContent = "";
+    var data = result.data || {};
+    if (result.ok && typeof data.answer === "string") {
+      var text = data.answer || t("chat.not_answered");
+      if (data.answered === false && !data.answer) { text = t("chat.not_answered"); }
+      var reply = bubble(t("chat.bot"), text, false);
+      var titles = sourceTitles(data.sources);
+      if (titles.length) {
+        var sources = document.createElement("p");
+        sources.className = "sources";
+        sources.textContent = t("chat.sources") + ": " + titles.join(", ");
+        reply.appendChild(sources);
+      }
+    } else {
+      var problem = result.status === 429 ? t("chat.rate_limited") : t("chat.unavailable");
+      bubble(t("chat.bot"), problem, false).classList.add("error");
+    }
+    input.focus();
+  });
+})();

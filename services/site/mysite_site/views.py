@@ -1,0 +1,93 @@
+"""What the profile page shows, derived from the JSON Resume document (templates stay simple)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from mysite_site.resume import SECTIONS, Resume
+from mysite_site.web import display_host, photo_src, safe_href, tel_href
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    kind: str  # email, phone, website, or the network's name
+    text: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    name: str
+    initials: str
+    label: str
+    photo: str | None
+    location: str
+    summary: str
+    contacts: list[ContactLink]
+    sections: list[tuple[str, list[dict[str, Any]]]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.label or self.summary or self.sections)
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _location(basics: dict[str, Any]) -> str:
+    location = basics.get("location")
+    if not isinstance(location, dict):
+        return ""
+    parts: list[str] = []
+    for key in ("city", "region", "countryCode"):
+        part = _text(location.get(key))
+        if part and part not in parts:
+            parts.append(part)
+    return ", ".join(parts)
+
+
+def _contacts(basics: dict[str, Any]) -> list[ContactLink]:
+    contacts: list[ContactLink] = []
+    email = _text(basics.get("email"))
+    if email:
+        contacts.append(ContactLink("email", email, safe_href(f"mailto:{email}")))
+    phone = _text(basics.get("phone"))
+    if phone:
+        contacts.append(ContactLink("phone", phone, tel_href(phone)))
+    url = _text(basics.get("url"))
+    if url and safe_href(url):
+        contacts.append(ContactLink("website", display_host(url), safe_href(url)))
+    profiles = basics.get("profiles")
+    for profile in profiles if isinstance(profiles, list) else []:
+        if not isinstance(profile, dict):
+            continue
+        network = _text(profile.get("network"))
+        href = safe_href(profile.get("url"))
+        text = _text(profile.get("username")) or display_host(profile.get("url"))
+        if network or text:
+            contacts.append(ContactLink(network or "link", text or network, href))
+    return contacts
+
+
+def profile_view(resume: Resume) -> ProfileView:
+    basics = resume.get("basics")
+    if not isinstance(basics, dict):
+        basics = {}
+    name = _text(basics.get("name"))
+    sections = []
+    for section in SECTIONS:
+        items = resume.get(section.key)
+        if isinstance(items, list):
+            kept = [item for item in items if isinstance(item, dict) and item]
+            if kept:
+                sections.append((section.key, kept))
+    return ProfileView(
+        name=name,
+        initials=name[:1].upper() if name else "?",
+        label=_text(basics.get("label")),
+        photo=photo_src(basics.get("image")),
+        location=_location(basics),
+        summary=_text(basics.get("summary")),
+        contacts=_contacts(basics),
+        sections=sections,
+    )
