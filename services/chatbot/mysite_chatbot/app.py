@@ -1,5 +1,6 @@
 """The chatbot service's FastAPI app."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,6 +14,9 @@ from mysite_chatbot.question_log import QuestionLogWriter
 from mysite_chatbot.routes import ask, faq, identity, questions, status
 from mysite_common.db import Database
 from mysite_common.service_app import create_service_app
+
+# httpx logs every request at INFO: a profile poll every 2 s would drown the service's log.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # A question is a few hundred characters: 16 KB is generous even as \u-escaped JSON.
 ASK_BODY_LIMIT = 16 * 1024

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.models import FaqChange, FaqEntry, QuestionLog
+from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -103,11 +104,13 @@ def _check_room(session: Session, settings: ChatbotSettings) -> None:
 
 def create_faq(session: Session, settings: ChatbotSettings, data: FaqInput) -> FaqEntry:
     _check_room(session, settings)
-    entry = FaqEntry(question=data.question, answer=data.answer)
+    now = utcnow()
+    entry = FaqEntry(question=data.question, answer=data.answer, created_at=now, updated_at=now)
     session.add(entry)
     session.flush()
     _record_change(session, entry.id, "create")
     session.commit()
+    session.refresh(entry)  # answer with what is stored (MariaDB keeps whole seconds)
     logger.info("faq entry created", extra={"faq_id": entry.id})
     return entry
 
@@ -118,6 +121,7 @@ def update_faq(session: Session, faq_id: int, data: FaqInput) -> FaqEntry:
     entry.answer = data.answer
     _record_change(session, entry.id, "update")
     session.commit()
+    session.refresh(entry)
     logger.info("faq entry updated", extra={"faq_id": entry.id})
     return entry
 
@@ -179,13 +183,15 @@ def question_to_faq(
         settings, question=question if question is not None else logged.question, answer=answer
     )
     _check_room(session, settings)
-    entry = FaqEntry(question=data.question, answer=data.answer)
+    now = utcnow()
+    entry = FaqEntry(question=data.question, answer=data.answer, created_at=now, updated_at=now)
     session.add(entry)
     session.flush()
     logged.faq_id = entry.id
     logged.resolved = True
     _record_change(session, entry.id, "create")
     session.commit()
+    session.refresh(entry)
     logger.info("question turned into an faq entry", extra={"faq_id": entry.id})
     return entry
 

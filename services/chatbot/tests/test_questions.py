@@ -1,0 +1,128 @@
+"""The question log for the owner: unanswered questions, turned into FAQ entries."""
+
+import pytest
+from chatbot_support import MEMBER, OWNER, ask, logged_questions
+from fastapi.testclient import TestClient
+
+
+def test_the_owner_sees_unanswered_questions_newest_first(client: TestClient) -> None:
+    ask(client, "where do you work?")
+    ask(client, "what's your favorite movie?")
+    ask(client, "do you have a cat?")
+    unanswered = logged_questions(client, unanswered="true")
+    assert [row["question"] for row in unanswered] == [
+        "do you have a cat?",
+        "what's your favorite movie?",
+    ]
+    assert all(row["answered"] is False and row["resolved"] is False for row in unanswered)
+    assert len(logged_questions(client)) == 3
+
+
+def test_an_unanswered_question_becomes_an_faq_entry(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    [row] = logged_questions(client, unanswered="true")
+    response = client.post(
+        f"/api/chat/questions/{row['id']}/faq",
+        json={"answer": "Yes, a grey cat called Dubu."},
+        headers=OWNER,
+    )
+    assert response.status_code == 201, response.text
+    entry = response.json()
+    assert entry["question"] == "do you have a cat?"
+    assert entry["answer"] == "Yes, a grey cat called Dubu."
+
+    assert logged_questions(client, unanswered="true") == []
+    [resolved] = logged_questions(client)
+    assert resolved["resolved"] is True
+    assert resolved["faq_id"] == entry["id"]
+
+    body = ask(client, "do you have a cat?")
+    assert body["answered"] is True
+    assert body["answer"] == "Yes, a grey cat called Dubu."
+    assert body["sources"][0] == {"type": "faq", "id": entry["id"], "title": "do you have a cat?"}
+
+    again = client.post(
+        f"/api/chat/questions/{row['id']}/faq", json={"answer": "again"}, headers=OWNER
+    )
+    assert again.status_code == 409
+    assert len(client.get("/api/chat/faq").json()["items"]) == 1
+
+
+def test_the_owner_may_reword_the_question_of_the_new_entry(client: TestClient) -> None:
+    ask(client, "cat??")
+    [row] = logged_questions(client, unanswered="true")
+    response = client.post(
+        f"/api/chat/questions/{row['id']}/faq",
+        json={"question": "Do you have a cat?", "answer": "Yes, Dubu."},
+        headers=OWNER,
+    )
+    assert response.json()["question"] == "Do you have a cat?"
+
+
+def test_a_bad_answer_changes_nothing(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    [row] = logged_questions(client, unanswered="true")
+    response = client.post(
+        f"/api/chat/questions/{row['id']}/faq", json={"answer": "  "}, headers=OWNER
+    )
+    assert response.status_code == 422
+    assert logged_questions(client, unanswered="true") == [row]
+    assert client.get("/api/chat/faq").json()["items"] == []
+
+
+def test_deleting_an_entry_keeps_the_question_but_forgets_the_link(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    [row] = logged_questions(client, unanswered="true")
+    entry = client.post(
+        f"/api/chat/questions/{row['id']}/faq", json={"answer": "Yes."}, headers=OWNER
+    ).json()
+    assert client.delete(f"/api/chat/faq/{entry['id']}", headers=OWNER).status_code == 204
+    [kept] = logged_questions(client)
+    assert kept["faq_id"] is None
+    assert kept["resolved"] is True
+
+
+def test_the_owner_deletes_a_logged_question(client: TestClient) -> None:
+    ask(client, "spam spam spam")
+    [row] = logged_questions(client)
+    assert client.delete(f"/api/chat/questions/{row['id']}", headers=OWNER).status_code == 204
+    assert logged_questions(client) == []
+    assert client.delete(f"/api/chat/questions/{row['id']}", headers=OWNER).status_code == 404
+
+
+def test_paging(client: TestClient) -> None:
+    for number in range(5):
+        ask(client, f"unknown question number {number} about cats?")
+    client.app.state.question_log.flush()
+    page = client.get("/api/chat/questions", params={"limit": 2, "offset": 1}, headers=OWNER).json()
+    assert page["total"] == 5
+    assert page["limit"] == 2
+    assert page["offset"] == 1
+    assert len(page["items"]) == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 201}, {"offset": -1}, {"limit": "x"}, {"unanswered": "maybe"}],
+)
+def test_bad_paging_is_refused(client: TestClient, params: dict[str, object]) -> None:
+    response = client.get("/api/chat/questions", params=params, headers=OWNER)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"), [({}, 401), (MEMBER, 403)], ids=["anonymous", "member"]
+)
+def test_only_the_owner_sees_and_handles_the_log(
+    client: TestClient, headers: dict[str, str], status: int
+) -> None:
+    ask(client, "do you have a cat?")
+    [row] = logged_questions(client)
+    assert client.get("/api/chat/questions", headers=headers).status_code == status
+    response = client.post(
+        f"/api/chat/questions/{row['id']}/faq", json={"answer": "x"}, headers=headers
+    )
+    assert response.status_code == status
+    assert client.delete(f"/api/chat/questions/{row['id']}", headers=headers).status_code == status
+    assert logged_questions(client) == [row]
+    assert client.get("/api/chat/faq").json()["items"] == []
