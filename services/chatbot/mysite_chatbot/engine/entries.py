@@ -95,6 +95,22 @@ def _period(start: str, end: str, language: Language) -> str:
     return f"{start_text} \u2013 {end_text}"
 
 
+# How each section is introduced to the embedding model ("Award: Engineer of the Year").
+_SECTION_LABELS = {
+    "basics": "About me", "profiles": "Online profile", "contact": "Contact", "work": "Work experience",
+    "education": "Education", "skills": "Skills", "projects": "Project", "languages": "Spoken language",
+    "certificates": "Certificate", "awards": "Award", "publications": "Publication or talk",
+    "volunteer": "Volunteering", "interests": "Hobby and interest", "references": "Reference",
+}
+
+
+def _descriptor(source: Source, fields: Sequence[TextField]) -> str:
+    """A short "Section: title. key fields" line: what the entry is about, for the embedder."""
+    label = _SECTION_LABELS.get(source.section or "", "")
+    key_fields = [text_field.text for text_field in fields if text_field.weight >= 1.5][:4]
+    return _shorten(f"{label}: {source.title}. " + " ".join(key_fields), 300)
+
+
 class _Builder:
     def __init__(self, today: datetime.date) -> None:
         self.entries: list[Entry] = []
@@ -114,6 +130,8 @@ class _Builder:
         text_fields = tuple(TextField(text, weight) for text, weight in fields if text)
         if embedding_texts is None:
             embedding_texts = (answer_en, answer_ko) if answer_en != answer_ko else (answer_en,)
+        if source.type == "profile":
+            embedding_texts = (_descriptor(source, text_fields), *embedding_texts)
         self.entries.append(
             Entry(
                 source=source,

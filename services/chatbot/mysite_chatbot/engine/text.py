@@ -100,6 +100,7 @@ _IRREGULAR_STEMS = {
     "made": "make", "built": "build", "wrote": "write", "written": "write",
     "spoke": "speak", "spoken": "speak", "taught": "teach", "won": "win",
     "got": "get", "gotten": "get", "studies": "study", "studied": "study",
+    "given": "give", "gave": "give", "taken": "take", "took": "take", "led": "lead", "ran": "run",
     "lived": "live", "living": "live", "lives": "live",
     "children": "child", "people": "person", "women": "woman", "men": "man",
     "better": "good", "best": "good",

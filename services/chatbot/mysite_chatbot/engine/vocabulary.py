@@ -18,6 +18,7 @@ from __future__ import annotations
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- what the visitor asks about -------------------------------------------------
     "work": (
+        "day job", "employed", "work at", "work for", "what do you do", "직장 생활", "회사 생활", "근무처", "일하는 곳", "하는 일", "현직",
         "work", "job", "employer", "employ", "employment", "company", "firm", "workplace", "office",
         "career", "occupation", "profession", "position", "role", "title", "job title", "working",
         "for a living", "make a living", "studio", "game studio", "game company", "work experience",
@@ -34,23 +35,29 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "employer": ("company", "employer", "firm", "workplace", "organisation", "organization", "회사", "직장", "근무지", "일터", "회사 다니다"),
     "joining": ("join", "joined", "joining", "hired", "onboard", "합류", "입사", "합류하다", "입사하다"),
     "current": (
+        "still", "at present", "for now", "지금은",
         "current", "currently", "now", "present", "nowadays", "these days", "today", "at the moment",
         "right now", "presently", "latest", "현재", "지금", "요즘", "요새", "최근", "현",
     ),
     "past": (
+        "ex", "전 회사", "이전 회사", "원래",
         "previous", "previously", "before", "former", "formerly", "past", "earlier", "prior", "used to",
         "last job", "이전", "전", "예전", "과거", "전직", "그전", "옛날",
     ),
     # The job just before the current one ("your previous job", "전 직장").
-    "previous": ("previous", "previously", "before", "prior", "last job", "이전", "전", "전직", "그전", "직전"),
+    "previous": (
+        "전 회사", "이전 회사", "직전 회사","previous", "previously", "before", "prior", "last job", "이전", "전", "전직", "그전", "직전"),
     "first": ("first", "very first", "earliest", "start career", "처음", "첫", "최초", "첫번째"),
     "intern": ("intern", "internship", "trainee", "인턴", "인턴십", "실습"),
     "lead": (
+        "head of", "in charge", "direct report", "people manager", "이끌다", "리딩",
         "lead", "leader", "leading", "manage", "manager", "management", "head", "tech lead",
         "team lead", "supervise", "리드", "리더", "팀장", "매니저", "관리", "이끌다", "책임자", "테크리드",
     ),
-    "team": ("team", "teammate", "colleague", "coworker", "팀", "팀원", "동료"),
+    "team": (
+        "how big", "how many people", "team size", "몇 명", "규모", "인원","team", "teammate", "colleague", "coworker", "팀", "팀원", "동료"),
     "mentor": (
+        "mentee", "guidance", "career advice", "coffee chat", "커피챗", "상담",
         "mentor", "mentoring", "mentorship", "coach", "coaching", "teach", "teaching", "tutor",
         "guide", "advice", "advise", "멘토", "멘토링", "멘티", "코칭", "가르치다", "조언", "지도",
     ),
@@ -68,6 +75,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "년", "연차", "년차", "몇 년", "햇수", "시니어",
     ),
     "education": (
+        "attend", "attended", "went to school", "alumni", "university degree", "학번", "재학", "입학", "대학 어디",
         "education", "school", "university", "college", "degree", "academic", "alma mater", "campus",
         "graduate", "graduated", "graduation", "bachelor", "master", "phd", "diploma", "uni",
         "학교", "대학", "대학교", "대학원", "학력", "졸업", "학위", "학사", "석사", "박사", "학부",
@@ -83,6 +91,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "해외", "교환", "교환학생", "유학", "외국", "어학연수",
     ),
     "skill": (
+        "good with", "expert", "expertise in", "strong in", "잘 알다", "익숙", "전문", "전문 분야", "주력",
         "skill", "skills", "skillset", "expertise", "proficient", "proficiency", "competent", "strength",
         "good at", "familiar", "capable", "know how", "able", "comfortable", "confident",
         "기술", "역량", "능력", "실력", "잘하다", "잘", "다루다", "능숙", "자신", "강점", "특기", "할 줄 알다",
@@ -105,6 +114,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "언어", "프로그래밍 언어", "개발 언어", "개발언어",
     ),
     "spoken_language": (
+        "어학", "언어 능력", "toeic", "토익", "jlpt",
         "speak", "spoken", "fluent", "fluency", "native", "foreign language", "bilingual", "multilingual",
         "mother tongue", "first language", "language", "conversation", "conversational", "proficiency",
         "level",
@@ -160,24 +170,29 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "cost": ("cost", "costs", "saving", "budget", "finops", "비용", "절감", "요금"),
     "migration": ("migration", "migrate", "move", "moving", "transition", "마이그레이션", "이전하다", "전환", "이관"),
     "certificate": (
+        "credentials", "accreditation", "certified in", "보유 자격",
         "certificate", "certification", "certified", "cert", "license", "licence", "credential",
         "qualification", "exam", "자격증", "자격", "인증", "취득", "라이선스", "면허", "시험", "따다",
     ),
     "award": (
+        "accolade", "honors", "수상 내역", "수상 이력", "상을 타다", "타다",
         "award", "prize", "win", "winner", "honor", "honour", "recognition", "recognized", "trophy",
         "competition", "contest", "수상", "상", "상장", "대상", "우승", "입상", "표창", "시상", "대회",
     ),
     "hackathon": ("hackathon", "hack day", "해커톤", "공모전"),
     "publication": (
+        "write-up", "wrote about", "기고문", "발표 자료",
         "publication", "publish", "published", "paper", "article", "post", "writing", "write", "author",
         "book", "essay", "논문", "출판", "기고", "글", "아티클", "책", "저서", "글 쓰다", "포스팅",
     ),
     "talk": (
+        "conference talk", "talks", "강연자", "연사", "발표 자료",
         "talk", "speak", "speaker", "speaking", "presentation", "present", "conference", "meetup",
         "keynote", "lecture", "session", "seminar", "발표", "강연", "컨퍼런스", "콘퍼런스", "밋업",
         "세미나", "강의", "연사", "발표자", "행사", "모임",
     ),
     "project": (
+        "pet project", "hobby project", "things you built", "토이 프로젝트", "개인 프로젝트", "작업물", "만든 것",
         "project", "projects", "side project", "portfolio", "build", "built", "make", "made", "create",
         "created", "creation", "open source", "open-source", "oss", "library", "package", "tool",
         "app", "application", "plugin", "bot", "work on", "working on",
@@ -190,6 +205,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "give back", "community", "봉사", "자원봉사", "봉사활동", "재능기부", "비영리", "커뮤니티",
     ),
     "hobby": (
+        "do for fun", "unwind", "relax", "pastimes", "취미 생활", "시간 날 때", "쉴 때",
         "hobby", "hobbies", "interest", "interests", "free time", "spare time", "pastime", "leisure",
         "fun", "enjoy", "weekend", "weekends", "outside work", "after work", "day off",
         "취미", "관심사", "여가", "여가 시간", "주말", "쉬는 날", "쉬다", "즐기다", "좋아하다", "노는 날",
@@ -206,6 +222,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "배우다", "공부", "학습", "스터디", "독학", "익히다",
     ),
     "freelance": (
+        "take on", "side gig", "consult", "hire you", "work with you", "collaborate", "collaboration", "협업", "같이 일하다", "함께 일하다", "일 맡기다", "프로젝트 의뢰",
         "freelance", "freelancer", "freelancing", "contract", "contractor", "contract work", "side job",
         "side gig", "gig", "consulting", "consultant", "outsourcing", "outsource", "moonlighting",
         "commission", "part-time", "part time", "hire for", "on the side", "side work",
@@ -213,21 +230,25 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "용역", "파트타임", "투잡",
     ),
     "job_search": (
+        "open to work", "looking for opportunities", "new role", "new position", "job change", "career change", "switch jobs", "interview", "면접", "포지션 제안",
         "new job", "job offer", "offer", "opportunity", "opportunities", "hire", "hiring", "recruit",
         "recruiter", "recruiting", "job hunting", "looking for a job", "open to", "change jobs", "join us",
         "headhunt", "position open",
         "이직", "채용", "제안", "오퍼", "구직", "스카우트", "영입", "헤드헌팅", "입사", "새 직장", "옮기다",
     ),
     "remote": (
+        "onsite", "on-site", "in person", "overseas", "move to", "출근", "사무실",
         "remote", "remotely", "work from home", "wfh", "hybrid", "relocate", "relocation", "move abroad",
         "distributed team", "원격", "재택", "재택근무", "리모트", "하이브리드", "이주", "이사",
     ),
     "availability": ("available", "availability", "possible", "able to", "가능", "가능하다", "여유", "시간"),
     "response_time": (
+        "get back to me", "how soon", "reply quickly", "답변 속도", "빨리 답하다", "언제 답하다",
         "reply", "respond", "response", "answer back", "get back", "how quickly", "how fast", "turnaround",
         "answer", "how long", "답장", "답신", "회신", "응답", "답하다", "연락이 오다", "걸리다",
     ),
     "contact": (
+        "reach out", "get hold of", "drop a line", "email you", "write to you", "message you", "연락드리다", "메일 보내다", "문의하다",
         "contact", "reach", "get in touch", "touch", "message", "dm", "ping", "talk to", "connect",
         "contact info", "contact details", "way to contact",
         "연락", "연락처", "문의", "메시지", "쪽지", "연락하다", "컨택", "연락 방법", "소통",
@@ -255,8 +276,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "website", "web site", "site", "homepage", "home page", "url", "personal site", "web page",
         "웹사이트", "사이트", "홈페이지", "웹페이지", "주소", "페이지",
     ),
-    "this_site": ("this site", "this website", "this page", "이 사이트", "이 웹사이트", "이 페이지", "이 홈페이지"),
+    "this_site": (
+        "built this site", "this blog", "이 블로그","this site", "this website", "this page", "이 사이트", "이 웹사이트", "이 페이지", "이 홈페이지"),
     "location": (
+        "based in", "live in", "which city", "거주지", "어디 살다",
         "live", "based", "location", "located", "city", "country", "reside", "residence",
         "region", "town", "where are you from",
         "살다", "사다", "거주", "지역", "위치", "도시", "사는 곳", "동네", "나라",
@@ -264,14 +287,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     # "Where"/"어디" asks for a place: where I live, work or studied.
     "where": ("where", "어디", "어디서", "어느 곳"),
     "hometown": ("hometown", "home town", "born", "birthplace", "grew up", "고향", "출생", "태어나다", "출신"),
-    "name": ("name", "called", "full name", "who are you", "who is this", "이름", "성함", "누구", "성명", "호칭"),
+    "name": (
+        "korean name", "english name", "한국 이름", "영어 이름","name", "called", "full name", "who are you", "who is this", "이름", "성함", "누구", "성명", "호칭"),
     "about": (
+        "introduce yourself", "describe yourself", "tell me about you", "본인 소개",
         "yourself", "introduce", "introduction", "bio", "biography", "background", "summary",
         "profile", "who are you", "what kind of", "personality",
         "소개", "자기소개", "자기 소개", "어떤 사람", "배경", "프로필", "요약", "어떤 분", "어떤 개발자",
         "어떤 엔지니어", "what kind of developer", "what kind of engineer",
     ),
-    "favorite": ("favorite", "favourite", "prefer", "preferred", "like most", "best", "most", "제일", "가장", "최애", "선호", "좋아하다"),
+    "favorite": (
+        "main language", "primary language", "go-to", "주력 언어", "메인 언어", "주 언어", "주로 쓰다","favorite", "favourite", "prefer", "preferred", "like most", "best", "most", "제일", "가장", "최애", "선호", "좋아하다"),
     "when": ("when", "date", "since", "until", "언제", "날짜", "기간", "부터", "까지"),
     # --- named places ---------------------------------------------------------------
     "place.seoul": ("seoul", "서울"),
