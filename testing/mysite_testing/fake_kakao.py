@@ -241,6 +241,7 @@ class FakeKakao:
         self.consent = "allow"
         self.talk_message_item_enabled = True  # off: sends answer -3
         self.hang_seconds = 30.0
+        self.refresh_delay_seconds = 0.005
         self.delivered: list[Delivered] = []
         self.stats = Stats()
         self._lock = threading.RLock()
@@ -446,6 +447,9 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeKakao
     protocol_version = "HTTP/1.1"
     server_version = "FakeKakao/1.0"
+    # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK
+    # (40 ms on Linux) and every answer would look slow.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("fake kakao: " + format, *args)
@@ -647,7 +651,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 # A refresh takes a moment on the real service; overlapping ones show up in
                 # concurrent_refreshes_max.
-                time.sleep(0.02)
+                time.sleep(fake.refresh_delay_seconds)
                 self._refresh(form)
             finally:
                 with fake._lock:

@@ -1,5 +1,6 @@
 """The kakao service's FastAPI app."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,17 +14,20 @@ from mysite_kakao.crypto import TokenCipher
 from mysite_kakao.delivery import DeliveryWorker
 from mysite_kakao.kakao_client import KakaoClient
 from mysite_kakao.routes import messages, oauth, status
-from mysite_kakao.runtime import Clock, Runtime
+from mysite_kakao.runtime import Clock, Runtime, TokenGuard
 
 
 def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or KakaoSettings.load()
+    # httpx logs every request at INFO: one line per send, and noise nobody reads.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     database = Database(settings.database_url)
     runtime = Runtime(
         settings=settings,
         database=database,
         client=KakaoClient(settings),
         cipher=TokenCipher(settings.token_key.get_secret_value()),
+        token_guard=TokenGuard.for_database(settings.database_url),
     )
     if clock is not None:
         runtime.clock = clock

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from mysite_common.db import Database, utcnow
@@ -97,7 +97,7 @@ def lock_connection(session: Session, database: Database) -> KakaoConnection:
 def locked_connection(runtime: Runtime) -> Iterator[tuple[Session, KakaoConnection]]:
     """Exclusive hold on the tokens: this process's write lock, then the row lock."""
     ensure_connection_row(runtime.database)
-    with runtime.token_lock.write(), runtime.database.session() as session:
+    with runtime.token_guard.exclusive(), runtime.database.session() as session:
         yield session, lock_connection(session, runtime.database)
 
 
@@ -200,31 +200,43 @@ def shared_access_token(runtime: Runtime) -> Iterator[AccessToken | None]:
     """The current access token, held under the shared lock for the block (one send).
 
     Yields None when the token must be refreshed first (missing, expired or about to be);
-    raises NotConnectedError when there is nothing to refresh with.
+    raises NotConnectedError when there is nothing to refresh with. The transaction only
+    reads: if the database drops it while the send runs, that must not turn a delivered
+    message into an error, so ending it never raises.
     """
-    with runtime.token_lock.read(), runtime.database.session() as session:
-        row = session.scalar(
-            select(KakaoConnection)
-            .where(KakaoConnection.id == CONNECTION_ID)
-            .with_for_update(read=True)
-        )
-        state, problem = connection_state(runtime, row, runtime.clock())
-        if row is None or state not in (ConnectionState.connected, ConnectionState.reconnect_soon):
-            raise NotConnectedError(problem or state.value)
-        expires_at = row.access_token_expires_at
-        if (
-            row.access_token_encrypted is None
-            or expires_at is None
-            or expires_at <= _usable_until(runtime, runtime.clock())
-        ):
-            yield None
-            return
+    with runtime.token_guard.shared():
+        session = runtime.database.sessions()
         try:
-            value = runtime.cipher.decrypt(row.access_token_encrypted)
-        except TokenDecryptionError:
-            yield None  # the refresh path records the problem
-            return
-        yield AccessToken(value, row.token_version, expires_at)
+            token = _read_access_token(runtime, session)
+            yield token
+        finally:
+            with suppress(SQLAlchemyError):
+                session.rollback()
+            with suppress(SQLAlchemyError):
+                session.close()
+
+
+def _read_access_token(runtime: Runtime, session: Session) -> AccessToken | None:
+    row = session.scalar(
+        select(KakaoConnection)
+        .where(KakaoConnection.id == CONNECTION_ID)
+        .with_for_update(read=True)
+    )
+    state, problem = connection_state(runtime, row, runtime.clock())
+    if row is None or state not in (ConnectionState.connected, ConnectionState.reconnect_soon):
+        raise NotConnectedError(problem or state.value)
+    expires_at = row.access_token_expires_at
+    if (
+        row.access_token_encrypted is None
+        or expires_at is None
+        or expires_at <= _usable_until(runtime, runtime.clock())
+    ):
+        return None
+    try:
+        value = runtime.cipher.decrypt(row.access_token_encrypted)
+    except TokenDecryptionError:
+        return None  # the refresh path records the problem
+    return AccessToken(value, row.token_version, expires_at)
 
 
 def _usable_until(runtime: Runtime, now: datetime) -> datetime:
@@ -281,10 +293,12 @@ def refresh_access_token(runtime: Runtime, *, seen_version: int | None) -> Acces
         except KakaoError as exc:
             logger.warning("kakao token refresh failed", extra={"kakao_code": exc.code})
             if exc.outcome in (Outcome.reconnect, Outcome.fatal):
+                # The refresh token is dead: only the owner can help; messages wait.
                 _require_reconnect(row, exc.code, exc.message, now)
+                failure = NotConnectedError(exc.message)
             else:
                 _record_error(row, exc.code, exc.message, now)
-            failure = exc
+                failure = exc
         if failure is not None:
             session.commit()  # keep what went wrong for the admin page
             raise failure

@@ -298,7 +298,7 @@ class DeliveryWorker:
         message: Claimed,
         *,
         status: MessageStatus,
-        attempted: bool,
+        sends: int,
         error: KakaoError | None = None,
         error_message: str | None = None,
         next_attempt_at: datetime | None = None,
@@ -310,8 +310,8 @@ class DeliveryWorker:
             "claimed_until": None,
             "updated_at": now,
         }
-        if attempted:
-            values["attempts"] = Message.attempts + 1
+        if sends:
+            values["attempts"] = Message.attempts + sends
         if status is MessageStatus.delivered:
             values["delivered_at"] = now
             values["last_error"] = None
@@ -323,14 +323,30 @@ class DeliveryWorker:
             values["last_error"] = (error_message or error.message)[:500]
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
-        with self.runtime.database.session() as session:
-            finished = session.execute(
-                update(Message)
-                .where(Message.id == message.id, Message.claim_token == claim_token)
-                .values(**values)
-                .execution_options(synchronize_session=False)
-            )
-            done = getattr(finished, "rowcount", 0) == 1
+        statement = (
+            update(Message)
+            .where(Message.id == message.id, Message.claim_token == claim_token)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        # What Kakao did must be recorded, or the message would be sent again once the claim
+        # lapses: keep trying through a database restart while the claim is ours.
+        give_up_at = time.monotonic() + self.runtime.settings.claim_lease_seconds * 0.8
+        wait = 0.05
+        while True:
+            try:
+                with self.runtime.database.session() as session:
+                    done = getattr(session.execute(statement), "rowcount", 0) == 1
+                break
+            except SQLAlchemyError:
+                if time.monotonic() + wait > give_up_at:
+                    raise
+                logger.warning(
+                    "delivery: could not record the outcome; retrying",
+                    extra={"message_id": message.id},
+                )
+                time.sleep(wait)
+                wait = min(wait * 2, 2.0)
         if not done:
             logger.error("delivery: claim lost before finishing", extra={"message_id": message.id})
         return done
@@ -346,30 +362,31 @@ class DeliveryWorker:
             read_url=runtime.settings.message_url(message.id) if runtime.settings.site_url else "",
             button_title=runtime.settings.button_title,
         )
-        attempted = False
+        sends = 0
         refreshed_after_401 = False
         seen_version: int | None = None
         for _round in range(4):
+            delivered = False
             try:
                 with connection.shared_access_token(runtime) as token:
                     if token is not None:
                         if not self._keep_claim(claim_token, message.id):
                             return Result.lost_claim
                         seen_version = token.version
-                        attempted = True
+                        sends += 1
                         runtime.client.send_to_me(
                             access_token=token.value, template_object=template
                         )
-                        self._finish(
-                            claim_token, message, status=MessageStatus.delivered, attempted=True
-                        )
-                        self._resume()
-                        return Result.delivered
+                        delivered = True
+                if delivered:
+                    self._finish(claim_token, message, status=MessageStatus.delivered, sends=sends)
+                    self._resume()
+                    return Result.delivered
                 # No usable access token: refresh (or pick up another replica's), then retry.
                 connection.refresh_access_token(runtime, seen_version=seen_version)
                 seen_version = None
             except NotConnectedError:
-                self._finish(claim_token, message, status=MessageStatus.queued, attempted=attempted)
+                self._finish(claim_token, message, status=MessageStatus.queued, sends=sends)
                 return Result.wait
             except KakaoError as exc:
                 if exc.outcome is Outcome.refresh and not refreshed_after_401:
@@ -378,24 +395,22 @@ class DeliveryWorker:
                     try:
                         connection.refresh_access_token(runtime, seen_version=seen_version)
                     except NotConnectedError:
-                        self._finish(
-                            claim_token, message, status=MessageStatus.queued, attempted=True
-                        )
+                        self._finish(claim_token, message, status=MessageStatus.queued, sends=sends)
                         return Result.wait
                     except KakaoError as refresh_error:
-                        return self._after_failure(claim_token, message, refresh_error, True)
+                        return self._after_failure(claim_token, message, refresh_error, sends)
                     seen_version = None
                     continue
-                return self._after_failure(claim_token, message, exc, attempted)
+                return self._after_failure(claim_token, message, exc, sends)
         # Kakao keeps handing out tokens that are dead on arrival; treat it as trouble.
         trouble = KakaoError(Outcome.retry, "token_unusable", "Kakao's new token was unusable.")
-        return self._after_failure(claim_token, message, trouble, attempted)
+        return self._after_failure(claim_token, message, trouble, sends)
 
     def _after_failure(
-        self, claim_token: str, message: Claimed, error: KakaoError, attempted: bool
+        self, claim_token: str, message: Claimed, error: KakaoError, sends: int
     ) -> Result:
         runtime = self.runtime
-        attempts = message.attempts + (1 if attempted else 0)
+        attempts = message.attempts + sends
         logger.info(
             "delivery failed",
             extra={"message_id": message.id, "kakao_code": error.code, "outcome": error.outcome},
@@ -405,7 +420,7 @@ class DeliveryWorker:
                 claim_token,
                 message,
                 status=MessageStatus.failed,
-                attempted=attempted,
+                sends=sends,
                 error=error,
             )
             return Result.failed
@@ -413,7 +428,7 @@ class DeliveryWorker:
             # -402 / -3: this message fails with the reason; the connection waits for the
             # owner, and the messages after it wait with it.
             self._finish(
-                claim_token, message, status=MessageStatus.failed, attempted=attempted, error=error
+                claim_token, message, status=MessageStatus.failed, sends=sends, error=error
             )
             with connection.locked_connection(runtime) as (_session, row):
                 connection._require_reconnect(row, error.code, error.message, runtime.clock())
@@ -424,7 +439,7 @@ class DeliveryWorker:
                 claim_token,
                 message,
                 status=MessageStatus.failed,
-                attempted=attempted,
+                sends=sends,
                 error=error,
                 error_message=f"Gave up after {attempts} attempts: {error.message}",
             )
@@ -434,7 +449,7 @@ class DeliveryWorker:
             claim_token,
             message,
             status=MessageStatus.queued,
-            attempted=attempted,
+            sends=sends,
             error=error,
             next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(runtime, attempts)),
         )

@@ -1,10 +1,14 @@
 """What one replica holds while it runs: settings, database, Kakao client, cipher, clock."""
 
+import fcntl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from mysite_common.db import Database, utcnow
 from mysite_kakao.config import KakaoSettings
@@ -60,6 +64,48 @@ class ReadWriteLock:
                 self._condition.notify_all()
 
 
+class TokenGuard:
+    """Shared hold for a send, exclusive hold for a token change, in this process and, on
+    SQLite, across the processes on this host (a flock on a file beside the database; SQLite
+    readers never block its writer, so the database cannot do it). On MariaDB the row lock
+    does the cross-replica part."""
+
+    def __init__(self, lock_file: Path | None) -> None:
+        self._threads = ReadWriteLock()
+        self._lock_file = lock_file
+
+    @classmethod
+    def for_database(cls, database_url: str) -> "TokenGuard":
+        url = make_url(database_url)
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return cls(None)
+        return cls(Path(f"{url.database}.kakao-tokens.lock"))
+
+    @contextmanager
+    def _file_lock(self, mode: int) -> Iterator[None]:
+        if self._lock_file is None:
+            yield
+            return
+        # One open file per hold: flock locks belong to the open file, so threads of one
+        # process exclude each other too.
+        with open(self._lock_file, "a+b") as handle:
+            fcntl.flock(handle.fileno(), mode)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._threads.read(), self._file_lock(fcntl.LOCK_SH):
+            yield
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._threads.write(), self._file_lock(fcntl.LOCK_EX):
+            yield
+
+
 @dataclass
 class Runtime:
     settings: KakaoSettings
@@ -70,6 +116,6 @@ class Runtime:
     # Leases, backoff and message times use the real clock: they protect against real
     # crashes and real outages.
     clock: Clock = utcnow
-    token_lock: ReadWriteLock = field(default_factory=ReadWriteLock)
+    token_guard: TokenGuard = field(default_factory=lambda: TokenGuard(None))
     # Set when a message is accepted or the connection changes, so delivery starts at once.
     wake: Callable[[], None] = lambda: None
