@@ -220,12 +220,13 @@ class Stack:
         return Replica(service, index, port, process)
 
     def gateway_env(self) -> dict[str, str]:
-        # One auth replica: ForwardAuth calls it directly, saving a proxy hop on every request.
-        # Several: through the loopback entry point, which balances over the healthy ones.
+        # One auth replica: member and owner checks call it directly, saving a proxy hop on
+        # every protected request; several: through the balancing internal entry point.
         auth_replicas = self.replicas.get("auth", [])
         auth_url = auth_replicas[0].url if len(auth_replicas) == 1 else self.internal_url
         env = {
             **os.environ,
+            "MYSITE_GATEWAY_INTERNAL_URL": self.internal_url,
             "MYSITE_AUTH_URL": auth_url,
             "MYSITE_SERVICE_SUFFIX": "",
             **{
@@ -389,7 +390,7 @@ def local_static_config(*, web: str, internal: str, admin: str, dynamic_dir: Pat
             "internal": {"address": internal, "http": {"aliasHeadersStrategy": "delete"}},
             "traefik": {"address": admin},
         },
-        "ping": {"entryPoint": "traefik"},
+        "ping": {"entryPoint": "traefik", "manualRouting": True},
         "metrics": {
             "prometheus": {
                 "entryPoint": "traefik",
