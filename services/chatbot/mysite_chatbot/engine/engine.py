@@ -283,7 +283,7 @@ class Engine:
             ranked.append(RankedEntry(entry, fused, lexical_score, embedding))
         # Ties in the 0..1 score (several entries covering the whole question) go to the
         # entry where the matched words weigh most, as plain BM25 would rank them.
-        ranked.sort(key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw, reverse=True)
+        ranked.sort(key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + item.entry.prior, reverse=True)
         return ranked
 
     def _should_embed(self, index: _Index, lexical: Sequence[LexicalScore]) -> bool:

@@ -28,6 +28,9 @@ from .text import Language, clean_text, detect_language
 # Free text longer than this is cut in answers (the full text stays searchable).
 MAX_QUOTED_CHARS = 600
 MAX_HIGHLIGHTS_IN_ANSWER = 3
+# "Where do you work?" means the current job; past-tense questions carry words
+# ("before", "이전") that outweigh this easily.
+CURRENT_JOB_PRIOR = 0.05
 
 LANGUAGE_NAMES_KO = {
     "korean": "한국어", "english": "영어", "japanese": "일본어", "chinese": "중국어", "mandarin": "중국어",
@@ -126,6 +129,7 @@ class _Builder:
         content_language: Language | None = None,
         items: Sequence[str] = (),
         embedding_texts: Sequence[str] | None = None,
+        prior: float = 0.0,
     ) -> None:
         text_fields = tuple(TextField(text, weight) for text, weight in fields if text)
         if embedding_texts is None:
@@ -142,6 +146,7 @@ class _Builder:
                 embedding_texts=tuple(_shorten(text, 400) for text in embedding_texts if text),
                 content_language=content_language,
                 items=tuple(items),
+                prior=prior,
             )
         )
 
@@ -384,6 +389,7 @@ def _add_job(builder: _Builder, index: int, job: Mapping[str, Any], is_first: bo
         concepts,
         content_language=_content_language(position, summary, *highlights),
         embedding_texts=(f"{answer_en} {details}", f"{answer_ko} {_shorten(summary, 200)}"),
+        prior=CURRENT_JOB_PRIOR if current else 0.0,
     )
 
 

@@ -65,8 +65,12 @@ class LexicalScore:
 class LexicalIndex:
     def __init__(self, analyzer: TextAnalyzer, entries: Sequence[Entry]) -> None:
         self._analyzer = analyzer
-        self._doc_terms: list[dict[str, float]] = [self._entry_terms(entry) for entry in entries]
-        lengths = [sum(terms.values()) for terms in self._doc_terms]
+        self._doc_terms: list[dict[str, float]] = []
+        lengths: list[float] = []
+        for entry in entries:
+            terms, length = self._entry_terms(entry)
+            self._doc_terms.append(terms)
+            lengths.append(length)
         self._avg_length = (sum(lengths) / len(lengths)) if lengths else 1.0
         self._lengths = lengths
         document_frequency: Counter[str] = Counter()
@@ -80,8 +84,14 @@ class LexicalIndex:
     def unknown_idf(self) -> float:
         return self._unknown_idf
 
-    def _entry_terms(self, entry: Entry) -> dict[str, float]:
+    def _entry_terms(self, entry: Entry) -> tuple[dict[str, float], float]:
+        """The entry's weighted terms, and its length for BM25's length normalisation.
+
+        Only running text counts toward the length: a skill group listing seven tools
+        is not "diluted" the way a long paragraph is.
+        """
         terms: dict[str, float] = {}
+        length = 1.0
         for text_field in entry.fields:
             # Concepts in titles, names and keywords describe the entry; in running text
             # they are often incidental ("data work" in an answer about languages).
@@ -89,13 +99,15 @@ class LexicalIndex:
             for token in self._analyzer.tokens(text_field.text):
                 key = "w:" + token.form
                 terms[key] = terms.get(key, 0.0) + text_field.weight
+                if text_field.weight < TITLE_FIELD_WEIGHT:
+                    length += text_field.weight
                 for concept in token.concepts:
                     ckey = "c:" + concept
                     terms[ckey] = terms.get(ckey, 0.0) + concept_weight
         for concept, weight in entry.concepts:
             ckey = "c:" + concept
             terms[ckey] = terms.get(ckey, 0.0) + weight
-        return terms
+        return terms, length
 
     def resolve(self, tokens: Sequence[Token]) -> list[QueryTerm]:
         resolved: list[QueryTerm] = []
@@ -130,20 +142,24 @@ class LexicalIndex:
             covered = 0.0
             for query_term in query:
                 best = 0.0
+                best_unnormalised = 0.0
                 for term, factor in query_term.terms:
                     tf = terms.get(term)
                     if not tf:
                         continue
                     saturation = tf * (BM25_K1 + 1.0) / (tf + length_norm)
                     best = max(best, self._idf[term] * factor * saturation)
+                    # The 0..1 score ignores entry length: a rich entry that mentions
+                    # the thing asked about answers it as well as a one-liner does.
+                    plain = tf * (BM25_K1 + 1.0) / (tf + BM25_K1)
+                    best_unnormalised = max(best_unnormalised, self._idf[term] * factor * plain)
                 if best > 0.0:
                     # Scale the token's contribution to its query weight (weak words count less).
                     reachable = max(self._idf[term] * factor for term, factor in query_term.terms)
-                    ratio = best / reachable
-                    raw += ratio * query_term.weight
-                    # For the 0..1 score a token counts at most once: repeating a word in
-                    # a short entry ranks it higher but does not make the answer surer.
-                    capped += min(1.0, ratio) * query_term.weight
+                    raw += best / reachable * query_term.weight
+                    # For the 0..1 score a token counts at most once: repeating a word
+                    # ranks an entry higher but does not make the answer surer.
+                    capped += min(1.0, best_unnormalised / reachable) * query_term.weight
                     covered += query_term.weight
             if total_weight > 0:
                 scores.append(LexicalScore(raw / total_weight, capped / total_weight, covered / total_weight))

@@ -104,6 +104,9 @@ class Entry:
     # Named items of the entry (skill keywords, tech of a project) so an answer can
     # say "Yes, I use Kubernetes" when the question names one of them.
     items: tuple[str, ...] = field(default=())
+    # A small ranking bonus for the entry a vague question most likely means: the
+    # current job for "where do you work?" (added to the 0..1 score).
+    prior: float = 0.0
 
     @property
     def key(self) -> str:

@@ -58,7 +58,9 @@ _PATTERNS: tuple[tuple[SmallTalkKind, re.Pattern[str]], ...] = (
     ),
 )
 
-_LEFTOVER_PUNCTUATION = re.compile(r"^[\s\W_~ㅎㅋㅠㅜ^]*$")
+# What may remain around small talk: punctuation, emoji, and Hangul jamo laughter or
+# tears ("ㅎㅎ", "ㅋㅋ", "ㅠㅠ"; NFKC turns them into conjoining jamo U+1100-U+11FF).
+_LEFTOVER_PUNCTUATION = re.compile(r"^[\s\W_~^\u1100-\u11ff\u3131-\u318e]*$")
 
 REPLIES: dict[SmallTalkKind, dict[Language, str]] = {
     "greeting": {

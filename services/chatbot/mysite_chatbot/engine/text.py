@@ -104,6 +104,8 @@ _IRREGULAR_STEMS = {
     "lived": "live", "living": "live", "lives": "live",
     "children": "child", "people": "person", "women": "woman", "men": "man",
     "better": "good", "best": "good",
+    # Names that only look plural.
+    "kubernetes": "kubernetes", "redis": "redis", "analytics": "analytics", "devops": "devops",
 }
 
 # Short words and words ending in these letters keep their final "s" (bus, gas, kubernetes).

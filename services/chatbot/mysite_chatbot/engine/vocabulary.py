@@ -18,7 +18,7 @@ from __future__ import annotations
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- what the visitor asks about -------------------------------------------------
     "work": (
-        "day job", "employed", "work at", "work for", "what do you do", "직장 생활", "회사 생활", "근무처", "일하는 곳", "하는 일", "현직",
+        "day job", "employed", "work at", "work for", "직장 생활", "회사 생활", "근무처", "일하는 곳", "하는 일", "현직",
         "work", "job", "employer", "employ", "employment", "company", "firm", "workplace", "office",
         "career", "occupation", "profession", "position", "role", "title", "job title", "working",
         "for a living", "make a living", "studio", "game studio", "game company", "work experience",

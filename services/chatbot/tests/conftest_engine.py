@@ -1,0 +1,48 @@
+"""Shared, session-scoped engine fixtures for the engine's tests.
+
+Import the fixtures you use from a test module:
+
+    from conftest_engine import engine, lexical_engine, resources  # noqa: F401
+
+Building Kiwi takes a couple of seconds, so the language resources are built once per
+test session and shared. The eval profile (services/chatbot/eval/) is the test profile.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
+
+EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+
+
+def load_eval_profile() -> tuple[dict[str, Any], list[FaqEntry]]:
+    profile = json.loads((EVAL_DIR / "profile.json").read_text(encoding="utf-8"))
+    rows = json.loads((EVAL_DIR / "faqs.json").read_text(encoding="utf-8"))
+    return profile, [FaqEntry(int(row["id"]), row["question"], row["answer"]) for row in rows]
+
+
+@pytest.fixture(scope="session")
+def resources() -> LanguageResources:
+    """Kiwi and the vocabulary, without embeddings (fast, deterministic)."""
+    return LanguageResources.load(embeddings=False)
+
+
+@pytest.fixture(scope="session")
+def lexical_engine(resources: LanguageResources) -> Iterator[Engine]:
+    engine = Engine(resources, embedding_policy="never")
+    profile, faqs = load_eval_profile()
+    engine.load(profile, faqs)
+    yield engine
+
+
+@pytest.fixture(scope="session")
+def engine(lexical_engine: Engine) -> Engine:
+    """The engine most tests use: lexical mode, the eval profile loaded."""
+    return lexical_engine

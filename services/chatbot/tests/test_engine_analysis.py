@@ -1,0 +1,69 @@
+"""Tokenization (Kiwi morphemes, Latin words, mixed text) and vocabulary expansion."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from conftest_engine import resources  # noqa: E402, F401 - session fixture
+
+from mysite_chatbot.engine import LanguageResources  # noqa: E402
+
+
+def forms(resources: LanguageResources, text: str) -> list[str]:
+    return [token.form for token in resources.analyzer.tokens(text)]
+
+
+def concepts(resources: LanguageResources, text: str) -> set[str]:
+    return resources.analyzer.concept_names(text)
+
+
+def test_korean_content_morphemes_drop_particles_and_endings(resources: LanguageResources) -> None:
+    morphemes = resources.korean.content_morphemes("카카오톡으로 연락할 수 있나요?")
+    assert morphemes == ["카카오톡", "연락"]
+
+
+def test_registered_loanwords_stay_whole(resources: LanguageResources) -> None:
+    assert "백엔드" in forms(resources, "백엔드 개발자예요")
+    assert "쿠버네티스" in forms(resources, "쿠버네티스 써보셨어요?")
+
+
+def test_latin_words_are_taken_by_regex_in_mixed_text(resources: LanguageResources) -> None:
+    tokens = forms(resources, "Python이랑 Go 중에 뭘 더 잘해요?")
+    assert tokens[:2] == ["python", "golang"]  # capitalised "Go" is the language
+
+
+def test_lowercase_go_is_the_verb(resources: LanguageResources) -> None:
+    assert "tech.go" not in concepts(resources, "Where did you go to school?")
+
+
+def test_english_stopwords_and_fillers_are_dropped(resources: LanguageResources) -> None:
+    assert forms(resources, "Could you please tell me, if you can?") == []
+
+
+def test_vocabulary_links_korean_and_english(resources: LanguageResources) -> None:
+    assert "work" in concepts(resources, "경력") and "work" in concepts(resources, "career")
+    assert "tech.kubernetes" in concepts(resources, "쿠버네티스")
+    assert "tech.kubernetes" in concepts(resources, "k8s")
+    assert "contact" in concepts(resources, "연락처") and "contact" in concepts(resources, "get in touch")
+    assert "freelance" in concepts(resources, "외주") and "freelance" in concepts(resources, "freelancing")
+
+
+def test_phrases_win_over_single_words(resources: LanguageResources) -> None:
+    tokens = resources.analyzer.tokens("What do you do in your free time?")
+    assert [token.form for token in tokens] == ["free time"]
+    assert "hobby" in tokens[0].concepts
+
+
+def test_korean_phrases_match_across_particles(resources: LanguageResources) -> None:
+    assert "hobby" in concepts(resources, "쉬는 날엔 뭐 해요?")
+
+
+def test_named_technologies_carry_their_category(resources: LanguageResources) -> None:
+    assert {"tech.postgres", "database"} <= concepts(resources, "PostgreSQL")
+    assert {"tech.aws", "cloud"} <= concepts(resources, "AWS")
+
+
+def test_odd_input_does_not_crash(resources: LanguageResources) -> None:
+    for text in ["", "   ", "\x00\x01", "\ud800", "🙂" * 50, "가" * 2000, "a" * 2000, "ㅋㅋㅋ"]:
+        resources.analyzer.tokens(text)
