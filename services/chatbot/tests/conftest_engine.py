@@ -39,7 +39,7 @@ def lexical_engine(resources: LanguageResources) -> Iterator[Engine]:
     engine = Engine(resources, embedding_policy="never")
     profile, faqs = load_eval_profile()
     engine.load(profile, faqs)
-    yield engine
+    return engine
 
 
 @pytest.fixture(scope="session")

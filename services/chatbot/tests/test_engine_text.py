@@ -2,7 +2,7 @@
 
 import pytest
 
-from mysite_chatbot.engine.templates import euro, eul, format_date, i_ga, join_list, josa
+from mysite_chatbot.engine.templates import eul, euro, format_date, i_ga, join_list, josa
 from mysite_chatbot.engine.text import clean_text, detect_language, latin_words, stem_english
 
 
@@ -38,7 +38,15 @@ def test_detect_language_default_for_text_without_letters() -> None:
 
 def test_latin_words_keep_tech_names_and_drop_contractions() -> None:
     assert latin_words("I use C++, C#, Node.js and what's k8s? Don't") == [
-        "i", "use", "c++", "c#", "node.js", "and", "what", "k8s", "do",
+        "i",
+        "use",
+        "c++",
+        "c#",
+        "node.js",
+        "and",
+        "what",
+        "k8s",
+        "do",
     ]
 
 

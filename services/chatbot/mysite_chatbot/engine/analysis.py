@@ -90,11 +90,15 @@ class TextAnalyzer:
                 units.append(Unit("golang", match.start(), False))
                 continue
             form = stem_english(lowered)
-            units.append(Unit(form, match.start(), lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS))
+            units.append(
+                Unit(form, match.start(), lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS)
+            )
         if has_hangul(text):
             for morpheme in self._korean.morphemes(text):
                 if is_content(morpheme):
-                    units.append(Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES))
+                    units.append(
+                        Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES)
+                    )
         units.sort(key=lambda unit: unit.start)
         return units
 

@@ -12,8 +12,8 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
@@ -82,10 +82,9 @@ class E5Embedder:
                     self._cache.popitem(last=False)
         rows = []
         for key in keys:
-            vector = self._cached(key)
-            if vector is None:  # evicted between the two steps: recompute alone
-                vector = self._run([key[2:]], is_query)[0]
-            rows.append(vector)
+            cached = self._cached(key)
+            # None only if evicted between the two steps: recompute alone.
+            rows.append(cached if cached is not None else self._run([key[2:]], is_query)[0])
         if not rows:
             return np.zeros((0, 0), dtype=np.float32)
         return np.vstack(rows).astype(np.float32, copy=False)

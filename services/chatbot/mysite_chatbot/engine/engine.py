@@ -114,7 +114,9 @@ class Engine:
         default_language: Language = "en",
         tuning: Tuning | None = None,
     ) -> None:
-        self.resources = language_resources or LanguageResources.load(embeddings=embedding_policy != "never")
+        self.resources = language_resources or LanguageResources.load(
+            embeddings=embedding_policy != "never"
+        )
         self.embedding_policy: EmbeddingPolicy = embedding_policy
         self.default_language: Language = default_language
         self.tuning = tuning or Tuning()
@@ -133,7 +135,7 @@ class Engine:
 
     @property
     def mode(self) -> EngineMode:
-        """"hybrid" when embeddings are in use for the current index, else "lexical"."""
+        """ "hybrid" when embeddings are in use for the current index, else "lexical"."""
         if self.resources.embedder is None or self.embedding_policy == "never":
             return "lexical"
         return "hybrid" if self._index.vectors is not None else "lexical"
@@ -159,7 +161,13 @@ class Engine:
 
     # ------------------------------------------------------------------ indexing
 
-    def load(self, profile: Mapping[str, Any] | None, faqs: Sequence[FaqEntry] = (), *, wait: bool = False) -> None:
+    def load(
+        self,
+        profile: Mapping[str, Any] | None,
+        faqs: Sequence[FaqEntry] = (),
+        *,
+        wait: bool = False,
+    ) -> None:
         """(Re)build the index from ``profile`` and ``faqs`` and swap it in.
 
         The lexical index is built synchronously (tens of milliseconds). Entry embeddings
@@ -178,7 +186,10 @@ class Engine:
                 return
             self._embedding_done.clear()
         worker = threading.Thread(
-            target=self._embed_entries, args=(embedder, generation, entries), name="chatbot-embed", daemon=True
+            target=self._embed_entries,
+            args=(embedder, generation, entries),
+            name="chatbot-embed",
+            daemon=True,
         )
         worker.start()
         if wait:
@@ -188,7 +199,9 @@ class Engine:
         """Block until the current index has its embeddings (or none are coming)."""
         return self._embedding_done.wait(timeout)
 
-    def _embed_entries(self, embedder: Embedder, generation: int, entries: tuple[Entry, ...]) -> None:
+    def _embed_entries(
+        self, embedder: Embedder, generation: int, entries: tuple[Entry, ...]
+    ) -> None:
         try:
             texts: list[str] = []
             owners: list[int] = []
@@ -206,7 +219,9 @@ class Engine:
             with self._load_lock:
                 current = self._index
                 if current.generation == generation and vectors is not None:
-                    self._index = _Index(generation, current.entries, current.lexical, vectors, tuple(owners))
+                    self._index = _Index(
+                        generation, current.entries, current.lexical, vectors, tuple(owners)
+                    )
         except Exception:
             logger.exception("embedding the profile failed; answering lexically")
         finally:
@@ -224,7 +239,11 @@ class Engine:
         small_talk = split_small_talk(text)
         if small_talk.only_small_talk and small_talk.kind is not None:
             return Answer(
-                REPLIES[small_talk.kind][language], True, 1.0, [Source("smalltalk", small_talk.kind)], language
+                REPLIES[small_talk.kind][language],
+                True,
+                1.0,
+                [Source("smalltalk", small_talk.kind)],
+                language,
             )
         tokens = self.resources.analyzer.tokens(small_talk.remainder or text)
         ranked = self._rank(small_talk.remainder or text, tokens)
@@ -234,7 +253,13 @@ class Engine:
         confidence = self._confidence(ranked)
         if confidence < self.tuning.answer_threshold:
             return Answer(REFUSAL[language], False, confidence, [], language)
-        return Answer(self._render(best.entry, language, tokens), True, confidence, [best.entry.source], language)
+        return Answer(
+            self._render(best.entry, language, tokens),
+            True,
+            confidence,
+            [best.entry.source],
+            language,
+        )
 
     def top_entries(self, question: str, k: int = 3) -> list[tuple[Entry, float]]:
         """The ``k`` best-matching entries with their fused scores (0..1), best first."""
@@ -266,7 +291,9 @@ class Engine:
         scaled_similarities = None
         if similarities is not None:
             spread = float(similarities.max() - similarities.min())
-            scaled_similarities = (similarities - similarities.min()) / spread if spread > 0 else None
+            scaled_similarities = (
+                (similarities - similarities.min()) / spread if spread > 0 else None
+            )
         ranked: list[RankedEntry] = []
         for position, entry in enumerate(index.entries):
             lexical_score = lexical[position]
@@ -275,7 +302,10 @@ class Engine:
                 fused = lexical_score.normalized
             elif lexical_votes:
                 scaled = float(scaled_similarities[position])
-                fused = tuning.lexical_weight * lexical_score.normalized + tuning.embedding_weight * scaled
+                fused = (
+                    tuning.lexical_weight * lexical_score.normalized
+                    + tuning.embedding_weight * scaled
+                )
             else:
                 # Nothing in the question matched any word: lexical has no opinion, so it
                 # must not vote (its zeros would only drag every score down equally).
@@ -283,15 +313,24 @@ class Engine:
             ranked.append(RankedEntry(entry, fused, lexical_score, embedding))
         # Ties in the 0..1 score (several entries covering the whole question) go to the
         # entry where the matched words weigh most, as plain BM25 would rank them.
-        ranked.sort(key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + item.entry.prior, reverse=True)
+        ranked.sort(
+            key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + item.entry.prior,
+            reverse=True,
+        )
         return ranked
 
     def _should_embed(self, index: _Index, lexical: Sequence[LexicalScore]) -> bool:
-        if index.vectors is None or self.resources.embedder is None or self.embedding_policy == "never":
+        if (
+            index.vectors is None
+            or self.resources.embedder is None
+            or self.embedding_policy == "never"
+        ):
             return False
         if self.embedding_policy == "always":
             return True
-        keys = sorted((score.normalized + RAW_TIEBREAK * score.raw for score in lexical), reverse=True)
+        keys = sorted(
+            (score.normalized + RAW_TIEBREAK * score.raw for score in lexical), reverse=True
+        )
         if len(keys) < 2 or keys[0] <= 0.0:
             # No lexical match at all: the embedding alone is too unreliable to answer from.
             return False
@@ -299,7 +338,8 @@ class Engine:
 
     def _entry_similarities(self, index: _Index, text: str) -> Vectors:
         embedder = self.resources.embedder
-        assert embedder is not None and index.vectors is not None
+        assert embedder is not None
+        assert index.vectors is not None
         self.stats.embedded_questions += 1
         query_vector = embedder.embed_queries([prepare_query(text)])[0]
         row_scores = index.vectors @ query_vector
@@ -315,7 +355,9 @@ class Engine:
         answer = entry.answer_in(language)
         if not entry.items or entry.source.section != "skills":
             return answer
-        asked = {token.form for token in tokens} | {concept for token in tokens for concept in token.concepts}
+        asked = {token.form for token in tokens} | {
+            concept for token in tokens for concept in token.concepts
+        }
         named = [item for item in entry.items if asked & _item_keys(self.resources.analyzer, item)]
         if not named:
             return answer
@@ -326,7 +368,9 @@ class Engine:
 
 def _item_keys(analyzer: TextAnalyzer, item: str) -> set[str]:
     tokens = analyzer.tokens(item)
-    return {token.form for token in tokens} | {concept for token in tokens for concept in token.concepts if concept.startswith("tech.")}
+    return {token.form for token in tokens} | {
+        concept for token in tokens for concept in token.concepts if concept.startswith("tech.")
+    }
 
 
 __all__ = ["EmbeddingPolicy", "Engine", "EngineMode", "LanguageResources", "RankedEntry", "Tuning"]

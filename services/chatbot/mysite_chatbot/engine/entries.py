@@ -33,8 +33,15 @@ MAX_HIGHLIGHTS_IN_ANSWER = 3
 CURRENT_JOB_PRIOR = 0.05
 
 LANGUAGE_NAMES_KO = {
-    "korean": "한국어", "english": "영어", "japanese": "일본어", "chinese": "중국어", "mandarin": "중국어",
-    "spanish": "스페인어", "french": "프랑스어", "german": "독일어", "vietnamese": "베트남어",
+    "korean": "한국어",
+    "english": "영어",
+    "japanese": "일본어",
+    "chinese": "중국어",
+    "mandarin": "중국어",
+    "spanish": "스페인어",
+    "french": "프랑스어",
+    "german": "독일어",
+    "vietnamese": "베트남어",
 }
 
 # Networks whose profile is also where the owner's code and projects live.
@@ -82,17 +89,14 @@ def _content_language(*texts: str) -> Language | None:
 
 def _sentence(text: str) -> str:
     text = text.strip()
-    if text and text[-1] not in ".!?\u3002)\"\u201d":
+    if text and text[-1] not in '.!?\u3002)"\u201d':
         return text + "."
     return text
 
 
 def _period(start: str, end: str, language: Language) -> str:
     start_text = format_date(start, language) if start else ""
-    if end:
-        end_text = format_date(end, language)
-    else:
-        end_text = "현재" if language == "ko" else "present"
+    end_text = format_date(end, language) if end else "현재" if language == "ko" else "present"
     if not start_text:
         return end_text if end else ""
     return f"{start_text} \u2013 {end_text}"
@@ -100,10 +104,20 @@ def _period(start: str, end: str, language: Language) -> str:
 
 # How each section is introduced to the embedding model ("Award: Engineer of the Year").
 _SECTION_LABELS = {
-    "basics": "About me", "profiles": "Online profile", "contact": "Contact", "work": "Work experience",
-    "education": "Education", "skills": "Skills", "projects": "Project", "languages": "Spoken language",
-    "certificates": "Certificate", "awards": "Award", "publications": "Publication or talk",
-    "volunteer": "Volunteering", "interests": "Hobby and interest", "references": "Reference",
+    "basics": "About me",
+    "profiles": "Online profile",
+    "contact": "Contact",
+    "work": "Work experience",
+    "education": "Education",
+    "skills": "Skills",
+    "projects": "Project",
+    "languages": "Spoken language",
+    "certificates": "Certificate",
+    "awards": "Award",
+    "publications": "Publication or talk",
+    "volunteer": "Volunteering",
+    "interests": "Hobby and interest",
+    "references": "Reference",
 }
 
 
@@ -162,20 +176,48 @@ def build_entries(
     basics = _mapping(profile.get("basics"))
     _add_basics(builder, basics)
     _add_work(builder, _dicts(profile.get("work")))
-    _add_list_section(builder, "education", _dicts(profile.get("education")), _education_entry, _education_overview)
-    _add_list_section(builder, "skills", _dicts(profile.get("skills")), _skill_entry, _skills_overview)
-    _add_list_section(builder, "projects", _dicts(profile.get("projects")), _project_entry, _projects_overview)
-    _add_list_section(builder, "languages", _dicts(profile.get("languages")), _language_entry, _languages_overview)
     _add_list_section(
-        builder, "certificates", _dicts(profile.get("certificates")), _certificate_entry, _certificates_overview
+        builder,
+        "education",
+        _dicts(profile.get("education")),
+        _education_entry,
+        _education_overview,
     )
-    _add_list_section(builder, "awards", _dicts(profile.get("awards")), _award_entry, _awards_overview)
     _add_list_section(
-        builder, "publications", _dicts(profile.get("publications")), _publication_entry, _publications_overview
+        builder, "skills", _dicts(profile.get("skills")), _skill_entry, _skills_overview
     )
-    _add_list_section(builder, "volunteer", _dicts(profile.get("volunteer")), _volunteer_entry, None)
-    _add_list_section(builder, "interests", _dicts(profile.get("interests")), _interest_entry, _interests_overview)
-    _add_list_section(builder, "references", _dicts(profile.get("references")), _reference_entry, None)
+    _add_list_section(
+        builder, "projects", _dicts(profile.get("projects")), _project_entry, _projects_overview
+    )
+    _add_list_section(
+        builder, "languages", _dicts(profile.get("languages")), _language_entry, _languages_overview
+    )
+    _add_list_section(
+        builder,
+        "certificates",
+        _dicts(profile.get("certificates")),
+        _certificate_entry,
+        _certificates_overview,
+    )
+    _add_list_section(
+        builder, "awards", _dicts(profile.get("awards")), _award_entry, _awards_overview
+    )
+    _add_list_section(
+        builder,
+        "publications",
+        _dicts(profile.get("publications")),
+        _publication_entry,
+        _publications_overview,
+    )
+    _add_list_section(
+        builder, "volunteer", _dicts(profile.get("volunteer")), _volunteer_entry, None
+    )
+    _add_list_section(
+        builder, "interests", _dicts(profile.get("interests")), _interest_entry, _interests_overview
+    )
+    _add_list_section(
+        builder, "references", _dicts(profile.get("references")), _reference_entry, None
+    )
     for faq in faqs:
         _add_faq(builder, faq)
     return builder.entries
@@ -189,7 +231,9 @@ def _add_basics(builder: _Builder, basics: Mapping[str, Any]) -> None:
     label = _text(basics.get("label"))
     if name or label:
         answer_en = f"I'm {name}" + (f", a {label}." if label else ".")
-        answer_ko = (f"저는 {name}입니다." if name else "") + (f" {euro(label)} 일하고 있어요." if label else "")
+        answer_ko = (f"저는 {name}입니다." if name else "") + (
+            f" {euro(label)} 일하고 있어요." if label else ""
+        )
         builder.add(
             Source("profile", name or label, section="basics", field="name"),
             answer_en,
@@ -255,7 +299,11 @@ def _add_location(builder: _Builder, location: Mapping[str, Any]) -> None:
     if not (city or region or country_code):
         return
     country_en = COUNTRY_NAMES_EN.get(country_code, country_code)
-    places_en = [city] + ([region] if region and region != city else []) + ([country_en] if country_en else [])
+    places_en = (
+        [city]
+        + ([region] if region and region != city else [])
+        + ([country_en] if country_en else [])
+    )
     places_ko = [PLACE_NAMES_KO.get(place.lower(), place) for place in places_en if place]
     country_ko = PLACE_NAMES_KO.get(country_code.lower(), country_code)
     ko_order = [country_ko] + [place for place in reversed(places_ko) if place != country_ko]
@@ -289,7 +337,9 @@ def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any
     builder.add(
         Source("profile", network or url, section="profiles", index=index),
         f"You can find me on {network}: {where}" if network else f"You can find me at {where}",
-        f"{network}에서 저를 찾을 수 있어요: {where}" if network else f"여기에서 저를 찾을 수 있어요: {where}",
+        f"{network}에서 저를 찾을 수 있어요: {where}"
+        if network
+        else f"여기에서 저를 찾을 수 있어요: {where}",
         [(network, 2.0), (username, 1.0)],
         concepts,
         embedding_texts=(f"{network} profile: {where}", f"{network} 계정: {where}"),
@@ -325,7 +375,10 @@ def _add_contact_overview(
         answer_ko.strip(),
         [],
         [("contact", 2.5)],
-        embedding_texts=("How to contact me: email, phone, messenger", "연락 방법: 이메일, 전화, 메신저"),
+        embedding_texts=(
+            "How to contact me: email, phone, messenger",
+            "연락 방법: 이메일, 전화, 메신저",
+        ),
     )
 
 
@@ -353,27 +406,41 @@ def _add_work(builder: _Builder, jobs: Sequence[Mapping[str, Any]]) -> None:
         _add_work_overview(builder, jobs, earliest)
 
 
-def _add_job(builder: _Builder, index: int, job: Mapping[str, Any], is_first: bool, is_previous: bool) -> None:
+def _add_job(
+    builder: _Builder, index: int, job: Mapping[str, Any], is_first: bool, is_previous: bool
+) -> None:
     company = _text(job.get("name")) or _text(job.get("company"))
     position = _text(job.get("position"))
     start, end = _text(job.get("startDate")), _text(job.get("endDate"))
     summary = _text(job.get("summary"))
     highlights = _texts(job.get("highlights"))
     current = not end
-    details = " ".join(_sentence(text) for text in [_shorten(summary)] + highlights[:MAX_HIGHLIGHTS_IN_ANSWER] if text)
+    details = " ".join(
+        _sentence(text)
+        for text in [_shorten(summary), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
+        if text
+    )
     where_en = f"at {company}" if company else "there"
     as_en = f" as {position}" if position else ""
     if current:
         since = f" (since {format_date(start, 'en')})" if start else ""
         answer_en = f"I currently work {where_en}{as_en}{since}."
         since_ko = f" ({format_date(start, 'ko')}부터)" if start else ""
-        answer_ko = f"현재 {company}에서 {euro(position) + ' ' if position else ''}일하고 있습니다{since_ko}."
+        as_ko = euro(position) + " " if position else ""
+        answer_ko = f"현재 {company}에서 {as_ko}일하고 있습니다{since_ko}."
     else:
         period_en = f" ({_period(start, end, 'en')})" if start or end else ""
         answer_en = f"I worked {where_en}{as_en}{period_en}."
         period_ko = f" ({_period(start, end, 'ko')})" if start or end else ""
-        answer_ko = f"{company}에서 {euro(position) + ' ' if position else ''}일했습니다{period_ko}."
-    concepts: list[tuple[str, float]] = [("work", 2.0), ("employer", 1.5), ("where", 0.5), ("experience", 0.5)]
+        answer_ko = (
+            f"{company}에서 {euro(position) + ' ' if position else ''}일했습니다{period_ko}."
+        )
+    concepts: list[tuple[str, float]] = [
+        ("work", 2.0),
+        ("employer", 1.5),
+        ("where", 0.5),
+        ("experience", 0.5),
+    ]
     concepts.append(("current", 1.0) if current else ("past", 1.0))
     if is_first:
         concepts.append(("first", 1.0))
@@ -467,7 +534,9 @@ def _education_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     kind_en = f"{study_type}, " if study_type else ""
     period_en, period_ko = _period(start, end, "en"), _period(start, end, "ko")
     answer_en = f"I studied {area or 'there'} at {institution} ({kind_en}{period_en})."
-    answer_ko = f"{institution}에서 {eul(area) + ' ' if area else ''}공부했습니다 ({study_type + ', ' if study_type else ''}{period_ko})."
+    area_ko = eul(area) + " " if area else ""
+    kind_ko = study_type + ", " if study_type else ""
+    answer_ko = f"{institution}에서 {area_ko}공부했습니다 ({kind_ko}{period_ko})."
     if score:
         answer_en += f" GPA: {score}."
         answer_ko += f" 학점: {score}."
@@ -481,13 +550,24 @@ def _education_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     if score:
         concepts.append(("grade", 0.7))
     fields = [(institution, 2.0), (area, 1.5), (study_type, 1.0), (" ".join(courses), 0.5)]
-    return Source("profile", institution or area, section="education", index=index), answer_en, answer_ko, fields, concepts, []
+    return (
+        Source("profile", institution or area, section="education", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        concepts,
+        [],
+    )
 
 
 def _education_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
     parts_en, parts_ko = [], []
     for item in items:
-        institution, area, study_type = _text(item.get("institution")), _text(item.get("area")), _text(item.get("studyType"))
+        institution, area, study_type = (
+            _text(item.get("institution")),
+            _text(item.get("area")),
+            _text(item.get("studyType")),
+        )
         parts_en.append(f"{institution} ({', '.join(part for part in (study_type, area) if part)})")
         parts_ko.append(f"{institution} ({', '.join(part for part in (study_type, area) if part)})")
     return (
@@ -508,12 +588,23 @@ def _skill_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     level_part = f" ({level})" if level else ""
     listed = join_list(keywords, "en")
     answer_en = f"{name}{level_part}: {listed}." if name else f"My skills include {listed}."
-    answer_ko = f"{name}{level_part}: {join_list(keywords, 'ko')}." if name else f"다룰 줄 아는 기술: {join_list(keywords, 'ko')}."
+    answer_ko = (
+        f"{name}{level_part}: {join_list(keywords, 'ko')}."
+        if name
+        else f"다룰 줄 아는 기술: {join_list(keywords, 'ko')}."
+    )
     # Skill keywords are the canonical place a technology is listed: weigh them above
     # incidental mentions in project or job descriptions.
     fields = [(name, 2.0), (level, 0.5)] + [(keyword, 3.0) for keyword in keywords]
     concepts = [("skill", 1.0), ("tech_stack", 0.5), ("use", 0.5), ("experience", 0.5)]
-    return Source("profile", name or listed, section="skills", index=index), answer_en, answer_ko, fields, concepts, keywords
+    return (
+        Source("profile", name or listed, section="skills", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        concepts,
+        keywords,
+    )
 
 
 def _skills_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -539,14 +630,31 @@ def _project_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     roles = _texts(item.get("roles"))
     if not (name or description):
         return None
-    details = " ".join(_sentence(text) for text in [_shorten(description)] + highlights[:MAX_HIGHLIGHTS_IN_ANSWER] if text)
+    details = " ".join(
+        _sentence(text)
+        for text in [_shorten(description), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
+        if text
+    )
     link = f" {url}" if url else ""
     answer_en = f"One of my projects is {name}: {details}{link}"
     answer_ko = f"제 프로젝트 {name}: {details}{link}"
-    fields = [(name, 2.0), (description, 1.0), (" ".join(highlights), 1.0), (" ".join(roles), 0.5), (_text(item.get("entity")), 1.0)]
+    fields = [
+        (name, 2.0),
+        (description, 1.0),
+        (" ".join(highlights), 1.0),
+        (" ".join(roles), 0.5),
+        (_text(item.get("entity")), 1.0),
+    ]
     fields += [(keyword, 1.5) for keyword in keywords]
     concepts = [("project", 1.5)]
-    return Source("profile", name or description[:40], section="projects", index=index), answer_en, answer_ko, fields, concepts, keywords
+    return (
+        Source("profile", name or description[:40], section="projects", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        concepts,
+        keywords,
+    )
 
 
 def _projects_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -573,7 +681,14 @@ def _language_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     answer_ko = f"{language_ko}: {fluency}" if fluency else f"{eul(language_ko)} 할 수 있어요."
     fields = [(language, 2.0), (fluency, 1.0)]
     concepts = [("spoken_language", 1.5)]
-    return Source("profile", language, section="languages", index=index), answer_en, answer_ko, fields, concepts, []
+    return (
+        Source("profile", language, section="languages", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        concepts,
+        [],
+    )
 
 
 def _languages_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -598,8 +713,12 @@ def _certificate_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     date = _text(item.get("date"))
     if not name:
         return None
-    detail_en = ", ".join(part for part in (issuer, format_date(date, "en") if date else "") if part)
-    detail_ko = ", ".join(part for part in (issuer, format_date(date, "ko") if date else "") if part)
+    detail_en = ", ".join(
+        part for part in (issuer, format_date(date, "en") if date else "") if part
+    )
+    detail_ko = ", ".join(
+        part for part in (issuer, format_date(date, "ko") if date else "") if part
+    )
     answer_en = f"I hold the {name} certificate" + (f" ({detail_en})." if detail_en else ".")
     answer_ko = f"{name} 자격증이 있습니다" + (f" ({detail_ko})." if detail_ko else ".")
     url = _text(item.get("url"))
@@ -607,7 +726,14 @@ def _certificate_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
         answer_en += f" {url}"
         answer_ko += f" {url}"
     fields = [(name, 2.0), (issuer, 1.0)]
-    return Source("profile", name, section="certificates", index=index), answer_en, answer_ko, fields, [("certificate", 1.5)], []
+    return (
+        Source("profile", name, section="certificates", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("certificate", 1.5)],
+        [],
+    )
 
 
 def _certificates_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -633,15 +759,28 @@ def _award_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     answer_en = f"I received \u201c{title}\u201d{from_en}{when_en}. {_shorten(summary)}"
     when_ko = f"{format_date(date, 'ko')}에 " if date else ""
     from_ko = f"{awarder}에서 " if awarder else ""
-    answer_ko = f"{when_ko}{from_ko}\u2018{title}\u2019{eul('상')[1:]} 받았습니다. {_shorten(summary)}"
+    answer_ko = (
+        f"{when_ko}{from_ko}\u2018{title}\u2019{eul('상')[1:]} 받았습니다. {_shorten(summary)}"
+    )
     fields = [(title, 2.0), (awarder, 1.0), (summary, 1.0)]
-    return Source("profile", title, section="awards", index=index), answer_en, answer_ko, fields, [("award", 1.5)], []
+    return (
+        Source("profile", title, section="awards", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("award", 1.5)],
+        [],
+    )
 
 
 def _awards_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
     parts = []
     for item in items:
-        title, awarder, date = _text(item.get("title")), _text(item.get("awarder")), _text(item.get("date"))
+        title, awarder, date = (
+            _text(item.get("title")),
+            _text(item.get("awarder")),
+            _text(item.get("date")),
+        )
         parts.append(f"{title} ({', '.join(part for part in (awarder, date[:4]) if part)})")
     return (
         Source("profile", "Awards", section="awards"),
@@ -660,13 +799,32 @@ def _publication_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     url = _text(item.get("url"))
     if not name:
         return None
-    detail_en = ", ".join(part for part in (publisher, format_date(date, "en") if date else "") if part)
-    detail_ko = ", ".join(part for part in (publisher, format_date(date, "ko") if date else "") if part)
+    detail_en = ", ".join(
+        part for part in (publisher, format_date(date, "en") if date else "") if part
+    )
+    detail_ko = ", ".join(
+        part for part in (publisher, format_date(date, "ko") if date else "") if part
+    )
     link = f" {url}" if url else ""
-    answer_en = f"I published \u201c{name}\u201d" + (f" ({detail_en})" if detail_en else "") + f". {_shorten(summary)}{link}"
-    answer_ko = f"\u2018{name}\u2019" + (f"({detail_ko})" if detail_ko else "") + f"{eul('글')[1:]} 발표했습니다. {_shorten(summary)}{link}"
+    answer_en = (
+        f"I published \u201c{name}\u201d"
+        + (f" ({detail_en})" if detail_en else "")
+        + f". {_shorten(summary)}{link}"
+    )
+    answer_ko = (
+        f"\u2018{name}\u2019"
+        + (f"({detail_ko})" if detail_ko else "")
+        + f"{eul('글')[1:]} 발표했습니다. {_shorten(summary)}{link}"
+    )
     fields = [(name, 2.0), (publisher, 1.5), (summary, 1.0)]
-    return Source("profile", name, section="publications", index=index), answer_en, answer_ko, fields, [("publication", 1.5)], []
+    return (
+        Source("profile", name, section="publications", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("publication", 1.5)],
+        [],
+    )
 
 
 def _publications_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -691,11 +849,28 @@ def _volunteer_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     highlights = _texts(item.get("highlights"))
     if not (organization or summary):
         return None
-    details = " ".join(_sentence(text) for text in [_shorten(summary)] + highlights[:MAX_HIGHLIGHTS_IN_ANSWER] if text)
-    answer_en = f"I volunteer at {organization}" + (f" as {position}" if position else "") + f" ({_period(start, end, 'en')}). {details}"
-    answer_ko = f"{organization}에서 {euro(position) + ' ' if position else ''}봉사하고 있습니다 ({_period(start, end, 'ko')}). {details}"
+    details = " ".join(
+        _sentence(text)
+        for text in [_shorten(summary), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
+        if text
+    )
+    answer_en = (
+        f"I volunteer at {organization}"
+        + (f" as {position}" if position else "")
+        + f" ({_period(start, end, 'en')}). {details}"
+    )
+    as_ko = euro(position) + " " if position else ""
+    period_ko = _period(start, end, "ko")
+    answer_ko = f"{organization}에서 {as_ko}봉사하고 있습니다 ({period_ko}). {details}"
     fields = [(organization, 2.0), (position, 1.5), (summary, 1.0), (" ".join(highlights), 1.0)]
-    return Source("profile", organization or position, section="volunteer", index=index), answer_en, answer_ko, fields, [("volunteer", 1.5)], []
+    return (
+        Source("profile", organization or position, section="volunteer", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("volunteer", 1.5)],
+        [],
+    )
 
 
 def _interest_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
@@ -704,10 +879,19 @@ def _interest_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     if not name:
         return None
     extra = f" ({', '.join(keywords)})" if keywords else ""
-    answer_en = f"One of my hobbies is {name.lower() if name[:1].isupper() and name[1:2].islower() else name}{extra}."
+    # "Bouldering" reads better as "bouldering" mid-sentence; keep acronyms as written.
+    lowered = name.lower() if name[:1].isupper() and name[1:2].islower() else name
+    answer_en = f"One of my hobbies is {lowered}{extra}."
     answer_ko = f"제 취미 중 하나는 {name}{extra}입니다."
     fields = [(name, 2.0)] + [(keyword, 1.5) for keyword in keywords]
-    return Source("profile", name, section="interests", index=index), answer_en, answer_ko, fields, [("hobby", 1.5)], keywords
+    return (
+        Source("profile", name, section="interests", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("hobby", 1.5)],
+        keywords,
+    )
 
 
 def _interests_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
@@ -730,7 +914,14 @@ def _reference_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     answer_en = f"{name} wrote: \u201c{quoted}\u201d" if name else f"\u201c{quoted}\u201d"
     answer_ko = f"{name}님의 추천사: \u201c{quoted}\u201d" if name else f"\u201c{quoted}\u201d"
     fields = [(name, 1.0), (reference, 1.0)]
-    return Source("profile", name or "Reference", section="references", index=index), answer_en, answer_ko, fields, [("reference", 1.5)], []
+    return (
+        Source("profile", name or "Reference", section="references", index=index),
+        answer_en,
+        answer_ko,
+        fields,
+        [("reference", 1.5)],
+        [],
+    )
 
 
 # --------------------------------------------------------------------------- FAQ

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
-DEFAULT_SETS = {"dev": EVAL_DIR / "questions_dev.jsonl", "heldout": EVAL_DIR / "questions_heldout.jsonl"}
+DEFAULT_SETS = {
+    "dev": EVAL_DIR / "questions_dev.jsonl",
+    "heldout": EVAL_DIR / "questions_heldout.jsonl",
+}
 
 
 @dataclass
@@ -93,7 +96,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[position]
 
 
-def evaluate_set(engine: Any, name: str, questions: list[Question]) -> tuple[SetReport, list[Outcome]]:
+def evaluate_set(
+    engine: Any, name: str, questions: list[Question]
+) -> tuple[SetReport, list[Outcome]]:
     from mysite_chatbot.engine.text import detect_language
 
     by_key = {entry.key: entry for entry in engine.entries}
@@ -107,19 +112,30 @@ def evaluate_set(engine: Any, name: str, questions: list[Question]) -> tuple[Set
         top3 = [entry.key for entry, _ in engine.top_entries(question.question, 3)]
         language = detect_language(question.question)
         first = by_key.get(question.expected[0]) if question.expected else None
-        cross = bool(first is not None and first.content_language and first.content_language != language)
+        cross = bool(
+            first is not None and first.content_language and first.content_language != language
+        )
         top_key = answer.sources[0].key if answer.answered and answer.sources else None
         outcomes.append(
             Outcome(
-                question.id, question.question, question.expected, language, cross, answer.answered,
-                top_key, top3, answer.confidence, latency, answer.answer,
+                question.id,
+                question.question,
+                question.expected,
+                language,
+                cross,
+                answer.answered,
+                top_key,
+                top3,
+                answer.confidence,
+                latency,
+                answer.answer,
             )
         )
     asked = engine.stats.questions - asked_before
     embedded = engine.stats.embedded_questions - embedded_before
     answerable = [o for o in outcomes if o.expected]
     unanswerable = [o for o in outcomes if not o.expected]
-    cross = [o for o in answerable if o.cross_language]
+    cross_language = [o for o in answerable if o.cross_language]
 
     def correct(outcome: Outcome) -> bool:
         return outcome.answered and outcome.top_key in outcome.expected
@@ -129,8 +145,15 @@ def evaluate_set(engine: Any, name: str, questions: list[Question]) -> tuple[Set
 
     latencies = [o.latency_ms for o in outcomes]
     failures = [
-        {"id": o.id, "question": o.question, "expected": o.expected, "got": o.top_key,
-         "answered": o.answered, "top3": o.top3, "confidence": round(o.confidence, 3)}
+        {
+            "id": o.id,
+            "question": o.question,
+            "expected": o.expected,
+            "got": o.top_key,
+            "answered": o.answered,
+            "top3": o.top3,
+            "confidence": round(o.confidence, 3),
+        }
         for o in outcomes
         if (o.expected and not correct(o)) or (not o.expected and o.answered)
     ]
@@ -139,14 +162,16 @@ def evaluate_set(engine: Any, name: str, questions: list[Question]) -> tuple[Set
         questions=len(outcomes),
         answerable=len(answerable),
         unanswerable=len(unanswerable),
-        cross_language_questions=len(cross),
+        cross_language_questions=len(cross_language),
         korean_questions=sum(1 for o in outcomes if o.language == "ko"),
         top1_accuracy=share(answerable, correct),
         top1_retrieval=share(answerable, lambda o: bool(o.top3) and o.top3[0] in o.expected),
         top3_accuracy=share(answerable, lambda o: any(key in o.expected for key in o.top3)),
-        cross_language_accuracy=share(cross, correct),
+        cross_language_accuracy=share(cross_language, correct),
         refusal_rate_unanswerable=share(unanswerable, lambda o: not o.answered),
-        wrong_answer_rate_answerable=share(answerable, lambda o: o.answered and o.top_key not in o.expected),
+        wrong_answer_rate_answerable=share(
+            answerable, lambda o: o.answered and o.top_key not in o.expected
+        ),
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
         latency_max_ms=max(latencies) if latencies else 0.0,
@@ -163,35 +188,58 @@ def _peak_rss_mb() -> float:
 
 
 def _print_report(report: SetReport, show_failures: bool) -> None:
-    print(f"\n== {report.name}: {report.questions} questions "
-          f"({report.answerable} answerable, {report.unanswerable} unanswerable, "
-          f"{report.cross_language_questions} cross-language, {report.korean_questions} Korean)")
+    print(
+        f"\n== {report.name}: {report.questions} questions "
+        f"({report.answerable} answerable, {report.unanswerable} unanswerable, "
+        f"{report.cross_language_questions} cross-language, {report.korean_questions} Korean)"
+    )
     print(f"  top-1 accuracy (answered and right source) {report.top1_accuracy:7.1%}")
     print(f"  top-1 retrieval (best entry right)         {report.top1_retrieval:7.1%}")
     print(f"  top-3 accuracy                             {report.top3_accuracy:7.1%}")
     print(f"  cross-language top-1 accuracy              {report.cross_language_accuracy:7.1%}")
     print(f"  refusal rate on unanswerable               {report.refusal_rate_unanswerable:7.1%}")
-    print(f"  wrong-answer rate on answerable            {report.wrong_answer_rate_answerable:7.1%}")
-    print(f"  latency p50 / p95 / max                    {report.latency_p50_ms:6.1f} / "
-          f"{report.latency_p95_ms:.1f} / {report.latency_max_ms:.1f} ms")
+    print(
+        f"  wrong-answer rate on answerable            {report.wrong_answer_rate_answerable:7.1%}"
+    )
+    print(
+        f"  latency p50 / p95 / max                    {report.latency_p50_ms:6.1f} / "
+        f"{report.latency_p95_ms:.1f} / {report.latency_max_ms:.1f} ms"
+    )
     print(f"  questions that used embeddings             {report.embedded_share:7.1%}")
     if show_failures:
         for failure in report.failures:
-            print(f"    x {failure['id']} {failure['question']!r} expected={failure['expected']} "
-                  f"got={failure['got']} answered={failure['answered']} conf={failure['confidence']} "
-                  f"top3={failure['top3']}")
+            print(
+                f"    x {failure['id']} {failure['question']!r} expected={failure['expected']} "
+                f"got={failure['got']} answered={failure['answered']} conf={failure['confidence']} "
+                f"top3={failure['top3']}"
+            )
 
 
 def main(argv: list[str] | None = None, process_started: float | None = None) -> int:
     started = process_started if process_started is not None else time.perf_counter()
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", action="append", dest="sets", metavar="NAME=PATH",
-                        help="question set(s) to run (default: dev and heldout)")
-    parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR, help="folder with profile.json and faqs.json")
-    parser.add_argument("--policy", choices=["always", "when_unsure", "never"], default="when_unsure",
-                        help="when to use embeddings (default: when_unsure)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        dest="sets",
+        metavar="NAME=PATH",
+        help="question set(s) to run (default: dev and heldout)",
+    )
+    parser.add_argument(
+        "--eval-dir", type=Path, default=EVAL_DIR, help="folder with profile.json and faqs.json"
+    )
+    parser.add_argument(
+        "--policy",
+        choices=["always", "when_unsure", "never"],
+        default="when_unsure",
+        help="when to use embeddings (default: when_unsure)",
+    )
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
-    parser.add_argument("--failures", action="store_true", help="list the questions the engine got wrong")
+    parser.add_argument(
+        "--failures", action="store_true", help="list the questions the engine got wrong"
+    )
     args = parser.parse_args(argv)
 
     sets = dict(DEFAULT_SETS)
@@ -217,10 +265,15 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     engine.load(profile, faqs, wait=True)  # embeddings are cached by text: a re-load is cheap
     reload_ms = (time.perf_counter() - reload_started) * 1000
 
-    print(f"mode: {engine.mode} (embeddings: {engine.embedding_status}, policy: {args.policy}); "
-          f"{len(engine.entries)} entries")
-    print(f"startup to first answer {first_answer_s:.2f} s; fully ready (embeddings) {ready_s:.2f} s; "
-          f"load() {load_ms:.0f} ms, re-load with cached embeddings {reload_ms:.0f} ms")
+    print(
+        f"mode: {engine.mode} (embeddings: {engine.embedding_status}, policy: {args.policy}); "
+        f"{len(engine.entries)} entries"
+    )
+    print(
+        f"startup to first answer {first_answer_s:.2f} s; "
+        f"fully ready (embeddings) {ready_s:.2f} s; "
+        f"load() {load_ms:.0f} ms, re-load with cached embeddings {reload_ms:.0f} ms"
+    )
 
     reports = []
     for name, path in sets.items():
@@ -243,7 +296,9 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
             "peak_rss_mb": round(peak_rss, 1),
             "sets": {report.name: asdict(report) for report in reports},
         }
-        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        args.json.write_text(
+            json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
     return 0
 
 

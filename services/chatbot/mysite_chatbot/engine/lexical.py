@@ -34,8 +34,20 @@ TITLE_FIELD_WEIGHT = 1.5
 # Concepts that only hint at the kind of answer ("where", "now", "use") weigh less
 # in a question than the things asked about.
 WEAK_CONCEPTS = frozenset(
-    ["where", "current", "past", "when", "use", "skill", "availability", "favorite", "programming", "first", "years",
-     "experience"]
+    [
+        "where",
+        "current",
+        "past",
+        "when",
+        "use",
+        "skill",
+        "availability",
+        "favorite",
+        "programming",
+        "first",
+        "years",
+        "experience",
+    ]
 )
 WEAK_TOKEN_WEIGHT = 0.5
 # Korean one-syllable leftovers that match nothing are usually analysis debris.
@@ -95,7 +107,9 @@ class LexicalIndex:
         for text_field in entry.fields:
             # Concepts in titles, names and keywords describe the entry; in running text
             # they are often incidental ("data work" in an answer about languages).
-            concept_weight = text_field.weight * (1.0 if text_field.weight >= TITLE_FIELD_WEIGHT else TEXT_CONCEPT_FACTOR)
+            concept_weight = text_field.weight * (
+                1.0 if text_field.weight >= TITLE_FIELD_WEIGHT else TEXT_CONCEPT_FACTOR
+            )
             for token in self._analyzer.tokens(text_field.text):
                 key = "w:" + token.form
                 terms[key] = terms.get(key, 0.0) + text_field.weight
@@ -113,7 +127,9 @@ class LexicalIndex:
         resolved: list[QueryTerm] = []
         for token in tokens:
             if token.concepts:
-                candidates = [("c:" + concept, CONCEPT_MATCH_FACTOR) for concept in sorted(token.concepts)]
+                candidates = [
+                    ("c:" + concept, CONCEPT_MATCH_FACTOR) for concept in sorted(token.concepts)
+                ]
             else:
                 candidates = [("w:" + token.form, 1.0)]
             present = [(term, factor) for term, factor in candidates if term in self._idf]
@@ -162,7 +178,9 @@ class LexicalIndex:
                     capped += min(1.0, best_unnormalised / reachable) * query_term.weight
                     covered += query_term.weight
             if total_weight > 0:
-                scores.append(LexicalScore(raw / total_weight, capped / total_weight, covered / total_weight))
+                scores.append(
+                    LexicalScore(raw / total_weight, capped / total_weight, covered / total_weight)
+                )
             else:
                 scores.append(LexicalScore(0.0, 0.0, 0.0))
         return scores

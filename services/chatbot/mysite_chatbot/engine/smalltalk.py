@@ -18,41 +18,52 @@ _PATTERNS: tuple[tuple[SmallTalkKind, re.Pattern[str]], ...] = (
     (
         "bot",
         re.compile(
-            r"\b(?:are|r) (?:you|u) (?:a |an )?(?:bot|robot|human|real|real person|ai|chatbot|machine)\b"
+            r"\b(?:are|r) (?:you|u) (?:a |an )?"
+            r"(?:bot|robot|human|real|real person|ai|chatbot|machine)\b"
             r"|\bam i (?:talking|chatting) (?:to|with) (?:a )?(?:bot|human|real person|ai)\b"
-            r"|(?<![가-힣])(?:너|넌|당신)?\s*(?:챗봇|봇|로봇|사람|인공지능|AI|ai)(?:이야|야|인가요|이에요|예요|이니|임|인가|니)(?![가-힣])",
+            r"|(?<![가-힣])(?:너|넌|당신)?\s*(?:챗봇|봇|로봇|사람|인공지능|AI|ai)"
+            r"(?:이야|야|인가요|이에요|예요|이니|임|인가|니)(?![가-힣])",
             re.IGNORECASE,
         ),
     ),
     (
         "how_are_you",
         re.compile(
-            r"\bhow are (?:you|u)(?: doing)?\b|\bhow(?:'s| is) it going\b|\bwhat'?s up\b|\bhow have you been\b"
-            r"|(?<![가-힣])(?:잘\s*지내(?:셨어요|세요|요|니|셨나요)?|요즘 어떻게 지내(?:세요|요)?|기분 어때(?:요)?)(?![가-힣])",
+            r"\bhow are (?:you|u)(?: doing)?\b|\bhow(?:'s| is) it going\b"
+            r"|\bwhat'?s up\b|\bhow have you been\b"
+            r"|(?<![가-힣])(?:잘\s*지내(?:셨어요|세요|요|니|셨나요)?"
+            r"|요즘 어떻게 지내(?:세요|요)?|기분 어때(?:요)?)(?![가-힣])",
             re.IGNORECASE,
         ),
     ),
     (
         "thanks",
         re.compile(
-            r"\b(?:thanks a lot|thanks|thank you(?: so much| very much)?|thx|ty|cheers|much appreciated|appreciate it)\b"
-            r"|(?<![가-힣])(?:감사(?:합니다|해요|드려요|드립니다)?|고마워(?:요)?|고맙습니다|땡큐|ㄱㅅ|ㄳ)(?![가-힣])",
+            r"\b(?:thanks a lot|thanks|thank you(?: so much| very much)?|thx|ty|cheers"
+            r"|much appreciated|appreciate it)\b"
+            r"|(?<![가-힣])(?:감사(?:합니다|해요|드려요|드립니다)?|고마워(?:요)?|고맙습니다"
+            r"|땡큐|ㄱㅅ|ㄳ)(?![가-힣])",
             re.IGNORECASE,
         ),
     ),
     (
         "goodbye",
         re.compile(
-            r"\b(?:good ?bye|bye(?: bye)?|see (?:you|ya)(?: later| soon)?|cya|good night|take care|have a (?:good|nice) (?:day|one))\b"
-            r"|(?<![가-힣])(?:안녕히\s*(?:계세요|가세요)|잘\s*(?:가|있어)(?:요)?|다음에\s*(?:봐요|봬요|또 올게요)|수고(?:하세요|하셨습니다)|빠이|바이바이)(?![가-힣])",
+            r"\b(?:good ?bye|bye(?: bye)?|see (?:you|ya)(?: later| soon)?|cya|good night"
+            r"|take care|have a (?:good|nice) (?:day|one))\b"
+            r"|(?<![가-힣])(?:안녕히\s*(?:계세요|가세요)|잘\s*(?:가|있어)(?:요)?"
+            r"|다음에\s*(?:봐요|봬요|또 올게요)|수고(?:하세요|하셨습니다)|빠이|바이바이)"
+            r"(?![가-힣])",
             re.IGNORECASE,
         ),
     ),
     (
         "greeting",
         re.compile(
-            r"\b(?:hello there|hello|hi there|hi|hey there|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening)|nice to meet you)\b"
-            r"|(?<![가-힣])(?:안녕(?:하세요|하십니까|하세여)?|하이(?:요)?|반가워(?:요)?|반갑습니다|처음 뵙겠습니다|헬로)(?![가-힣])",
+            r"\b(?:hello there|hello|hi there|hi|hey there|hey|hiya|howdy|yo|greetings"
+            r"|good (?:morning|afternoon|evening)|nice to meet you)\b"
+            r"|(?<![가-힣])(?:안녕(?:하세요|하십니까|하세여)?|하이(?:요)?|반가워(?:요)?|반갑습니다"
+            r"|처음 뵙겠습니다|헬로)(?![가-힣])",
             re.IGNORECASE,
         ),
     ),

@@ -12,8 +12,18 @@ from .text import Language
 # Final Latin letters/digits that a Korean reader pronounces with a final consonant
 # (받침): "Slack" -> 슬랙, "Team" -> 팀, "Kubernetes" -> 쿠버네티스 (no 받침).
 _LATIN_FINAL_CONSONANT = {"b", "c", "k", "l", "m", "n", "p", "t", "g"}
-_DIGIT_FINAL_CONSONANT = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False,
-                          "6": True, "7": True, "8": True, "9": False}
+_DIGIT_FINAL_CONSONANT = {
+    "0": True,
+    "1": True,
+    "2": False,
+    "3": True,
+    "4": False,
+    "5": False,
+    "6": True,
+    "7": True,
+    "8": True,
+    "9": False,
+}
 _DIGIT_FINAL_RIEUL = {"1", "7", "8"}
 
 
@@ -61,17 +71,29 @@ def euro(word: str) -> str:
 
 
 def ida(word: str) -> str:
-    """"Go입니다" / "Python입니다": the copula form does not change for formal speech."""
+    """ "Go입니다" / "Python입니다": the copula form does not change for formal speech."""
     return word + "입니다"
 
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
 def format_date(value: str, language: Language) -> str:
-    """"2021-03" -> "March 2021" / "2021년 3월"; anything else is returned as written."""
+    """ "2021-03" -> "March 2021" / "2021년 3월"; anything else is returned as written."""
     match = _DATE.match(value.strip())
     if not match:
         return value.strip()
@@ -94,15 +116,42 @@ def join_list(items: list[str], language: Language) -> str:
 
 # A few place names visitors write in Korean; anything else is shown as written.
 PLACE_NAMES_KO = {
-    "seoul": "서울", "busan": "부산", "incheon": "인천", "daegu": "대구", "daejeon": "대전",
-    "gwangju": "광주", "ulsan": "울산", "suwon": "수원", "seongnam": "성남", "pangyo": "판교",
-    "jeju": "제주", "kr": "대한민국", "korea": "대한민국", "south korea": "대한민국",
-    "tokyo": "도쿄", "jp": "일본", "japan": "일본", "us": "미국", "usa": "미국",
-    "toronto": "토론토", "ca": "캐나다", "canada": "캐나다", "berlin": "베를린", "london": "런던",
+    "seoul": "서울",
+    "busan": "부산",
+    "incheon": "인천",
+    "daegu": "대구",
+    "daejeon": "대전",
+    "gwangju": "광주",
+    "ulsan": "울산",
+    "suwon": "수원",
+    "seongnam": "성남",
+    "pangyo": "판교",
+    "jeju": "제주",
+    "kr": "대한민국",
+    "korea": "대한민국",
+    "south korea": "대한민국",
+    "tokyo": "도쿄",
+    "jp": "일본",
+    "japan": "일본",
+    "us": "미국",
+    "usa": "미국",
+    "toronto": "토론토",
+    "ca": "캐나다",
+    "canada": "캐나다",
+    "berlin": "베를린",
+    "london": "런던",
 }
 
-COUNTRY_NAMES_EN = {"KR": "South Korea", "JP": "Japan", "US": "the United States", "CA": "Canada",
-                    "DE": "Germany", "GB": "the United Kingdom", "FR": "France", "CN": "China"}
+COUNTRY_NAMES_EN = {
+    "KR": "South Korea",
+    "JP": "Japan",
+    "US": "the United States",
+    "CA": "Canada",
+    "DE": "Germany",
+    "GB": "the United Kingdom",
+    "FR": "France",
+    "CN": "China",
+}
 
 REFUSAL = {
     "en": (
