@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mysite_stack.stack import SERVICES, Stack, StackOptions, free_port
-from mysite_testing.databases import mariadb_admin_url
+from mysite_testing.databases import mariadb_admin_url as default_mariadb_url
 
 OWNER_PASSWORD = "an owner passphrase for the end-to-end tests"
 MEMBER_PASSWORD = "a member passphrase for the end-to-end tests"
@@ -28,7 +28,11 @@ E2E_RATES = {
 
 
 def start_stack(
-    directory: Path, *, scale: dict[str, int] | None = None, extra_env: dict[str, str] | None = None
+    directory: Path,
+    *,
+    scale: dict[str, int] | None = None,
+    extra_env: dict[str, str] | None = None,
+    mariadb_admin_url: str | None = None,
 ) -> Stack:
     services = tuple(os.environ.get("MYSITE_E2E_SERVICES", ",".join(SERVICES)).split(","))
     stack = Stack(
@@ -36,7 +40,7 @@ def start_stack(
             data_dir=directory,
             port=free_port(),
             scale=scale or {},
-            mariadb_admin_url=mariadb_admin_url(),
+            mariadb_admin_url=mariadb_admin_url or default_mariadb_url(),
             database_prefix=f"e2e{secrets.token_hex(3)}",
             extra_env={
                 "MYSITE_ADMIN_USERNAME": "owner",

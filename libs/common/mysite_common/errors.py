@@ -10,6 +10,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -92,6 +94,15 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
 
 
+async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return JSONResponse(
+        error_body("unavailable", "The service is briefly unavailable; please try again."),
+        503,
+        headers={"Retry-After": "5"},
+    )
+
+
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     logger.error("unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal_error", "Something went wrong on our side."), 500)
@@ -101,4 +112,7 @@ def install_json_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Lost connection, server gone, pool exhausted: the database, not the request, is at fault.
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(SqlTimeoutError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

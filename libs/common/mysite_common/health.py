@@ -3,6 +3,12 @@
 Readiness checks run in a background thread and /readyz reports the last result, so the
 gateway's health checks answer at once even when every worker thread is busy: a service
 under load must not be taken out of rotation for being slow to say it is fine.
+
+A replica is ready once every check has passed (database reachable, warm-up done, caches
+loaded). A later failure is reported ("degraded", with the failing check) but keeps the 200:
+it is a shared dependency such as the database, which every replica shares, and taking all
+of them out of rotation would turn a partial outage (routes that need no database) into a
+total one.
 """
 
 import logging
@@ -26,12 +32,20 @@ class Readiness:
         self.checks = dict(checks)
         self.interval = interval
         self.results: dict[str, str] = dict.fromkeys(self.checks, "starting")
+        self._started = False
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
     @property
     def ready(self) -> bool:
-        return all(result == "ok" for result in self.results.values())
+        if self._started:
+            return True
+        self._started = all(result == "ok" for result in self.results.values())
+        return self._started
+
+    @property
+    def degraded(self) -> bool:
+        return any(result != "ok" for result in self.results.values())
 
     def check_now(self) -> None:
         results = {}
@@ -70,10 +84,13 @@ def health_router(readiness: Readiness) -> APIRouter:
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
-        ready = readiness.ready
+        if not readiness.ready:
+            status = "unavailable"
+        else:
+            status = "degraded" if readiness.degraded else "ok"
         return JSONResponse(
-            {"status": "ok" if ready else "unavailable", "checks": readiness.results},
-            200 if ready else 503,
+            {"status": status, "checks": readiness.results},
+            503 if status == "unavailable" else 200,
         )
 
     @router.get("/metrics")
