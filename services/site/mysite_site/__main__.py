@@ -68,23 +68,26 @@ def _file_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="a JSON Resume (v1.0.0) document")
 
 
-if __name__ == "__main__":
-    sys.exit(
-        run_service_cli(
-            SiteSettings,
-            package="mysite_site",
-            extra_commands={
-                "seed-example": ExtraCommand(
-                    "load the bilingual example profile if the site has none yet", _seed_example
-                ),
-                "import-resume": ExtraCommand(
-                    "validate a JSON Resume file and publish it as the profile",
-                    _import_resume,
-                    _file_argument,
-                ),
-                "export-resume": ExtraCommand(
-                    "print the published profile as JSON Resume", _export_resume
-                ),
-            },
-        )
+def main(argv: list[str] | None = None) -> int:
+    return run_service_cli(
+        SiteSettings,
+        package="mysite_site",
+        extra_commands={
+            "seed-example": ExtraCommand(
+                "load the bilingual example profile if the site has none yet", _seed_example
+            ),
+            "import-resume": ExtraCommand(
+                "validate a JSON Resume file and publish it as the profile",
+                _import_resume,
+                _file_argument,
+            ),
+            "export-resume": ExtraCommand(
+                "print the published profile as JSON Resume", _export_resume
+            ),
+        },
+        argv=argv,
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -27,7 +27,7 @@ class ProfileView:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.name or self.label or self.summary or self.sections)
+        return not (self.name or self.label or self.summary or self.sections or self.photo)
 
 
 def _text(value: object) -> str:

@@ -1,0 +1,23 @@
+"""The schema migration goes up and down cleanly on both databases."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from mysite_common import migrations
+from mysite_common.db import create_db_engine
+from mysite_testing.databases import BACKENDS, fresh_database
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_and_downgrade(backend: str, tmp_path: Path) -> None:
+    with fresh_database(backend, "mysite_site", tmp_path) as url:
+        engine = create_db_engine(url, for_migrations=True)
+        assert {"profile", "photos", "guestbook_entries"} <= set(inspect(engine).get_table_names())
+        migrations.downgrade(url, "mysite_site", "base")
+        assert not {"profile", "photos", "guestbook_entries"} & set(
+            inspect(engine).get_table_names()
+        )
+        migrations.upgrade(url, "mysite_site")
+        engine.dispose()
