@@ -24,6 +24,7 @@ EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 DEFAULT_SETS = {
     "dev": EVAL_DIR / "questions_dev.jsonl",
     "heldout": EVAL_DIR / "questions_heldout.jsonl",
+    "heldout2": EVAL_DIR / "questions_heldout2.jsonl",
 }
 
 
@@ -233,8 +234,8 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     parser.add_argument(
         "--policy",
         choices=["always", "when_unsure", "never"],
-        default="when_unsure",
-        help="when to use embeddings (default: when_unsure)",
+        default="never",
+        help="when to use embeddings (default: never, the engine's default)",
     )
     parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
     parser.add_argument(
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
 
     from mysite_chatbot.engine import Engine
 
-    engine = Engine.create(embeddings=args.policy != "never", embedding_policy=args.policy)
+    engine = Engine.create(embedding_policy=args.policy)
     engine.warm_up()
     profile, faqs = read_profile(args.eval_dir)
     load_started = time.perf_counter()
