@@ -124,31 +124,35 @@ class BodySizeLimitMiddleware:
             return
         received = 0
         response_started = False
+        rejected = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            # Past the limit, answer 413 ourselves and tell the app the client went away:
+            # whatever the app then does (or raises) never reaches the client.
+            nonlocal received, rejected
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLargeError
+                if received > limit and not rejected:
+                    rejected = True
+                    if not response_started:
+                        await _send_json(send, 413, too_large_message)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal response_started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 response_started = True
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLargeError:
-            if not response_started:
-                await _send_json(send, 413, too_large_message)
-
-
-class _BodyTooLargeError(Exception):
-    pass
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
 
 
 class CsrfMiddleware:
