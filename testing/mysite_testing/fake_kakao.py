@@ -226,6 +226,7 @@ class FakeKakao:
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uris = set(redirect_uris)
+        self._configured = (client_secret, frozenset(self.redirect_uris))
         self.user_id = user_id
         self.app_id = app_id
         self.host = host
@@ -365,8 +366,10 @@ class FakeKakao:
             self._access_tokens.clear()
 
     def reset(self) -> None:
-        """Forget tokens, deliveries, failures and the clock offset (between tests)."""
+        """Back to how it was configured: no tokens, deliveries, failures or clock offset."""
         with self._lock:
+            self.client_secret = self._configured[0]
+            self.redirect_uris = set(self._configured[1])
             self.delivered.clear()
             self.stats = Stats()
             self._clock_offset = 0.0
