@@ -192,6 +192,18 @@ def is_grounded(answer: str, source: str, question: str) -> bool:
     return overlap >= MIN_WORD_OVERLAP
 
 
+# Two-syllable pieces of Korean endings and particles: in almost every sentence, so sharing
+# them says nothing about being grounded.
+_KOREAN_FUNCTION_PIECES = frozenset(
+    (  # noqa: SIM905 - a sentence of words reads better than a column of strings
+        "습니 니다 있습 입니 있어 어요 해요 세요 에서 으로 하고 하는 했습 했어 합니 이에 예요 "
+        "에요 는데 지만 니까 저는 제가 저의 그리 리고 있는 있고 있었 었습 였습 겠습 드립 립니 "
+        "이다 이고 이며 하며 하지 않습 않아 아요 이라 라고 에게 한테 까지 부터 보다 처럼 "
+        "이런 그런 저런 어떤 무엇 정도 현재 지금"
+    ).split()
+)
+
+
 def _content_words(text: str) -> set[str]:
     """Latin words (not function words) and Hangul two-syllable pieces: robust to Korean
     endings without a morphological analyser ("일했습니다" and "일했어요" share "일했")."""
@@ -204,6 +216,7 @@ def _content_words(text: str) -> set[str]:
         if len(hangul) == 1:
             words.add(hangul)
         words.update(hangul[i : i + 2] for i in range(len(hangul) - 1))
+    words -= _KOREAN_FUNCTION_PIECES
     words.discard("")
     return words
 

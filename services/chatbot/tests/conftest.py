@@ -63,7 +63,7 @@ def start_app(
     started: list[TestClient] = []
 
     def start(*, wait: bool = True, **overrides: Any) -> TestClient:
-        app_settings = settings.model_copy(update=overrides) if overrides else settings
+        app_settings = ChatbotSettings.load(**{**settings.model_dump(), **overrides})
         client = TestClient(
             create_app(app_settings, language_resources=language_resources),
             base_url="http://testserver",
