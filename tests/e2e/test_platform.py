@@ -5,7 +5,6 @@ import json
 import re
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import jwt
@@ -124,10 +123,20 @@ def test_identity_headers_from_clients_never_reach_a_service(
     as_member = gateway.get(WHOAMI, headers={**bearer(tokens["access_token"]), **SPOOFED})
     assert as_member.json()["role"] == "member"
     assert as_member.json()["user_id"] == member["id"]
-    # Also on the one route without ForwardAuth (static files), where the site would see them.
-    log = Path(stack.logs_dir / "site-1.log")
-    if log.exists():
-        gateway.get("/static/does-not-exist.css", headers=SPOOFED)
+    # Also on the one route without ForwardAuth (static files): the site logs the user id
+    # it received with each request; a spoofed one must not be there.
+    request_id = "spoof-check-static-0001"
+    gateway.get(
+        "/static/spoof-check.css", headers={**SPOOFED, **ALIASES, "X-Request-Id": request_id}
+    )
+    time.sleep(0.5)
+    lines = [
+        json.loads(line)
+        for line in (stack.logs_dir / "site-1.log").read_text().splitlines()
+        if request_id in line and line.startswith("{")
+    ]
+    assert lines, "the site did not log the static request"
+    assert all(line.get("user_id") in (None, "") for line in lines)
 
 
 def _forge(claims: dict, key: str = "not-the-real-secret-but-long-enough-0123456789") -> str:
