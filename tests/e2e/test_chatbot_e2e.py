@@ -1,0 +1,203 @@
+"""The chatbot through the real gateway, with two chatbot replicas on MariaDB: a profile edit
+published on the site is answered by every replica within seconds; the FAQ is readable by
+anyone and changed only by the owner; bad input is refused clearly."""
+
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mysite_stack.stack import Stack
+
+from .conftest import MEMBER_PASSWORD, start_stack
+
+pytestmark = pytest.mark.e2e
+
+WHERE = "where do you work?"
+_addresses = iter(range(2, 250))
+
+
+@pytest.fixture(scope="module")
+def chat_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = start_stack(tmp_path_factory.mktemp("chat-stack"), scale={"chatbot": 2})
+    yield running
+    running.stop()
+    running.drop_databases()
+
+
+@pytest.fixture
+def visitor(chat_stack: Stack) -> Iterator[httpx.Client]:
+    """A client of the gateway from a loopback address of its own (per-address rate limits)."""
+    transport = httpx.HTTPTransport(local_address=f"127.0.1.{next(_addresses)}")
+    with httpx.Client(base_url=chat_stack.url, transport=transport, timeout=10) as client:
+        yield client
+
+
+def bearer_for(client: httpx.Client, username: str, password: str) -> dict[str, str]:
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    client.cookies.clear()  # bearer only: what a script that is not a browser would use
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+def owner(chat_stack: Stack, visitor: httpx.Client) -> dict[str, str]:
+    return bearer_for(visitor, chat_stack.owner_username, chat_stack.owner_password)
+
+
+@pytest.fixture
+def member(visitor: httpx.Client) -> dict[str, str]:
+    username = f"member{secrets.token_hex(4)}"
+    response = visitor.post(
+        "/api/auth/signup",
+        json={"username": username, "password": MEMBER_PASSWORD, "display_name": "방문자"},
+    )
+    assert response.status_code == 201, response.text
+    return bearer_for(visitor, username, MEMBER_PASSWORD)
+
+
+def profile_working_at(company: str) -> dict[str, Any]:
+    return {
+        "basics": {
+            "name": "Minji Park",
+            "label": "Backend Engineer",
+            "email": "minji@example.dev",
+            "summary": "Backend engineer who builds payment systems.",
+        },
+        "work": [{"name": company, "position": "Senior Backend Engineer", "startDate": "2021-03"}],
+        "skills": [{"name": "Languages", "keywords": ["Go", "Python"]}],
+    }
+
+
+def ask_replica(replica_url: str, question: str) -> dict[str, Any]:
+    response = httpx.post(f"{replica_url}/api/chat/ask", json={"question": question}, timeout=10)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
+
+
+def replica_urls(stack: Stack) -> list[str]:
+    return [replica.url for replica in stack.replicas["chatbot"]]
+
+
+def test_both_replicas_are_up(chat_stack: Stack) -> None:
+    urls = replica_urls(chat_stack)
+    assert len(urls) == 2
+    for url in urls:
+        assert httpx.get(f"{url}/readyz").status_code == 200
+
+
+def test_a_published_profile_edit_is_answered_by_every_replica_within_seconds(
+    chat_stack: Stack, visitor: httpx.Client, owner: dict[str, str]
+) -> None:
+    company = f"Zentrix{secrets.token_hex(2)} Labs"
+    response = visitor.put("/api/site/profile", json=profile_working_at(company), headers=owner)
+    assert response.status_code == 200, response.text
+    published = time.monotonic()
+    for url in replica_urls(chat_stack):
+        assert eventually(lambda url=url: company in ask_replica(url, WHERE)["answer"]), url
+    assert time.monotonic() - published < 15
+    through_gateway = visitor.post("/api/chat/ask", json={"question": "어디서 일하세요?"})
+    assert through_gateway.status_code == 200
+    body = through_gateway.json()
+    assert company in body["answer"]
+    assert body["language"] == "ko"
+    assert body["sources"][0]["section"] == "work"
+
+
+def test_faq_changes_need_the_owner_and_reach_every_replica(
+    chat_stack: Stack, visitor: httpx.Client, owner: dict[str, str], member: dict[str, str]
+) -> None:
+    entry = {
+        "question": "Do you have a cat?",
+        "answer": f"Yes, a cat called Dubu{secrets.token_hex(2)}.",
+    }
+    assert visitor.post("/api/chat/faq", json=entry).status_code == 401
+    assert visitor.post("/api/chat/faq", json=entry, headers=member).status_code == 403
+    created = visitor.post("/api/chat/faq", json=entry, headers=owner)
+    assert created.status_code == 201, created.text
+    faq_id = created.json()["id"]
+    listed = visitor.get("/api/chat/faq").json()["items"]
+    assert any(item["id"] == faq_id for item in listed)
+    for url in replica_urls(chat_stack):
+        assert eventually(
+            lambda url=url: ask_replica(url, "do you have a cat?")["answer"] == entry["answer"]
+        ), url
+
+    assert visitor.put(f"/api/chat/faq/{faq_id}", json=entry, headers=member).status_code == 403
+    assert visitor.delete(f"/api/chat/faq/{faq_id}", headers=member).status_code == 403
+    assert visitor.delete(f"/api/chat/faq/{faq_id}").status_code == 401
+    assert visitor.delete(f"/api/chat/faq/{faq_id}", headers=owner).status_code == 204
+    for url in replica_urls(chat_stack):
+        assert eventually(
+            lambda url=url: ask_replica(url, "do you have a cat?")["answer"] != entry["answer"]
+        ), url
+
+
+def test_the_owner_turns_an_unanswered_question_into_an_faq_entry(
+    chat_stack: Stack, visitor: httpx.Client, owner: dict[str, str], member: dict[str, str]
+) -> None:
+    question = f"what is your favourite board game {secrets.token_hex(2)}?"
+    body = visitor.post("/api/chat/ask", json={"question": question}).json()
+    assert body["answered"] is False
+    assert visitor.get("/api/chat/questions", headers=member).status_code == 403
+
+    def logged() -> list[dict[str, Any]]:
+        page = visitor.get("/api/chat/questions?unanswered=true", headers=owner).json()
+        return [item for item in page["items"] if item["question"] == question]
+
+    assert eventually(lambda: len(logged()) == 1)
+    [row] = logged()
+    response = visitor.post(
+        f"/api/chat/questions/{row['id']}/faq",
+        json={"answer": "Go, the board game."},
+        headers=owner,
+    )
+    assert response.status_code == 201, response.text
+    for url in replica_urls(chat_stack):
+        assert eventually(
+            lambda url=url: ask_replica(url, question)["answer"] == "Go, the board game."
+        ), url
+
+
+def test_bad_questions_are_refused_clearly_through_the_gateway(visitor: httpx.Client) -> None:
+    for body, status in (
+        ({"question": ""}, 422),
+        ({"question": "a" * 501}, 422),
+        ({"question": 42}, 422),
+        ({"question": "x" * 50_000}, 413),
+    ):
+        response = visitor.post("/api/chat/ask", json=body)
+        assert response.status_code == status, response.text
+        assert response.json()["message"]
+
+
+def test_a_stopped_replica_is_taken_out_and_answers_keep_coming(
+    chat_stack: Stack, visitor: httpx.Client
+) -> None:
+    chat_stack.stop_replica("chatbot", 0)
+    try:
+        for _ in range(4):
+            response = visitor.post("/api/chat/ask", json={"question": WHERE})
+            assert response.status_code == 200
+    finally:
+        chat_stack.start_replica("chatbot", 0)
+    assert httpx.get(f"{replica_urls(chat_stack)[0]}/readyz").status_code == 200
+
+
+def test_replicas_log_to_their_own_files(chat_stack: Stack) -> None:
+    logs = sorted(Path(chat_stack.logs_dir).glob("chatbot-*.log"))
+    assert len(logs) >= 2
