@@ -349,6 +349,10 @@ class DeliveryWorker:
                 wait = min(wait * 2, 2.0)
         if not done:
             logger.error("delivery: claim lost before finishing", extra={"message_id": message.id})
+        elif status is MessageStatus.delivered:
+            logger.info(
+                "message delivered", extra={"message_id": message.id, "replica": self.replica_id}
+            )
         return done
 
     # --- one message ----------------------------------------------------------------------
