@@ -5,6 +5,7 @@
 
 import sys
 import threading
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -278,7 +279,8 @@ def test_load_is_fast_enough_to_run_on_every_change(engine: Engine) -> None:
 
 
 class FakeEmbedder:
-    """Deterministic stand-in for e5: similarity = shared character bigrams."""
+    """Deterministic stand-in for e5: similarity = shared character bigrams (crc32, not
+    hash(), which changes between processes)."""
 
     name = "fake"
 
@@ -286,7 +288,7 @@ class FakeEmbedder:
         vector = np.zeros(512, dtype=np.float32)
         lowered = text.lower()
         for first, second in itertools.pairwise(lowered):
-            vector[hash(first + second) % 512] += 1.0
+            vector[zlib.crc32((first + second).encode()) % 512] += 1.0
         norm = float(np.linalg.norm(vector))
         return vector / norm if norm else vector
 
