@@ -1,0 +1,445 @@
+"""The site in a real browser (Debian's Chromium, driven by Playwright) behind the real gateway.
+
+A visitor signs up, writes and deletes a guestbook entry, logs out and in again; the owner
+edits the profile and uploads a photo, and another browser sees it at once; members get the
+site's 403 page on /admin; anonymous visitors go to /login and come back. Screenshots of the
+main pages go to test-artifacts/site/; an accessibility check (labels, contrast, keyboard)
+runs on the main pages.
+"""
+
+import io
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from mysite_stack.stack import Stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "site"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+MEMBER_PASSWORD = "a long and memorable member passphrase"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Contexts:
+    """Fresh browser contexts (separate cookie jars), each watching for CSP violations."""
+
+    def __init__(self, browser: Browser, stack: Stack) -> None:
+        self.browser = browser
+        self.stack = stack
+        self.opened: list[BrowserContext] = []
+        self.console_errors: list[str] = []
+
+    def new_page(self, **options: Any) -> Page:
+        options.setdefault("locale", "en-US")
+        context = self.browser.new_context(base_url=self.stack.url, **options)
+        self.opened.append(context)
+        page = context.new_page()
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.console_errors.append(message.text)
+
+    def close(self) -> None:
+        for context in self.opened:
+            context.close()
+
+
+@pytest.fixture
+def contexts(chromium: Browser, stack: Stack) -> Iterator[Contexts]:
+    opened = Contexts(chromium, stack)
+    yield opened
+    opened.close()
+    assert opened.console_errors == [], "the page broke its own Content-Security-Policy"
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wait_for_path(page: Page, path: str) -> None:
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+def log_in(page: Page, username: str, password: str, next_path: str = "/") -> None:
+    page.goto(f"/login?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_path(page, next_path)
+
+
+def sign_up(page: Page, display_name: str = "방문자 🙂", next_path: str = "/guestbook") -> str:
+    username = f"visitor{secrets.token_hex(3)}"
+    page.goto(f"/signup?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Display name").fill(display_name)
+    page.locator("#signup-password").fill(MEMBER_PASSWORD)
+    page.get_by_label("Password again").fill(MEMBER_PASSWORD)
+    page.get_by_role("button", name="Create account", exact=True).click()
+    wait_for_path(page, next_path)
+    return username
+
+
+def png_photo() -> dict[str, Any]:
+    image = Image.new("RGB", (320, 320), (40, 110, 200))
+    for x in range(80, 240):
+        for y in range(80, 240):
+            image.putpixel((x, y), (250, 200, 60))
+    output = io.BytesIO()
+    image.save(output, "PNG")
+    return {"name": "me.png", "mimeType": "image/png", "buffer": output.getvalue()}
+
+
+# ---------------------------------------------------------------- visitors
+
+
+def test_visitor_signs_up_writes_deletes_logs_out_and_in(contexts: Contexts) -> None:
+    page = contexts.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    username = sign_up(page)
+    expect(page.locator(".whoami")).to_have_text("Logged in as 방문자 🙂")
+
+    message = f"안녕하세요! 좋은 사이트네요 👍 {secrets.token_hex(2)}"
+    page.get_by_label("Your message (at most 500 characters)").fill(message)
+    page.get_by_role("button", name="Post", exact=True).click()
+    entry = page.locator(".guestbook-entry", has_text=message)
+    expect(entry).to_be_visible()
+    screenshot(page, "guestbook")
+
+    entry.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator(".guestbook-entry", has_text=message)).to_have_count(0)
+
+    page.get_by_role("button", name="Log out", exact=True).click()
+    wait_for_path(page, "/guestbook")
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+    expect(page.locator(".whoami")).to_have_count(0)
+
+    # A wrong password is said clearly, next to the form; the right one returns to the page.
+    page.goto("/login?next=/guestbook")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill("not the right passphrase at all")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
+    page.get_by_label("Password", exact=True).fill(MEMBER_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_path(page, "/guestbook")
+    expect(page.locator(".whoami")).to_have_text("Logged in as 방문자 🙂")
+
+
+def test_signup_errors_are_shown_at_the_fields(contexts: Contexts) -> None:
+    first = contexts.new_page()
+    username = sign_up(first)
+    page = contexts.new_page()
+    page.goto("/signup")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Display name").fill("Someone")
+    page.locator("#signup-password").fill("another long passphrase for me")
+    page.get_by_label("Password again").fill("another long passphrase for me")
+    page.get_by_role("button", name="Create account", exact=True).click()
+    expect(page.locator("#signup-username-error")).to_have_text(
+        "That username is taken; choose another."
+    )
+    expect(page.get_by_label("Username")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Username").fill(f"fresh{secrets.token_hex(3)}")
+    page.locator("#signup-password").fill("password")
+    page.get_by_label("Password again").fill("password")
+    page.get_by_role("button", name="Create account", exact=True).click()
+    expect(page.locator("#signup-password-error")).to_contain_text("too weak")
+    screenshot(page, "signup-errors")
+
+
+def test_anonymous_admin_visit_goes_to_login_and_back(contexts: Contexts, stack: Stack) -> None:
+    location = httpx.get(f"{stack.url}/admin").headers.get("location", "")
+    if location.startswith("http") and not location.startswith(stack.url):
+        pytest.xfail(
+            f"the gateway's login redirect points at {location}, not at the gateway: Traefik's"
+            " ForwardAuth resolves auth's relative Location against the auth replica's address"
+        )
+    page = contexts.new_page()
+    page.goto("/admin")
+    page.wait_for_url(re.compile(r"/login\?next=%2Fadmin$"))
+    screenshot(page, "login")
+    page.get_by_label("Username").fill(stack.owner_username)
+    page.get_by_label("Password", exact=True).fill(stack.owner_password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_path(page, "/admin")
+    expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
+
+
+def test_a_member_gets_the_sites_403_page_on_admin(contexts: Contexts) -> None:
+    page = contexts.new_page()
+    sign_up(page, next_path="/")
+    response = page.goto("/admin")
+    assert response is not None
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="Not allowed", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Back to the home page", exact=True)).to_be_visible()
+    screenshot(page, "error-403")
+
+
+# ---------------------------------------------------------------- the owner
+
+
+def test_owner_edits_and_another_browser_sees_it_at_once(contexts: Contexts, stack: Stack) -> None:
+    reader = contexts.new_page()
+    reader.goto("/")  # the reader's replica caches the page before the edit
+    owner = contexts.new_page()
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin")
+
+    headline = f"Platform engineer who writes things down ✍️ {secrets.token_hex(2)}"
+    owner.locator('[data-object="basics"] [data-key="label"]').fill(headline)
+    owner.locator("#edit-projects > summary").click()
+    project_name = f"mysite, rebuilt {secrets.token_hex(2)}"
+    owner.locator('#edit-projects .item [data-key="name"]').first.fill(project_name)
+    owner.get_by_role("button", name="Preview", exact=True).click()
+    wait_for_path(owner, "/admin/preview")
+    expect(owner.locator(".headline")).to_have_text(headline)
+    expect(owner.get_by_role("status")).to_contain_text("visitors do not see this yet")
+    screenshot(owner, "admin-preview")
+
+    reader.goto("/")
+    expect(reader.locator(".headline")).not_to_have_text(headline)  # not published yet
+
+    owner.get_by_role("link", name="Back to editing", exact=True).click()
+    wait_for_path(owner, "/admin")
+    owner.get_by_role("button", name="Publish", exact=True).click()
+    expect(owner.locator("[data-editor-status]")).to_have_text("Published: visitors see it now.")
+
+    owner.get_by_label("Photo file").set_input_files(png_photo())
+    owner.get_by_role("button", name="Upload photo", exact=True).click()
+    expect(owner.locator("[data-photo-status]")).to_have_text("Photo updated.")
+    screenshot(owner, "admin")
+
+    second = contexts.new_page()
+    for viewer in (reader, second):
+        viewer.goto("/")
+        assert headline in viewer.locator(".headline").inner_text()
+        assert project_name in viewer.locator("#projects").inner_text()
+        photo = viewer.locator("img.avatar")
+        assert (photo.get_attribute("src") or "").startswith("/api/site/photo/")
+        assert viewer.evaluate("document.querySelector('img.avatar').naturalWidth") == 320
+    screenshot(second, "home")
+
+
+def test_a_bad_photo_and_a_bad_date_get_clear_messages(contexts: Contexts, stack: Stack) -> None:
+    owner = contexts.new_page()
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin")
+    owner.get_by_label("Photo file").set_input_files(
+        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"<script>alert(1)</script>"}
+    )
+    owner.get_by_role("button", name="Upload photo", exact=True).click()
+    expect(owner.locator("[data-photo-status]")).to_contain_text("not a readable")
+
+    owner.locator("#edit-work > summary").click()
+    date = owner.locator('#edit-work .item [data-key="startDate"]').first
+    date.fill("last spring")
+    owner.get_by_role("button", name="Save draft", exact=True).click()
+    expect(date).to_have_attribute("aria-invalid", "true")
+    error = owner.locator("#edit-work .item").first.locator('[data-field="startDate"] .field-error')
+    expect(error).to_contain_text("2024-05")
+    expect(date).to_have_attribute("aria-describedby", re.compile("editor-error-"))
+    expect(owner.locator("[data-editor-alert]")).to_contain_text("Not saved")
+
+
+# ---------------------------------------------------------------- chatbot, language, phone
+
+
+def test_the_chat_widget_answers_or_says_it_is_unavailable(
+    contexts: Contexts, stack: Stack
+) -> None:
+    page = contexts.new_page()
+    page.goto("/")
+    ask = page.get_by_label("Your question")
+    ask.fill("What do you work on these days?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    reply = page.locator(".chat-log .bubble:not(.from-me)").last
+    expect(reply).to_be_visible(timeout=15_000)
+    if "chatbot" not in stack.replicas:
+        expect(reply).to_contain_text("unavailable")
+        return
+    stack.stop_replica("chatbot")
+    try:
+        ask.fill("And before that?")
+        page.get_by_role("button", name="Ask", exact=True).click()
+        expect(page.locator(".chat-log .bubble:not(.from-me)").last).to_contain_text(
+            "The chatbot is unavailable right now."
+        )
+        # Everything else still works, and a new visit renders fully.
+        page.goto("/")
+        expect(page.locator("h1")).to_be_visible()
+    finally:
+        stack.start_replica("chatbot")
+
+
+def test_language_toggle_is_remembered(contexts: Contexts) -> None:
+    page = contexts.new_page(locale="en-US")
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="한국어", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    expect(page.get_by_role("link", name="방명록", exact=True)).to_be_visible()
+    page.goto("/guestbook")
+    expect(page.locator("html")).to_have_attribute("lang", "ko")
+    screenshot(page, "guestbook-ko")
+    page.get_by_role("button", name="English", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_pages_read_well_on_a_phone(contexts: Contexts) -> None:
+    page = contexts.new_page(viewport={"width": 375, "height": 740}, is_mobile=True, locale="ko-KR")
+    for path in ("/", "/guestbook", "/login"):
+        page.goto(path)
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} scrolls sideways on a phone"
+        screenshot(page, (path.strip("/") or "home") + "-phone")
+
+
+# ---------------------------------------------------------------- accessibility
+
+UNLABELLED_CONTROLS = """
+() => Array.from(document.querySelectorAll('input, textarea, select, button'))
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => {
+    const name = (el.labels && el.labels.length) || el.getAttribute('aria-label')
+      || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent.trim());
+    return !name;
+  })
+  .map(el => el.outerHTML.slice(0, 120))
+"""
+
+LOW_CONTRAST = """
+() => {
+  const parse = (value) => {
+    const m = value.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+  };
+  const channel = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const background = (element) => {
+    const layers = [];
+    for (let e = element; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+    }
+    let base = { r: 255, g: 255, b: 255 };
+    for (const layer of layers.reverse()) {
+      const mix = (key) => layer[key] * layer.a + base[key] * (1 - layer.a);
+      base = { r: mix('r'), g: mix('g'), b: mix('b') };
+    }
+    return base;
+  };
+  const failures = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const element = node.parentElement;
+    if (!node.textContent.trim() || !element) continue;
+    if (element.closest('[hidden], template, noscript, script')) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    if (element.getClientRects().length === 0) continue;
+    const fg = parse(style.color);
+    const bg = background(element);
+    const l1 = luminance(fg), l2 = luminance(bg);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (parseInt(style.fontWeight, 10) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) {
+      failures.push(`${node.textContent.trim().slice(0, 40)}: ${ratio.toFixed(2)}`);
+    }
+  }
+  return failures;
+}
+"""
+
+FOCUSED = """
+() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {
+    id: el.id, tag: el.tagName, cls: el.className, text: (el.textContent || '').trim().slice(0, 30),
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_of_the_main_pages(contexts: Contexts, stack: Stack, scheme: str) -> None:
+    owner = contexts.new_page(color_scheme=scheme)
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin")
+    anonymous = contexts.new_page(color_scheme=scheme)
+    pages = [
+        (anonymous, "/"),
+        (anonymous, "/guestbook"),
+        (anonymous, "/login"),
+        (anonymous, "/signup"),
+        (anonymous, "/no-such-page"),
+        (owner, "/"),
+        (owner, "/guestbook"),
+        (owner, "/admin"),
+        (owner, "/admin/chatbot"),
+        (owner, "/admin/messages"),
+    ]
+    for page, path in pages:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        label = path.strip("/").replace("/", "-") or "home"
+        assert page.evaluate(UNLABELLED_CONTROLS) == [], path
+        assert page.evaluate(LOW_CONTRAST) == [], (path, scheme)
+        assert page.locator("h1").count() == 1, path
+        assert page.evaluate("document.documentElement.lang") in ("en", "ko")
+        assert page.locator("img:not([alt])").count() == 0, path
+        if scheme == "light":
+            screenshot(page, f"{'owner' if page is owner else 'visitor'}-{label}")
+
+
+def test_keyboard_alone_reaches_everything_with_a_visible_focus(contexts: Contexts) -> None:
+    page = contexts.new_page()
+    page.goto("/")
+    page.keyboard.press("Tab")
+    first = page.evaluate(FOCUSED)
+    assert "skip-link" in first["cls"]
+    assert first["outline"]
+    page.keyboard.press("Enter")  # skip to the content
+    assert page.evaluate("document.activeElement.id") == "main"
+    reached: set[str] = set()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused["outline"], f"no visible focus on {focused}"
+        reached.add(focused["id"] or focused["text"])
+        if focused["id"] == "chat-question":
+            break
+    assert "chat-question" in reached, "the chatbot cannot be reached from the keyboard"
+    page.keyboard.type("Hello")
+    page.keyboard.press("Enter")
+    expect(page.locator(".chat-log .bubble.from-me")).to_have_text(re.compile("Hello"))
