@@ -81,6 +81,8 @@ class DeliveryWorker:
         self._pause_lock = threading.Lock()
         self._paused_until = 0.0  # time.monotonic()
         self._consecutive_failures = 0
+        # The lease of the batch this thread is working through: (claim token, until).
+        self._local = threading.local()
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -256,6 +258,7 @@ class DeliveryWorker:
                 .where(Message.claim_token == claim_token)
                 .order_by(Message.id)
             ).all()
+        self._local.lease = (claim_token, lease_until)
         return claim_token, [Claimed(*row) for row in rows]
 
     def _release(self, claim_token: str, ids: list[int]) -> None:
@@ -276,9 +279,16 @@ class DeliveryWorker:
             )
 
     def _keep_claim(self, claim_token: str, message_id: int) -> bool:
-        """Renews the lease before a send, so the claim cannot lapse while the send runs."""
+        """Makes sure the claim outlives the send about to start, renewing it if needed."""
         settings = self.runtime.settings
         now = utcnow()
+        # Time one send may take (a refresh included), and a margin for clock skew.
+        needed = timedelta(
+            seconds=2 * (settings.connect_timeout_seconds + settings.read_timeout_seconds) + 30
+        )
+        token, lease_until = getattr(self._local, "lease", (None, None))
+        if token == claim_token and lease_until is not None and lease_until - now > needed:
+            return True  # nobody can take it over before the lease ends: no write needed
         with self.runtime.database.session() as session:
             renewed = session.execute(
                 update(Message)
