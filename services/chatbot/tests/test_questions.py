@@ -1,8 +1,13 @@
 """The question log for the owner: unanswered questions, turned into FAQ entries."""
 
+from datetime import timedelta
+
 import pytest
 from chatbot_support import MEMBER, OWNER, ask, logged_questions
 from fastapi.testclient import TestClient
+
+from mysite_chatbot.models import QuestionLog
+from mysite_common.db import utcnow
 
 
 def test_the_owner_sees_unanswered_questions_newest_first(client: TestClient) -> None:
@@ -126,3 +131,22 @@ def test_only_the_owner_sees_and_handles_the_log(
     assert client.delete(f"/api/chat/questions/{row['id']}", headers=headers).status_code == status
     assert logged_questions(client) == [row]
     assert client.get("/api/chat/faq").json()["items"] == []
+
+
+def test_questions_older_than_the_retention_period_are_deleted(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    database = client.app.state.database
+    with database.session() as session:
+        session.add(
+            QuestionLog(
+                question="an old question",
+                answer="",
+                answered=False,
+                confidence=0.0,
+                language="en",
+                latency_ms=1.0,
+                asked_at=utcnow() - timedelta(days=400),
+            )
+        )
+    assert client.app.state.question_log.purge() == 1
+    assert [row["question"] for row in logged_questions(client)] == ["do you have a cat?"]
