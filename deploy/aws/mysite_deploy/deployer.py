@@ -47,7 +47,7 @@ def is_fernet_key(value: str) -> bool:
 class Deployer:
     aws: Aws
     stack: str
-    out: TextIO = sys.stdout
+    out: TextIO | None = None  # default: sys.stdout at the time of printing
     services: dict[str, ServiceSpec] = field(default_factory=dict)
     job: JobSpec | None = None
     _outputs: dict[str, str] | None = None
@@ -57,7 +57,7 @@ class Deployer:
             self.services, self.job = load_services()
 
     def say(self, message: str) -> None:
-        print(message, file=self.out)
+        print(message, file=self.out or sys.stdout)
 
     # --- the stack -----------------------------------------------------------------------
 
@@ -68,11 +68,15 @@ class Deployer:
                 self._outputs = placeholder_outputs(self.stack)
             else:
                 stacks = self.aws.call("cloudformation", "describe_stacks", StackName=self.stack)
-                found = {o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])}
+                found = {
+                    o["OutputKey"]: o["OutputValue"] for o in stacks["Stacks"][0].get("Outputs", [])
+                }
                 missing = [name for name in REQUIRED_OUTPUTS if name not in found]
                 if missing:
-                    raise DeployError(f"stack {self.stack} lacks outputs {', '.join(missing)}: "
-                                      "update it with deploy/aws/cloudformation/mysite.yaml")  # fmt: skip
+                    raise DeployError(
+                        f"stack {self.stack} lacks outputs {', '.join(missing)}: "
+                        "update it with deploy/aws/cloudformation/mysite.yaml"
+                    )
                 self._outputs = found
         return self._outputs
 
@@ -81,8 +85,12 @@ class Deployer:
         return self.outputs["ClusterName"]
 
     def values(self, tag: str) -> dict[str, str]:
-        return {**self.outputs, "ImageTag": tag, "Region": self.aws.region,
-                "EnvironmentName": self.cluster}  # fmt: skip
+        return {
+            **self.outputs,
+            "ImageTag": tag,
+            "Region": self.aws.region,
+            "EnvironmentName": self.cluster,
+        }
 
     def network(self, security_group_output: str) -> dict[str, Any]:
         return {
@@ -99,8 +107,16 @@ class Deployer:
         registry = self.outputs["ImageRegistry"]
         commands = []
         for name, dockerfile in IMAGES.items():
-            build = ["docker", "build", "--platform", "linux/amd64", "-f", dockerfile,
-                     "-t", f"{registry}/{name}:{tag}"]  # fmt: skip
+            build = [
+                "docker",
+                "build",
+                "--platform",
+                "linux/amd64",
+                "-f",
+                dockerfile,
+                "-t",
+                f"{registry}/{name}:{tag}",
+            ]
             if name == "gateway":
                 build += ["--build-arg", f"ECS_CLUSTER={self.cluster}"]
             commands.append([*build, "."])
@@ -111,18 +127,20 @@ class Deployer:
         """Build every image from the repository root and push it to the stack's registry."""
         commands = self.image_commands(tag)
         if self.aws.dry_run or not push:
-            self.say("# from the repository root, after `aws ecr get-login-password | docker login "
-                     "--username AWS --password-stdin <registry host>`:")  # fmt: skip
+            self.say(
+                "# from the repository root, after `aws ecr get-login-password | docker login "
+                "--username AWS --password-stdin <registry host>`:"
+            )
             for command in commands:
                 self.say(" ".join(command))
             return
         token = self.aws.call("ecr", "get_authorization_token")["authorizationData"][0]
         user, password = base64.b64decode(token["authorizationToken"]).decode().split(":", 1)
-        subprocess.run(["docker", "login", "--username", user, "--password-stdin",  # noqa: S607
-                        token["proxyEndpoint"]], input=password, text=True, check=True)  # fmt: skip
+        login = ["docker", "login", "--username", user, "--password-stdin", token["proxyEndpoint"]]
+        subprocess.run(login, input=password, text=True, check=True)  # noqa: S603
         for command in commands:
             self.say("$ " + " ".join(command))
-            subprocess.run(command, cwd=REPO, check=True)  # noqa: S603
+            subprocess.run(command, cwd=REPO, check=True)  # noqa: S603 (our own fixed argv)
 
     # --- secrets ---------------------------------------------------------------------------
 
@@ -136,9 +154,13 @@ class Deployer:
         current = self.aws.call("secretsmanager", "get_secret_value", SecretId=key_arn)
         if not is_fernet_key(current.get("SecretString", "")):
             fresh = base64.urlsafe_b64encode(os.urandom(32)).decode()
-            self.aws.call("secretsmanager", "put_secret_value", SecretId=key_arn, SecretString=fresh)
+            self.aws.call(
+                "secretsmanager", "put_secret_value", SecretId=key_arn, SecretString=fresh
+            )
             self.say("kakao token key: generated (the stack's placeholder was not a Fernet key)")
-        app = self.aws.call("secretsmanager", "get_secret_value", SecretId=self.outputs["KakaoAppSecretArn"])
+        app = self.aws.call(
+            "secretsmanager", "get_secret_value", SecretId=self.outputs["KakaoAppSecretArn"]
+        )
         try:
             rest_api_key = json.loads(app.get("SecretString", "{}")).get("rest_api_key", "")
         except json.JSONDecodeError:
@@ -146,8 +168,8 @@ class Deployer:
         if not rest_api_key:
             raise DeployError(
                 f"the Kakao app key is not set: put your app's REST API key into secret "
-                f"{self.outputs['KakaoAppSecretArn']} as {{\"rest_api_key\": ..., "
-                f"\"client_secret\": ...}} (docs/deploy.md, First deploy)"
+                f'{self.outputs["KakaoAppSecretArn"]} as {{"rest_api_key": ..., '
+                f'"client_secret": ...}} (docs/deploy.md, First deploy)'
             )
 
     # --- task definitions --------------------------------------------------------------------
@@ -158,7 +180,9 @@ class Deployer:
         definitions = {name: task_definition(name, values) for name in names}
         arns = {}
         for name, definition in definitions.items():
-            registered = self.aws.call("ecs", "register_task_definition", **definition)["taskDefinition"]
+            registered = self.aws.call("ecs", "register_task_definition", **definition)[
+                "taskDefinition"
+            ]
             arns[name] = registered["taskDefinitionArn"]
             self.say(f"task definition {registered['family']}:{registered['revision']}")
         return arns
@@ -168,7 +192,8 @@ class Deployer:
     def run_job(self, task_definition_arn: str) -> None:
         assert self.job is not None
         started = self.aws.call(
-            "ecs", "run_task",
+            "ecs",
+            "run_task",
             cluster=self.cluster,
             taskDefinition=task_definition_arn,
             launchType="FARGATE",
@@ -176,20 +201,27 @@ class Deployer:
             count=1,
             startedBy="mysite-deploy",
             networkConfiguration=self.network(self.job.security_group),
-        )  # fmt: skip
+        )
         if started.get("failures") or not started.get("tasks"):
             raise DeployError(f"the provisioning task did not start: {started.get('failures')}")
         task_arn = started["tasks"][0]["taskArn"]
         self.say(f"provisioning and migrations: {task_arn}")
-        self.aws.wait("ecs", "tasks_stopped", cluster=self.cluster, tasks=[task_arn],
-                      delay=6, attempts=max(1, self.job.timeout_seconds // 6))  # fmt: skip
-        task = self.aws.call("ecs", "describe_tasks", cluster=self.cluster, tasks=[task_arn])["tasks"][0]
+        self.aws.wait(
+            "ecs",
+            "tasks_stopped",
+            cluster=self.cluster,
+            tasks=[task_arn],
+            delay=6,
+            attempts=max(1, self.job.timeout_seconds // 6),
+        )
+        task = self.aws.call("ecs", "describe_tasks", cluster=self.cluster, tasks=[task_arn])[
+            "tasks"
+        ][0]
         failed = [c for c in task.get("containers", []) if c.get("exitCode") != 0]
         if failed:
             reason = task.get("stoppedReason") or failed[0].get("reason") or "see its log"
-            raise DeployError(
-                f"provisioning failed ({reason}); its log: {self.outputs['LogGroupPrefix']}/provision"
-            )
+            log = f"{self.outputs['LogGroupPrefix']}/provision"
+            raise DeployError(f"provisioning failed ({reason}); its log: {log}")
         self.say("provisioning and migrations: done")
 
     def migrate(self, tag: str) -> None:
@@ -200,13 +232,18 @@ class Deployer:
     # --- services ------------------------------------------------------------------------------
 
     def service_connect(self, spec: ServiceSpec) -> dict[str, Any]:
-        config: dict[str, Any] = {"enabled": True, "namespace": self.outputs["ServiceConnectNamespace"]}
+        config: dict[str, Any] = {
+            "enabled": True,
+            "namespace": self.outputs["ServiceConnectNamespace"],
+        }
         if spec.service_connect_server:
-            config["services"] = [{
-                "portName": "http",
-                "discoveryName": spec.name,
-                "clientAliases": [{"port": SERVICE_PORT, "dnsName": spec.name}],
-            }]  # fmt: skip
+            config["services"] = [
+                {
+                    "portName": "http",
+                    "discoveryName": spec.name,
+                    "clientAliases": [{"port": SERVICE_PORT, "dnsName": spec.name}],
+                }
+            ]
         return config
 
     def existing_services(self, names: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -251,29 +288,35 @@ class Deployer:
             "enableExecuteCommand": False,
         }
         if spec.load_balanced:
-            create["loadBalancers"] = [{
-                "targetGroupArn": self.outputs["GatewayTargetGroupArn"],
-                "containerName": spec.name,
-                "containerPort": SERVICE_PORT,
-            }]  # fmt: skip
+            create["loadBalancers"] = [
+                {
+                    "targetGroupArn": self.outputs["GatewayTargetGroupArn"],
+                    "containerName": spec.name,
+                    "containerPort": SERVICE_PORT,
+                }
+            ]
         self.aws.call("ecs", "create_service", **create)
         self.say(f"service {spec.name}: created with {spec.desired} task(s)")
 
     def resource_id(self, name: str) -> str:
         return f"service/{self.cluster}/{name}"
 
-    def autoscale(self, spec: ServiceSpec, minimum: int | None = None, maximum: int | None = None) -> None:
+    def autoscale(
+        self, spec: ServiceSpec, minimum: int | None = None, maximum: int | None = None
+    ) -> None:
         """Target tracking on the service's average CPU between min and max tasks."""
         self.aws.call(
-            "application-autoscaling", "register_scalable_target",
+            "application-autoscaling",
+            "register_scalable_target",
             ServiceNamespace="ecs",
             ResourceId=self.resource_id(spec.name),
             ScalableDimension="ecs:service:DesiredCount",
             MinCapacity=spec.min if minimum is None else minimum,
             MaxCapacity=spec.max if maximum is None else maximum,
-        )  # fmt: skip
+        )
         self.aws.call(
-            "application-autoscaling", "put_scaling_policy",
+            "application-autoscaling",
+            "put_scaling_policy",
             PolicyName=f"{spec.name}-cpu-target",
             ServiceNamespace="ecs",
             ResourceId=self.resource_id(spec.name),
@@ -287,21 +330,29 @@ class Deployer:
                 "ScaleOutCooldown": 60,
                 "ScaleInCooldown": 180,
             },
-        )  # fmt: skip
+        )
 
     def current_scaling(self, name: str) -> tuple[int, int] | None:
         answer = self.aws.call(
-            "application-autoscaling", "describe_scalable_targets",
-            ServiceNamespace="ecs", ResourceIds=[self.resource_id(name)],
-        )  # fmt: skip
+            "application-autoscaling",
+            "describe_scalable_targets",
+            ServiceNamespace="ecs",
+            ResourceIds=[self.resource_id(name)],
+        )
         targets = answer.get("ScalableTargets", [])
         return (targets[0]["MinCapacity"], targets[0]["MaxCapacity"]) if targets else None
 
     def wait_stable(self, names: list[str]) -> None:
         self.say(f"waiting for {', '.join(names)} to be stable ...")
         for start in range(0, len(names), 10):
-            self.aws.wait("ecs", "services_stable", cluster=self.cluster,
-                          services=names[start : start + 10], delay=10, attempts=90)  # fmt: skip
+            self.aws.wait(
+                "ecs",
+                "services_stable",
+                cluster=self.cluster,
+                services=names[start : start + 10],
+                delay=10,
+                attempts=90,
+            )
         self.say("stable")
 
     # --- commands --------------------------------------------------------------------------
@@ -330,7 +381,9 @@ class Deployer:
         if name not in self.services:
             raise DeployError(f"unknown service {name!r}; one of {', '.join(DEPLOY_ORDER)}")
         if count < 1:
-            raise DeployError("scale to at least 1 task (stop a service in the console, on purpose)")
+            raise DeployError(
+                "scale to at least 1 task (stop a service in the console, on purpose)"
+            )
         spec = self.services[name]
         current = self.current_scaling(name)
         new_max = max(count, maximum or 0, current[1] if current else spec.max)
@@ -338,15 +391,18 @@ class Deployer:
             raise DeployError(f"--max {maximum} is below the {count} tasks asked for")
         if maximum is not None:
             new_max = maximum
-        self.aws.call("ecs", "update_service", cluster=self.cluster, service=name, desiredCount=count)
         self.aws.call(
-            "application-autoscaling", "register_scalable_target",
+            "ecs", "update_service", cluster=self.cluster, service=name, desiredCount=count
+        )
+        self.aws.call(
+            "application-autoscaling",
+            "register_scalable_target",
             ServiceNamespace="ecs",
             ResourceId=self.resource_id(name),
             ScalableDimension="ecs:service:DesiredCount",
             MinCapacity=count,
             MaxCapacity=new_max,
-        )  # fmt: skip
+        )
         self.say(f"service {name}: {count} task(s), autoscaling between {count} and {new_max}")
 
     def rollback(self, names: list[str], *, wait: bool = True) -> None:
@@ -360,8 +416,9 @@ class Deployer:
             if not revision.isdigit() or int(revision) <= 1:
                 raise DeployError(f"service {name} runs {current}: there is no earlier revision")
             previous = f"{family_arn}:{int(revision) - 1}"
-            self.aws.call("ecs", "update_service", cluster=self.cluster, service=name,
-                          taskDefinition=previous)  # fmt: skip
+            self.aws.call(
+                "ecs", "update_service", cluster=self.cluster, service=name, taskDefinition=previous
+            )
             self.say(f"service {name}: back to {previous.rsplit('/', 1)[-1]}")
         if wait:
             self.wait_stable(names)

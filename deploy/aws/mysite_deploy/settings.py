@@ -8,7 +8,7 @@ import yaml
 
 from mysite_deploy import DeployError
 
-AWS_DIR = Path(__file__).resolve().parents[1]
+AWS_DIR: Path = Path(__file__).resolve().parents[1]
 REPO = AWS_DIR.parents[1]
 SERVICES_FILE = AWS_DIR / "services.yaml"
 APP_SERVICES = ("auth", "site", "chatbot", "kakao")
@@ -76,15 +76,39 @@ def load_services(path: Path = SERVICES_FILE) -> tuple[dict[str, ServiceSpec], J
 
 # Every output of the stack the CLI and the task definitions use.
 REQUIRED_OUTPUTS = (
-    "ClusterName", "ServiceConnectNamespace", "TaskSubnets", "AssignPublicIp",
-    "GatewaySecurityGroup", "AuthSecurityGroup", "SiteSecurityGroup", "ChatbotSecurityGroup",
-    "KakaoSecurityGroup", "JobSecurityGroup", "GatewayTargetGroupArn", "PublicUrl",
-    "CookieSecure", "ImageRegistry", "LogGroupPrefix", "ExecutionRoleArn", "GatewayTaskRoleArn",
-    "ServiceTaskRoleArn", "DatabaseHost", "DatabasePort", "DatabaseAdminUser",
-    "DatabaseAdminSecretArn", "AdminUsername", "AuthJwtSecretArn", "SiteSecretKeyArn",
-    "KakaoTokenKeyArn", "KakaoAppSecretArn", "AdminPasswordArn", "AuthDatabasePasswordArn",
-    "SiteDatabasePasswordArn", "ChatbotDatabasePasswordArn", "KakaoDatabasePasswordArn",
-)  # fmt: skip
+    "ClusterName",
+    "ServiceConnectNamespace",
+    "TaskSubnets",
+    "AssignPublicIp",
+    "GatewaySecurityGroup",
+    "AuthSecurityGroup",
+    "SiteSecurityGroup",
+    "ChatbotSecurityGroup",
+    "KakaoSecurityGroup",
+    "JobSecurityGroup",
+    "GatewayTargetGroupArn",
+    "PublicUrl",
+    "CookieSecure",
+    "ImageRegistry",
+    "LogGroupPrefix",
+    "ExecutionRoleArn",
+    "GatewayTaskRoleArn",
+    "ServiceTaskRoleArn",
+    "DatabaseHost",
+    "DatabasePort",
+    "DatabaseAdminUser",
+    "DatabaseAdminSecretArn",
+    "AdminUsername",
+    "AuthJwtSecretArn",
+    "SiteSecretKeyArn",
+    "KakaoTokenKeyArn",
+    "KakaoAppSecretArn",
+    "AdminPasswordArn",
+    "AuthDatabasePasswordArn",
+    "SiteDatabasePasswordArn",
+    "ChatbotDatabasePasswordArn",
+    "KakaoDatabasePasswordArn",
+)
 
 
 def placeholder_outputs(stack: str) -> dict[str, str]:

@@ -20,7 +20,7 @@ from botocore.validate import ParamValidator
 from mysite_deploy import DeployError
 from mysite_deploy.settings import AWS_DIR, SERVICE_PORT
 
-TASKDEF_DIR = AWS_DIR / "taskdefs"
+TASKDEF_DIR: Path = AWS_DIR / "taskdefs"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
 
 # Fargate's CPU units and the memory (MiB) each allows.
@@ -33,11 +33,20 @@ FARGATE_MEMORY: dict[str, set[int]] = {
     "8192": set(range(16384, 61440 + 1, 4096)),
     "16384": set(range(32768, 122880 + 1, 8192)),
 }
-HEALTH_RANGES = {"interval": (5, 300), "timeout": (2, 60), "retries": (1, 10), "startPeriod": (0, 300)}
-SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret|parameter)[:/]")
+HEALTH_RANGES = {
+    "interval": (5, 300),
+    "timeout": (2, 60),
+    "retries": (1, 10),
+    "startPeriod": (0, 300),
+}
+SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:(secret|parameter)[:/]"
+)
 SECRET_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|_KEY)$")
 ROOT_USERS = {"", "0", "root", "0:0", "root:root"}
-LABEL = re.compile(r"^traefik\.http\.services\.(?P<service>[a-z0-9-]+)\.loadbalancer\.(?P<key>[a-zA-Z.]+)$")
+LABEL = re.compile(
+    r"^traefik\.http\.services\.(?P<service>[a-z0-9-]+)\.loadbalancer\.(?P<key>[a-zA-Z.]+)$"
+)
 
 
 def template_path(name: str) -> Path:
@@ -72,7 +81,11 @@ def parameter_problems(task_definition: Mapping[str, Any]) -> list[str]:
     model = botocore.session.get_session().get_service_model("ecs")
     shape = model.operation_model("RegisterTaskDefinition").input_shape
     report = ParamValidator().validate(dict(task_definition), shape)
-    return [line for line in report.generate_report().splitlines() if line.strip()] if report.has_errors() else []
+    return (
+        [line for line in report.generate_report().splitlines() if line.strip()]
+        if report.has_errors()
+        else []
+    )
 
 
 def _check_health(container: str, health: Mapping[str, Any]) -> list[str]:
@@ -82,10 +95,11 @@ def _check_health(container: str, health: Mapping[str, Any]) -> list[str]:
         problems.append(f"{container}: healthCheck.command must start with CMD or CMD-SHELL")
     if any(tool in " ".join(command) for tool in ("curl", "wget")):
         problems.append(f"{container}: the slim images have no curl or wget; check with python")
+    numbers = {key: value for key, value in health.items() if isinstance(value, int)}
     for key, (low, high) in HEALTH_RANGES.items():
-        if key in health and not low <= health[key] <= high:
+        if key in numbers and not low <= numbers[key] <= high:
             problems.append(f"{container}: healthCheck.{key} {health[key]} is outside {low}-{high}")
-    if health.get("timeout", 5) >= health.get("interval", 30):
+    if numbers.get("timeout", 5) >= numbers.get("interval", 30):
         problems.append(f"{container}: healthCheck.timeout must be shorter than its interval")
     return problems
 
@@ -115,8 +129,10 @@ def _check_labels(container: Mapping[str, Any]) -> list[str]:
             continue
         match = LABEL.match(key)
         if not match:
-            problems.append(f"{name}: label {key}: routes and middlewares are defined only in "
-                            "gateway/dynamic/*.yml; labels define the service")  # fmt: skip
+            problems.append(
+                f"{name}: label {key}: routes and middlewares are defined only in "
+                "gateway/dynamic/*.yml; labels define the service"
+            )
             continue
         if match["service"] != name:
             problems.append(f"{name}: label {key} names another service")
@@ -153,12 +169,13 @@ def own_problems(task_definition: Mapping[str, Any]) -> list[str]:
         if container.get("readonlyRootFilesystem") is not True:
             problems.append(f"{name}: readonlyRootFilesystem must be true (mount /tmp if needed)")
         if container.get("privileged"):
-            problems.append(f"{name}: privileged containers are not allowed (nor possible on Fargate)")
+            problems.append(
+                f"{name}: privileged containers are not allowed (nor possible on Fargate)"
+            )
         problems += _check_logs(name, container.get("logConfiguration"))
-        if container.get("portMappings"):
-            # A server: ECS (and Traefik's healthyTasksOnly) must know when it is healthy.
-            if "healthCheck" not in container:
-                problems.append(f"{name}: a container with ports needs a healthCheck")
+        # A server: ECS (and Traefik's healthyTasksOnly) must know when it is healthy.
+        if container.get("portMappings") and "healthCheck" not in container:
+            problems.append(f"{name}: a container with ports needs a healthCheck")
         if "healthCheck" in container:
             problems += _check_health(name, container["healthCheck"])
         if not 2 <= container.get("stopTimeout", 30) <= 120:
@@ -174,7 +191,10 @@ def own_problems(task_definition: Mapping[str, Any]) -> list[str]:
             if mount.get("sourceVolume") not in volumes:
                 problems.append(f"{name}: mount of undeclared volume {mount.get('sourceVolume')}")
         problems += _check_labels(container)
-    total = sum(container.get("memoryReservation", 0) or container.get("memory", 0) for container in containers)
+    total = sum(
+        container.get("memoryReservation", 0) or container.get("memory", 0)
+        for container in containers
+    )
     if memory.isdigit() and total > int(memory):
         problems.append(f"{family}: containers reserve {total} MiB of the task's {memory}")
     return problems
