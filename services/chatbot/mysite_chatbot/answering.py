@@ -83,12 +83,23 @@ def _is_small_talk(answer: Answer) -> bool:
     return any(source.type == "smalltalk" for source in answer.sources)
 
 
-def reply_to(question: str, engine: Engine, llm: LlmClient | None, *, top_k: int) -> ChatReply:
+def reply_to(
+    question: str,
+    engine: Engine,
+    llm: LlmClient | None,
+    *,
+    top_k: int,
+    min_score: float = 0.0,
+) -> ChatReply:
     offline = engine.ask(question)
     reply = _offline_reply(offline)
     if llm is None or _is_small_talk(offline):
         return reply
-    ranked = [(entry, score) for entry, score in engine.top_entries(question, top_k) if score > 0]
+    ranked = [
+        (entry, score)
+        for entry, score in engine.top_entries(question, top_k)
+        if score > 0 and score >= min_score
+    ]
     if not ranked:
         return reply
     try:

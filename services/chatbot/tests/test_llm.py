@@ -152,9 +152,18 @@ def test_when_the_llm_says_no_answer_an_unknown_question_is_declined(
 ) -> None:
     llm.mode = "no_answer"
     client = start_llm_app(start_app, llm)
-    body = ask(client, "what's your favorite movie?")
+    body = ask(client, "how much do you earn at work?")  # matches a little, answers nothing
     assert body["answered"] is False
     assert body["mode"] == "offline"
+    assert len(llm.requests) == 1
+    assert logged_questions(client)[0]["fallback_reason"] == "no_answer"
+
+
+def test_questions_nothing_matches_do_not_reach_the_llm(start_app: Any, llm: FakeLlm) -> None:
+    client = start_llm_app(start_app, llm)
+    body = ask(client, "what's your favorite movie?")
+    assert body["answered"] is False
+    assert llm.requests == []
 
 
 def test_after_repeated_failures_the_llm_is_paused(start_app: Any, llm: FakeLlm) -> None:

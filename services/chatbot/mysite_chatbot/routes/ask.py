@@ -55,7 +55,9 @@ def ask(
             "The chatbot is starting up; ask again in a few seconds.",
             headers={"Retry-After": "2"},
         ) from None
-    reply = reply_to(question, engine, llm, top_k=settings.llm_top_k)
+    reply = reply_to(
+        question, engine, llm, top_k=settings.llm_top_k, min_score=settings.llm_min_score
+    )
     question_log.record(question, reply, (time.perf_counter() - started) * 1000)
     response.headers["Cache-Control"] = "no-store"
     return AskResponse(**reply.public())
