@@ -212,16 +212,20 @@ class Knowledge:
         # The network call happens outside the lock, so an FAQ edit never waits on the site.
         candidate = self._fetch_profile(first=first) if profile else None
         with self._sync_lock:
+            previous = self._profile
             profile_changed = False
             if candidate is not None:
-                if self._profile is None or self._profile.digest != candidate.loaded.digest:
+                if previous is None or previous.digest != candidate.loaded.digest:
                     self._profile = candidate.loaded
                     profile_changed = True
                 else:  # the snapshot we started from is still current
-                    self._profile.source = candidate.loaded.source
+                    previous.source = candidate.loaded.source
             faqs_changed = self._refresh_faqs()
-            if profile_changed or faqs_changed or first:
-                self._rebuild()
+            if (profile_changed or faqs_changed or first) and not self._rebuild():
+                # The index still holds the previous knowledge: retry this at the next poll.
+                self._profile = previous
+                self._faq_version = None
+                profile_changed = False
         if profile_changed and candidate is not None and candidate.fetched is not None:
             self._save_snapshot(candidate.fetched)
 
@@ -271,7 +275,7 @@ class Knowledge:
         self._faq_version = version
         return True
 
-    def _rebuild(self) -> None:
+    def _rebuild(self) -> bool:
         engine = self._engine
         assert engine is not None
         profile = self._profile.profile if self._profile else None
@@ -279,15 +283,16 @@ class Knowledge:
             engine.load(profile, self._faqs)
         except Exception:
             # The engine swaps its index only once a new one is built: the old one still
-            # answers. Forget this profile so the next poll fetches it again.
+            # answers. Forget the ETag so the next poll fetches the profile and tries again.
             logger.exception("the index could not be rebuilt; answering from the previous one")
             self._profiles.forget_etag()
-            return
+            return False
         self._index_built_at = utcnow()
         logger.info(
             "index rebuilt",
             extra={"entries": len(engine.entries), "faq_entries": len(self._faqs)},
         )
+        return True
 
     # --- the snapshot in the database -----------------------------------------------------
 

@@ -133,3 +133,22 @@ def test_a_replica_with_no_site_and_no_snapshot_still_starts_and_answers_from_th
     site.start()
     site.publish(copy.deepcopy(PROFILE))
     assert eventually(lambda: client.app.state.knowledge.status()["profile"]["loaded"])
+
+
+def test_a_profile_the_engine_cannot_index_leaves_the_previous_answers(
+    client: TestClient, site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = client.app.state.knowledge.engine
+    real_load = engine.load
+
+    def load(profile: Any, faqs: Any, **options: Any) -> None:
+        if profile and profile["work"][0]["name"] == "Broken Corp":
+            raise ValueError("cannot index this")
+        real_load(profile, faqs, **options)
+
+    monkeypatch.setattr(engine, "load", load)
+    site.publish(profile_with_employer("Broken Corp"))
+    assert eventually(lambda: site.full_responses >= 3)  # retried, not given up on
+    assert "Acme Payments" in employer_answer(client)
+    site.publish(profile_with_employer("Globex Robotics"))
+    assert eventually(lambda: "Globex Robotics" in employer_answer(client))
