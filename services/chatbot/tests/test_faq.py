@@ -2,6 +2,7 @@
 at once on the replica that made it and within seconds on the others."""
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -191,3 +192,30 @@ def test_the_faq_has_a_size_limit(start_app: Any) -> None:
     assert response.status_code == 409
     assert response.json()["error"] == "faq_full"
     assert len(faq_items(client)) == 2
+
+
+def test_questions_keep_being_answered_while_the_faq_changes(client: TestClient) -> None:
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def keep_asking() -> None:
+        while not stop.is_set():
+            response = client.post("/api/chat/ask", json={"question": "where do you work?"})
+            if response.status_code != 200 or "Acme Payments" not in response.json()["answer"]:
+                failures.append(response.text)
+
+    askers = [threading.Thread(target=keep_asking) for _ in range(4)]
+    for asker in askers:
+        asker.start()
+    try:
+        for number in range(10):
+            create(
+                client, {"question": f"Question number {number}?", "answer": f"Answer {number}."}
+            )
+    finally:
+        stop.set()
+        for asker in askers:
+            asker.join()
+    assert failures == []
+    assert len(faq_items(client)) == 10
+    assert ask(client, "question number 7?")["sources"][0]["type"] == "faq"
