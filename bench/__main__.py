@@ -9,9 +9,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench import platform
+from bench import bench_kakao, platform
 
-SUITES = {"platform": platform.run}
+SUITES = {"platform": platform.run, "kakao": bench_kakao.run}
 
 
 def main() -> int:

@@ -23,6 +23,9 @@ class _StopRequestedError(Exception):
 
 
 def _raise_stop(_signum: int, _frame: FrameType | None) -> None:
+    # Once: a second Ctrl-C (or SIGTERM after SIGINT) must not interrupt the shutdown itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _StopRequestedError
 
 
@@ -33,6 +36,23 @@ def up(arguments: argparse.Namespace) -> int:
         scale=parse_scale(arguments.scale),
         mariadb_admin_url=os.environ.get("MYSITE_DATABASE_URL") or None,
     )
+    fake_kakao = None
+    if arguments.fake_kakao:
+        # A stand-in for Kakao on loopback, so "send me a message" can be tried offline.
+        from mysite_testing.fake_kakao import FakeKakao
+
+        fake_kakao = FakeKakao(
+            redirect_uris=[f"http://127.0.0.1:{options.port}/api/kakao/oauth/callback"]
+        )
+        fake_kakao.start()
+        options.extra_env.update(
+            {
+                "KAKAO_REST_API_KEY": fake_kakao.client_id,
+                "KAKAO_AUTH_URL": fake_kakao.url,
+                "KAKAO_API_URL": fake_kakao.url,
+                "KAKAO_REDIRECT_URI": f"http://127.0.0.1:{options.port}/api/kakao/oauth/callback",
+            }
+        )
     stack = Stack(options)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
@@ -55,8 +75,12 @@ def up(arguments: argparse.Namespace) -> int:
     except StackError as error:
         print(f"\nmysite: {error}", file=sys.stderr, flush=True)
         stack.stop()
+        if fake_kakao is not None:
+            fake_kakao.stop()
         return 1
     stack.stop()
+    if fake_kakao is not None:
+        fake_kakao.stop()
     print("mysite: stopped", flush=True)
     return 0
 
@@ -92,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"replicas per service, e.g. chatbot=2,site=2 (services: {', '.join(SERVICES)})",
     )
     run.add_argument("--data-dir", default=os.environ.get("MYSITE_DATA_DIR", ".data"))
+    run.add_argument(
+        "--fake-kakao",
+        action="store_true",
+        help="connect the kakao service to a local stand-in for Kakao (to try it offline)",
+    )
     arguments = parser.parse_args(argv)
     try:
         return up(arguments)
