@@ -384,13 +384,12 @@ class Deployer:
             raise DeployError(
                 "scale to at least 1 task (stop a service in the console, on purpose)"
             )
-        spec = self.services[name]
-        current = self.current_scaling(name)
-        new_max = max(count, maximum or 0, current[1] if current else spec.max)
         if maximum is not None and maximum < count:
             raise DeployError(f"--max {maximum} is below the {count} tasks asked for")
-        if maximum is not None:
-            new_max = maximum
+        spec = self.services[name]
+        current = self.current_scaling(name)
+        if maximum is None:
+            maximum = max(count, current[1] if current else spec.max)
         self.aws.call(
             "ecs", "update_service", cluster=self.cluster, service=name, desiredCount=count
         )
@@ -401,9 +400,9 @@ class Deployer:
             ResourceId=self.resource_id(name),
             ScalableDimension="ecs:service:DesiredCount",
             MinCapacity=count,
-            MaxCapacity=new_max,
+            MaxCapacity=maximum,
         )
-        self.say(f"service {name}: {count} task(s), autoscaling between {count} and {new_max}")
+        self.say(f"service {name}: {count} task(s), autoscaling between {count} and {maximum}")
 
     def rollback(self, names: list[str], *, wait: bool = True) -> None:
         """Each named service back to the task definition revision before its current one."""
