@@ -23,15 +23,20 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     settings = settings or SiteSettings.load()
     database = Database(settings.database_url)
 
+    profile_cache = ProfileCache(database, settings.render_cache_entries)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        profile_cache.close()
         database.dispose()
 
     app = create_service_app(
         settings=settings,
         title="mysite site",
         routers=[
+            pages.hot_router,
+            profile_api.hot_router,
             static.router,
             profile_api.router,
             guestbook_api.router,
@@ -54,6 +59,6 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     app.state.database = database
     app.state.assets = assets
     app.state.templates = Templates(settings, assets)
-    app.state.profile_cache = ProfileCache(database, settings.render_cache_entries)
+    app.state.profile_cache = profile_cache
     app.state.photo_cache = PhotoCache()
     return app

@@ -11,7 +11,6 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,11 +40,6 @@ class Draft:
     resume: Resume
     has_changes: bool
     updated_at: datetime | None
-
-
-def read_version(session: Session) -> int:
-    version = session.scalar(select(Profile.version).where(Profile.id == PROFILE_ROW_ID))
-    return version or 0
 
 
 def load_published(session: Session) -> PublishedProfile:

@@ -20,7 +20,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -352,13 +351,13 @@ def script_json(value: Any) -> str:
 
 def set_csrf_cookie(response: Response, page: PageContext) -> None:
     if page.csrf_is_new:
-        response.set_cookie(
-            csrf_cookie_name(page.settings),
-            page.csrf_token,
-            path="/",
-            secure=page.settings.cookie_secure,
-            httponly=True,
-            samesite="strict",
+        # Written directly (the token is URL-safe base64): this runs on the home page's hot
+        # path, where the general cookie encoder is a measurable share of the time.
+        secure = "; Secure" if page.settings.cookie_secure else ""
+        response.headers.append(
+            "set-cookie",
+            f"{csrf_cookie_name(page.settings)}={page.csrf_token}; HttpOnly; Path=/; "
+            f"SameSite=strict{secure}",
         )
 
 
@@ -477,8 +476,19 @@ def install_error_handlers(app: FastAPI) -> None:
 # ---------------------------------------------------------------- headers
 
 
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_HTML_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+
+
 class SecurityHeadersMiddleware:
-    """The site's own strict policy on every HTML response (the gateway adds generic ones)."""
+    """The site's own strict policy on every HTML response (the gateway adds generic ones).
+    Works on the raw header list: it runs on every response, the home page's included."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -490,14 +500,17 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-                    headers["X-Frame-Options"] = "DENY"
-                    headers["Referrer-Policy"] = "same-origin"
-                    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+                headers = list(message.get("headers", ()))
+                names = {name.lower() for name, _ in headers}
+                if b"x-content-type-options" not in names:
+                    headers.append(_NOSNIFF)
+                html = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in headers
+                )
+                if html:
+                    headers.extend(header for header in _HTML_HEADERS if header[0] not in names)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

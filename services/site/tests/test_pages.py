@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from site_support import MEMBER, OWNER, Browser
 
-from mysite_site import profiles
 from mysite_site.profiles import example_resume
 from mysite_site.resume import SECTIONS
 
@@ -203,15 +202,16 @@ def test_no_stale_page_on_any_replica_after_an_edit(
 
 
 def test_a_replica_serves_its_cached_page_while_the_database_is_unreachable(
-    anonymous: Browser, owner: Browser, monkeypatch: pytest.MonkeyPatch
+    client: TestClient, anonymous: Browser, owner: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import_resume(owner, example_resume())
     assert anonymous.get("/").status_code == 200
 
-    def unreachable(_session: object) -> int:
+    def unreachable() -> int:
         raise ConnectionError("database is down")
 
-    monkeypatch.setattr(profiles, "read_version", unreachable)
+    probe = client.app.state.profile_cache._probe  # type: ignore[attr-defined]
+    monkeypatch.setattr(probe, "_read", unreachable)
     response = anonymous.get("/")
     assert response.status_code == 200
     assert "Minji Kim" in response.text

@@ -22,6 +22,7 @@ from mysite_site.web import (
     Page,
     PageContext,
     Templates,
+    build_page_context,
     error_page,
     page_response,
     redirect,
@@ -31,6 +32,8 @@ from mysite_site.web import (
 )
 
 router = APIRouter(include_in_schema=False)
+# The home page and the benchmark's yardstick are matched before every other route.
+hot_router = APIRouter(include_in_schema=False)
 
 HOME_SCRIPT_STRINGS = ("chat.", "message.")
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
@@ -53,8 +56,11 @@ def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = Fa
     )
 
 
-@router.get("/")
-async def home(request: Request, page: Page) -> Response:
+@hot_router.get("/")
+async def home(request: Request) -> Response:
+    # The page context is built here rather than injected: this is the hottest route, and
+    # it saves the dependency machinery's share of each request.
+    page = await build_page_context(request)
     profile = page.profile
     if profile is None:
         raise ApiError(503, "unavailable", "The profile cannot be read right now.")
