@@ -153,3 +153,20 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_build_context() -
         if line.strip() and not line.startswith("#")
     }
     assert {".git", ".env", ".data", ".venv", "**/__pycache__", "**/*.egg-info"} <= patterns
+
+
+def test_gateway_build_names_the_ecs_cluster_it_is_built_for(tmp_path: Path) -> None:
+    """The Dockerfile's sed, run on a copy with another ECS_CLUSTER build argument."""
+    text = (REPO / "gateway" / "Dockerfile").read_text(encoding="utf-8")
+    command = re.search(r'RUN (sed -i "[^"\\]*(?:\\.[^"\\]*)*" )/etc/traefik/traefik-ecs.yml', text)
+    assert command, "the RUN sed line"
+    copy = tmp_path / "traefik-ecs.yml"
+    copy.write_text((REPO / "gateway" / "traefik-ecs.yml").read_text(encoding="utf-8"))
+    subprocess.run(
+        ["sh", "-c", f"{command.group(1)}{copy}"],
+        env={"ECS_CLUSTER": "staging", "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    import yaml
+
+    assert yaml.safe_load(copy.read_text())["providers"]["ecs"]["clusters"] == ["staging"]
