@@ -443,3 +443,55 @@ def test_keyboard_alone_reaches_everything_with_a_visible_focus(contexts: Contex
     page.keyboard.type("Hello")
     page.keyboard.press("Enter")
     expect(page.locator(".chat-log .bubble.from-me")).to_have_text(re.compile("Hello"))
+
+
+# ---------------------------------------------------------------- the other services' parts
+
+
+def test_owner_manages_the_chatbot_faq_and_unanswered_questions(
+    contexts: Contexts, stack: Stack
+) -> None:
+    if "chatbot" not in stack.replicas:
+        pytest.skip("the chatbot service is not part of this stack")
+    visitor = contexts.new_page()
+    visitor.goto("/")
+    odd_question = f"What is your favourite kind of cloud formation {secrets.token_hex(2)}?"
+    visitor.get_by_label("Your question").fill(odd_question)
+    visitor.get_by_role("button", name="Ask", exact=True).click()
+    expect(visitor.locator(".chat-log .bubble:not(.from-me)").last).to_be_visible(timeout=15_000)
+
+    owner = contexts.new_page()
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin/chatbot")
+    question = f"Do you like coffee {secrets.token_hex(2)}?"
+    owner.locator("#faq-question").fill(question)
+    owner.locator("#faq-answer").fill("Yes, pour-over every morning ☕")
+    owner.get_by_role("button", name="Add to the FAQ", exact=True).click()
+    expect(owner.locator("[data-faq-list] input[name=question]").last).to_have_value(question)
+    unanswered = owner.locator("[data-unanswered] li", has_text=odd_question)
+    if unanswered.count():
+        unanswered.get_by_role("button", name="Answer in the FAQ", exact=True).click()
+        unanswered.get_by_label("Your answer").fill("Cumulus, obviously.")
+        unanswered.get_by_role("button", name="Save", exact=True).click()
+        expect(owner.locator("[data-unanswered] li", has_text=odd_question)).to_have_count(0)
+    screenshot(owner, "admin-chatbot")
+
+
+def test_a_member_sends_a_message_and_the_owner_reads_it(contexts: Contexts, stack: Stack) -> None:
+    if "kakao" not in stack.replicas:
+        pytest.skip("the kakao service is not part of this stack")
+    member = contexts.new_page()
+    sign_up(member, display_name="메시지 보낸 사람", next_path="/")
+    text = f"안녕하세요, 커피 한잔 어때요? ☕ {secrets.token_hex(2)}"
+    member.get_by_label("Message", exact=True).fill(text)
+    member.get_by_role("button", name="Send", exact=True).click()
+    expect(member.locator("[data-message-status]")).to_have_text("Sent. Thank you!")
+
+    owner = contexts.new_page()
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin/messages")
+    expect(owner.locator("[data-kakao-status] dl")).to_be_visible()
+    entry = owner.locator("[data-kakao-messages] li", has_text=text[:20])
+    expect(entry).to_be_visible()
+    entry.get_by_role("link", name="Read", exact=True).click()
+    expect(owner.locator("[data-message-text]")).to_have_text(text)
+    expect(owner.locator("[data-message-facts]")).to_contain_text("메시지 보낸 사람")
+    screenshot(owner, "admin-message")

@@ -396,6 +396,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chatadmin.none_unanswered": ("No unanswered questions.", "답하지 못한 질문이 없습니다."),
     "chatadmin.answer_this": ("Answer in the FAQ", "FAQ로 답하기"),
+    "chatadmin.your_answer": ("Your answer", "답변"),
+    "chatadmin.dismiss": ("Dismiss", "무시"),
     "chatadmin.asked_at": ("Asked {when}", "{when}에 질문함"),
     "chatadmin.saved": ("Saved.", "저장했습니다."),
     "chatadmin.deleted": ("Deleted.", "삭제했습니다."),
@@ -429,6 +431,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "지금은 메시지 서비스를 사용할 수 없습니다.",
     ),
     "kakao.messages": ("Recent messages", "최근 메시지"),
+    "kakao.counts": ("Messages", "메시지 수"),
+    "kakao.not_configured": (
+        "KakaoTalk is not configured on this server (no app key), so it cannot be connected.",
+        "이 서버에는 카카오톡 앱 키가 설정되지 않아 연결할 수 없습니다.",
+    ),
     "kakao.no_messages": ("No messages yet.", "아직 메시지가 없습니다."),
     "kakao.open": ("Read", "읽기"),
     "kakao.loading": ("Loading…", "불러오는 중…"),
@@ -439,6 +446,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "msgpage.status": ("Delivery", "전달 상태"),
     "msgpage.not_found": ("That message does not exist.", "그런 메시지가 없습니다."),
     "msgpage.back": ("Back to messages", "메시지 목록으로"),
+    "msgpage.retry": ("Send again", "다시 보내기"),
     # field labels of the profile editor: field.<section>.<key>, else field.<key>
     "field.name": ("Name", "이름"),
     "field.label": ("Headline", "한 줄 소개"),

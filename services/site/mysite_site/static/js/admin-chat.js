@@ -110,6 +110,8 @@
     return item;
   }
 
+  // An unanswered question becomes an FAQ entry in place (the chatbot marks it resolved);
+  // where that is not offered, the answer goes in as a new FAQ entry.
   function unansweredItem(entry) {
     var item = element("li");
     var row = element("div", "row");
@@ -117,16 +119,65 @@
     body.appendChild(element("p", "", text(entry.question)));
     var asked = entry.asked_at || entry.created_at;
     if (asked) { body.appendChild(element("p", "muted", t("chatadmin.asked_at", { when: when(asked) }))); }
-    var button = element("button", "small", t("chatadmin.answer_this"));
-    button.type = "button";
-    button.addEventListener("click", function () {
-      faqForm.elements.question.value = text(entry.question);
-      faqForm.elements.answer.focus();
-      faqForm.scrollIntoView({ block: "center" });
-    });
+    var tools = element("div", "form-actions");
+    var answerButton = element("button", "small", t("chatadmin.answer_this"));
+    answerButton.type = "button";
+    var dismiss = element("button", "small", t("chatadmin.dismiss"));
+    dismiss.type = "button";
+    tools.appendChild(answerButton);
+    tools.appendChild(dismiss);
     row.appendChild(body);
-    row.appendChild(button);
+    row.appendChild(tools);
     item.appendChild(row);
+
+    var form = element("form", "stack");
+    form.hidden = true;
+    var answer = element("textarea");
+    answer.rows = 3;
+    answer.maxLength = 4000;
+    form.appendChild(labelled(t("chatadmin.your_answer"), answer));
+    var actions = element("div", "form-actions");
+    var save = element("button", "small primary", t("chatadmin.save"));
+    save.type = "submit";
+    var status = element("p", "form-status");
+    status.setAttribute("role", "status");
+    actions.appendChild(save);
+    actions.appendChild(status);
+    form.appendChild(actions);
+    item.appendChild(form);
+
+    answerButton.addEventListener("click", function () {
+      form.hidden = false;
+      answer.focus();
+    });
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var reply = answer.value.trim();
+      if (!reply) {
+        answer.focus();
+        return;
+      }
+      var result = await site.api(
+        "POST", "/api/chat/questions/" + encodeURIComponent(entry.id) + "/faq", { body: { answer: reply } }
+      );
+      if (result.status === 404 || result.status === 405) {
+        result = await site.api("POST", "/api/chat/faq", { body: { question: text(entry.question), answer: reply } });
+      }
+      if (!result.ok) {
+        status.textContent = problem(result);
+        status.className = "form-status error";
+        return;
+      }
+      load();
+    });
+    dismiss.addEventListener("click", async function () {
+      var result = await site.api("DELETE", "/api/chat/questions/" + encodeURIComponent(entry.id));
+      if (result.ok) {
+        item.remove();
+      } else {
+        showAlert(problem(result));
+      }
+    });
     return item;
   }
 

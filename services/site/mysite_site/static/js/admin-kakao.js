@@ -29,6 +29,14 @@
     });
   }
 
+  function senderName(message) {
+    var sender = message.sender;
+    if (sender && typeof sender === "object") {
+      return sender.display_name || sender.username || "";
+    }
+    return message.sender_display_name || message.sender_name || sender || message.username || "";
+  }
+
   function showAlert(message) {
     alertBox.textContent = message || "";
     alertBox.hidden = !message;
@@ -51,7 +59,16 @@
     if (data.last_refresh_at) { fact(facts, t("kakao.last_refresh"), when(data.last_refresh_at)); }
     if (data.last_error) { fact(facts, t("kakao.last_error"), String(data.last_error), "status-bad"); }
     statusBox.appendChild(facts);
-    if (data.needs_reconnect) {
+    if (data.messages && typeof data.messages === "object") {
+      var counts = Object.keys(data.messages).map(function (key) {
+        return key + " " + data.messages[key];
+      });
+      if (counts.length) { fact(facts, t("kakao.counts"), counts.join(" · ")); }
+    }
+    if (data.configured === false) {
+      statusBox.appendChild(element("p", "notice", t("kakao.not_configured")));
+      if (connect) { connect.hidden = true; }
+    } else if (data.needs_reconnect) {
       statusBox.appendChild(element("p", "notice", t("kakao.needs_reconnect")));
     }
     disconnect.hidden = !connected;
@@ -62,8 +79,7 @@
     var item = element("li");
     var row = element("div", "row");
     var body = element("div");
-    var from = message.sender_display_name || message.sender_name || message.sender ||
-      message.username || message.from || "";
+    var from = senderName(message);
     var preview = String(message.text || message.preview || "").slice(0, 140);
     var heading = element("p");
     heading.appendChild(element("strong", "", String(from || "#" + id)));
@@ -118,9 +134,6 @@
     loadStatus();
   });
 
-  if (connect) {
-    connect.hidden = false;
-  }
   loadStatus();
   loadMessages();
 })();

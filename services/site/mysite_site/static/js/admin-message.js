@@ -48,7 +48,30 @@
     fact(t("msgpage.from"), sender ? String(sender) : "");
     fact(t("msgpage.sent_at"), when(message.created_at || message.sent_at));
     fact(t("msgpage.status"), message.status ? String(message.status) : "");
+    if (message.last_error) { fact(t("kakao.last_error"), String(message.last_error)); }
     textBox.textContent = String(message.text || message.body || "");
+    if (message.status === "failed") { offerRetry(message.id !== undefined ? message.id : id); }
+  }
+
+  // A message Kakao refused for good can be sent again once the connection is fixed.
+  function offerRetry(id) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = t("msgpage.retry");
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      var result = await site.api("POST", "/api/kakao/messages/" + encodeURIComponent(id) + "/retry");
+      if (result.ok) {
+        facts.textContent = "";
+        button.remove();
+        load();
+      } else {
+        button.disabled = false;
+        alertBox.textContent = t("kakao.failed", { message: site.errorMessage(result) });
+        alertBox.hidden = false;
+      }
+    });
+    view.appendChild(button);
   }
 
   load();

@@ -31,9 +31,10 @@
   function sourceTitles(sources) {
     if (!Array.isArray(sources)) { return []; }
     return sources
-      .map(function (source) {
-        return source && typeof source === "object" ? String(source.title || source.type || "") : "";
+      .filter(function (source) {
+        return source && typeof source === "object" && (source.type === "profile" || source.type === "faq");
       })
+      .map(function (source) { return String(source.title || ""); })
       .filter(function (title) { return title; })
       .slice(0, 5);
   }

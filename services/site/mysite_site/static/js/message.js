@@ -52,6 +52,8 @@
       say(t("message.rate_limited"), "error");
     } else if (result.status === 0) {
       say(t("common.network_error"), "error");
+    } else if (result.status === 422 && result.data && result.data.message) {
+      say(result.data.message, "error");
     } else {
       say(t("message.failed"), "error");
     }
