@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PACKAGES := libs/common services/auth services/site services/chatbot services/kakao stack testing
+PACKAGES := libs/common services/auth services/site services/chatbot services/kakao stack testing \
+	deploy/container deploy/aws
 STAMP := $(VENV)/.installed
 ARGS ?=
 
@@ -28,7 +29,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy libs/common/mysite_common services/auth/mysite_auth services/site/mysite_site \
 		services/chatbot/mysite_chatbot services/kakao/mysite_kakao stack/mysite_stack \
-		testing/mysite_testing
+		testing/mysite_testing deploy/container/mysite_container deploy/aws/mysite_deploy
 
 unit: $(STAMP)
 	$(BIN)/pytest libs services stack testing -q

@@ -146,7 +146,8 @@ class Deployer:
 
     def check_secrets(self) -> None:
         """Fills the Kakao token key on the first deploy; refuses to deploy without the Kakao
-        app key (the kakao service refuses to start in production without it)."""
+        app key: the kakao task definition reads it from the secret by key, and ECS cannot
+        start a task whose secret lacks that key."""
         if self.aws.dry_run:
             self.say("would check the Kakao app key and make the Kakao token key a Fernet key")
             return

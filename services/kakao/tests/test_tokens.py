@@ -248,8 +248,9 @@ def test_the_token_key_can_come_from_a_file(
     assert TEST_TOKEN_KEY not in repr(settings)
 
 
-def test_production_requires_the_rest_api_key() -> None:
-    with pytest.raises(ValidationError, match="KAKAO_REST_API_KEY"):
-        KakaoSettings.load(
-            token_key=TEST_TOKEN_KEY, MYSITE_ENV="production", database_url="sqlite:///x.sqlite3"
-        )
+def test_production_runs_unconfigured_until_the_owner_sets_kakao_up() -> None:
+    settings = KakaoSettings.load(
+        token_key=TEST_TOKEN_KEY, MYSITE_ENV="production", database_url="sqlite:///x.sqlite3"
+    )
+    assert settings.is_production
+    assert not settings.is_configured
