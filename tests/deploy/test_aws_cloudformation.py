@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from deploy_testkit import REPO
+
 from mysite_deploy.settings import REQUIRED_OUTPUTS
 
 TEMPLATES = sorted((REPO / "deploy" / "aws" / "cloudformation").glob("*.yaml"))

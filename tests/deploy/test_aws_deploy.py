@@ -17,6 +17,7 @@ import boto3
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
+
 from mysite_deploy.cli import main
 from mysite_deploy.settings import DEPLOY_ORDER, REQUIRED_OUTPUTS
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from deploy_testkit import COMPOSE, REPO, SERVICES, example_env, load_compose
+
 from mysite_deploy import DeployError
 from mysite_deploy.settings import DEPLOY_ORDER, REQUIRED_OUTPUTS, load_services
 from mysite_deploy.taskdefs import (

@@ -8,6 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from mysite_common.provision import drop_mariadb
 from mysite_container.environment import (
     ContainerError,
     database_url,
@@ -15,10 +19,6 @@ from mysite_container.environment import (
     service_environment,
 )
 from mysite_container.provision import job_services, provision, steps
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
-
-from mysite_common.provision import drop_mariadb
 from mysite_testing.databases import mariadb_admin_url
 
 REPO = Path(__file__).resolve().parents[2]
