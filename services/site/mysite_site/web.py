@@ -123,7 +123,7 @@ def safe_next(raw: str | None, default: str = "/") -> str:
     parts = urlsplit(raw)
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in raw):
         return default
-    if parts.path in ("/login", "/signup", "/logout"):
+    if parts.path in ("/login", "/signup", "/logout") or parts.path.startswith("/errors/"):
         return default
     return raw
 

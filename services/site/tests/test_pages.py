@@ -276,6 +276,7 @@ def test_chat_and_message_parts_can_be_turned_off(
         ("/\\evil.example", "/"),
         ("javascript:alert(1)", "/"),
         ("/login", "/"),
+        ("/errors/403", "/"),
         ("", "/"),
     ],
 )

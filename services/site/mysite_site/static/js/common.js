@@ -114,6 +114,9 @@
     if (document.getElementById("login-form") || document.getElementById("signup-form")) {
       return; // those pages handle it themselves
     }
+    if (document.body.hasAttribute("data-error-page")) {
+      return; // the gateway shows these without identity; reloading would not change that
+    }
     var key = "mysite-refreshed:" + location.pathname;
     try {
       if (sessionStorage.getItem(key)) {
