@@ -189,6 +189,32 @@ def test_anonymous_admin_visit_goes_to_login_and_back(contexts: Contexts, stack:
     expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
 
 
+def test_a_page_that_needs_login_sends_to_login_and_back(contexts: Contexts) -> None:
+    """The site's own redirect (not the gateway's): a member's edit page, visited logged out."""
+    page = contexts.new_page()
+    username = sign_up(page)
+    page.get_by_label("Your message (at most 500 characters)").fill("edit me later ✏️")
+    page.get_by_role("button", name="Post", exact=True).click()
+    edit_link = page.locator(".guestbook-entry", has_text="edit me later").get_by_role(
+        "link", name="Edit", exact=True
+    )
+    edit_path = edit_link.first.get_attribute("href")
+    assert edit_path
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page.get_by_role("link", name="Log in", exact=True)).to_be_visible()
+
+    page.goto(edit_path)
+    wait_for_path(page, "/login")
+    assert urlsplit(page.url).query == f"next={edit_path}"
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(MEMBER_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_path(page, edit_path)
+    expect(page.get_by_label("Your message (at most 500 characters)")).to_have_value(
+        "edit me later ✏️"
+    )
+
+
 def test_a_member_gets_the_sites_403_page_on_admin(contexts: Contexts) -> None:
     page = contexts.new_page()
     sign_up(page, next_path="/")
