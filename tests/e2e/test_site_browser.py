@@ -521,3 +521,22 @@ def test_a_member_sends_a_message_and_the_owner_reads_it(contexts: Contexts, sta
     expect(owner.locator("[data-message-text]")).to_have_text(text)
     expect(owner.locator("[data-message-facts]")).to_contain_text("메시지 보낸 사람")
     screenshot(owner, "admin-message")
+
+
+def test_owner_reorders_items_with_the_keyboard(contexts: Contexts, stack: Stack) -> None:
+    owner = contexts.new_page()
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin")
+    owner.locator("#edit-work > summary").click()
+    items = owner.locator("#edit-work .items > .item")
+    first, second = (items.nth(i).locator('[data-key="name"]').input_value() for i in (0, 1))
+    move_up = items.nth(1).get_by_role("button", name="↑ Move up", exact=True)
+    move_up.focus()
+    owner.keyboard.press("Enter")
+    expect(items.nth(0).locator('[data-key="name"]')).to_have_value(second)
+    owner.get_by_role("button", name="Publish", exact=True).click()
+    expect(owner.locator("[data-editor-status]")).to_have_text("Published: visitors see it now.")
+
+    reader = contexts.new_page()
+    reader.goto("/")
+    companies = reader.locator("#work .timeline-item .org").all_inner_texts()
+    assert companies[:2] == [second, first]
