@@ -14,7 +14,6 @@ def _fernet_key() -> str:
 GENERATORS: dict[str, Callable[[], str]] = {
     "auth_jwt_secret": lambda: secrets.token_urlsafe(48),
     "kakao_token_key": _fernet_key,
-    "site_secret_key": lambda: secrets.token_urlsafe(48),
     "admin_password": lambda: "-".join(secrets.token_hex(3) for _ in range(4)),
 }
 

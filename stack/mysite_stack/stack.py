@@ -183,8 +183,6 @@ class Stack:
                 env["AUTH_ADMIN_PASSWORD_FILE"] = str(
                     secret_file(self.secrets_dir, "admin_password")
                 )
-        elif service == "site":
-            env["SITE_SECRET_KEY_FILE"] = str(secret_file(self.secrets_dir, "site_secret_key"))
         elif service == "chatbot":
             env.setdefault("CHATBOT_SITE_URL", self.internal_url)
         elif service == "kakao":

@@ -277,3 +277,30 @@ def test_each_service_database_user_reads_only_its_own_database(stack: Stack) ->
                 with pytest.raises((OperationalError, ProgrammingError)):
                     connection.execute(text(f"SHOW TABLES FROM `{other_database}`"))
         engine.dispose()
+
+
+def test_owner_routes_are_enforced_at_the_gateway(
+    stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+) -> None:
+    owner_only = [
+        ("GET", "/api/chat/status"),
+        ("GET", "/api/chat/questions"),
+        ("POST", "/api/chat/faq"),
+        ("PUT", "/api/site/profile"),
+    ]
+    for method, path in owner_only:
+        anonymous = gateway.request(method, path, json={})
+        assert anonymous.status_code == 401, (method, path)
+        assert anonymous.json()["error"] == "unauthorized"
+    member = new_member()
+    log_in(member["username"], member["password"])
+    for method, path in owner_only:
+        assert gateway.request(method, path, json={}).status_code == 403, (method, path)
+    assert gateway.get("/api/chat/faq").status_code == 200  # reading the FAQ stays public
+    page = gateway.get("/admin", follow_redirects=False)
+    assert page.status_code == 403
+    assert "text/html" in page.headers["content-type"]  # the site's own error page
+    gateway.cookies.clear()
+    anonymous_page = gateway.get("/admin", follow_redirects=False)
+    assert anonymous_page.status_code == 302
+    assert anonymous_page.headers["location"] == f"{stack.url}/login?next=%2Fadmin"

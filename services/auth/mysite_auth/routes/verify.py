@@ -127,8 +127,18 @@ class VerifyEndpoint:
         return 200, identity_headers, b""
 
 
+_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+
 def _login_location(headers: dict[bytes, bytes]) -> bytes:
+    """An absolute URL on the site the visitor is on: Traefik resolves a relative Location
+    from ForwardAuth against the auth server's own address, which the visitor cannot reach."""
     original = headers.get(b"x-forwarded-uri", b"/").decode("latin-1")
     if not original.startswith("/") or original.startswith("//"):
         original = "/"
-    return f"/login?next={quote(original, safe='')}".encode()
+    path = f"/login?next={quote(original, safe='')}"
+    host = headers.get(b"x-forwarded-host", b"").decode("latin-1")
+    proto = headers.get(b"x-forwarded-proto", b"http").decode("latin-1")
+    if not _HOST.match(host) or proto not in ("http", "https"):
+        return path.encode()
+    return f"{proto}://{host}{path}".encode()
