@@ -23,7 +23,6 @@ def generated_values(admin_username: str, domain: str) -> dict[str, str]:
         "MYSITE_ADMIN_PASSWORD": "-".join(secrets.token_hex(3) for _ in range(4)),
         "MYSITE_DB_ROOT_PASSWORD": secrets.token_urlsafe(32),
         "AUTH_JWT_SECRET": secrets.token_urlsafe(48),
-        "SITE_SECRET_KEY": secrets.token_urlsafe(48),
         # A Fernet key: 32 random bytes, url-safe base64.
         "KAKAO_TOKEN_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     }

@@ -110,7 +110,7 @@ def test_database_is_private_encrypted_backed_up_and_kept(template: dict[str, An
 
 def test_secrets_are_generated_never_written_in_the_template(template: dict[str, Any]) -> None:
     secrets = resources(template, "AWS::SecretsManager::Secret")
-    assert len(secrets) == 9
+    assert len(secrets) == 8
     for name, secret in secrets.items():
         assert "SecretString" not in secret["Properties"], name
         assert "GenerateSecretString" in secret["Properties"], name

@@ -95,7 +95,6 @@ def make_infrastructure() -> dict[str, str]:
         ),
         "AdminUsername": "owner",
         "AuthJwtSecretArn": secret("auth-jwt-secret", "j" * 64),
-        "SiteSecretKeyArn": secret("site-secret-key", "s" * 64),
         # The stack's placeholder: not a Fernet key; the first deploy replaces it.
         "KakaoTokenKeyArn": secret("kakao-token-key", "placeholderplaceholderplaceholder"),
         "KakaoAppSecretArn": secret(

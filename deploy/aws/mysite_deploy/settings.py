@@ -100,7 +100,6 @@ REQUIRED_OUTPUTS = (
     "DatabaseAdminSecretArn",
     "AdminUsername",
     "AuthJwtSecretArn",
-    "SiteSecretKeyArn",
     "KakaoTokenKeyArn",
     "KakaoAppSecretArn",
     "AdminPasswordArn",
