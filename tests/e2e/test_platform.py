@@ -280,7 +280,10 @@ def test_each_service_database_user_reads_only_its_own_database(stack: Stack) ->
 
 
 def test_owner_routes_are_enforced_at_the_gateway(
-    stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    stack: Stack,
+    gateway: httpx.Client,
+    new_member: Callable[..., dict],
+    log_in: Callable[..., dict],
 ) -> None:
     owner_only = [
         ("GET", "/api/chat/status"),
