@@ -305,6 +305,7 @@ class Stack:
                 replicas_ready
                 and self._ready(f"{self.admin_url}/ping")
                 and self._gateway_routes_ready()
+                and self._gateway_sees_every_replica()
             )
 
         if not wait_for(everything_ready, max(timeout, 1.0), interval=0.2):
@@ -323,6 +324,23 @@ class Stack:
         except httpx.HTTPError:
             return False
         return response.status_code == 401
+
+    def _gateway_sees_every_replica(self, replicas: list[Replica] | None = None) -> bool:
+        """Every replica (or those given) is a healthy server of its gateway service, in
+        Traefik's own view: a replica that was still warming up at the gateway's last health
+        check gets no traffic until the next one passes."""
+        try:
+            metrics = httpx.get(f"{self.admin_url}/metrics", timeout=2.0).text
+        except httpx.HTTPError:
+            return False
+        up = {
+            line.split('url="', 1)[1].split('"', 1)[0]
+            for line in metrics.splitlines()
+            if line.startswith("traefik_service_server_up{") and line.endswith(" 1")
+        }
+        if replicas is None:
+            replicas = [replica for group in self.replicas.values() for replica in group]
+        return all(replica.url in up for replica in replicas)
 
     def stop(self) -> None:
         # Gateway first, so nothing new arrives while services finish their requests.
@@ -354,9 +372,19 @@ class Stack:
         replica = self.replica(service, index)
         replica.process = self._new_replica(service, index, replica.port).process
         replica.process.start()
-        if not wait_for(lambda: self._ready(f"{replica.url}/readyz"), timeout, 0.1):
+        if not wait_for(
+            lambda: (
+                self._ready(f"{replica.url}/readyz") and self._gateway_sees_every_replica([replica])
+            ),
+            timeout,
+            0.1,
+        ):
+            state = "ready" if self._ready(f"{replica.url}/readyz") else "not ready"
+            in_gateway = self._gateway_sees_every_replica([replica])
             raise StackError(
-                f"{replica.process.name} did not become ready:\n{replica.process.last_lines()}"
+                f"{replica.process.name} at {replica.url} did not become ready (itself: {state};"
+                f" a healthy server in the gateway: {in_gateway}):\n"
+                f"{replica.process.last_lines()}"
             )
 
     def status_rows(self) -> list[tuple[str, str, str, str]]:
