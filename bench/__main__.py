@@ -9,9 +9,15 @@ import json
 import sys
 from pathlib import Path
 
-from bench import bench_kakao, platform
+from bench import bench_chatbot, bench_kakao, bench_site, operations, platform
 
-SUITES = {"platform": platform.run, "kakao": bench_kakao.run}
+SUITES = {
+    "platform": platform.run,
+    "site": bench_site.run,
+    "chatbot": bench_chatbot.with_own_stack,
+    "kakao": bench_kakao.run,
+    "operations": operations.run,
+}
 
 
 def main() -> int:

@@ -318,3 +318,30 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def with_own_stack(seconds: float = 5.0) -> dict[str, Any]:
+    """For `python -m bench`: one replica alone, then through a gateway of our own."""
+    import tempfile
+    from pathlib import Path
+
+    from mysite_stack.stack import Stack, StackOptions, free_port
+
+    with tempfile.TemporaryDirectory() as directory:
+        stack = Stack(
+            StackOptions(
+                data_dir=Path(directory),
+                port=free_port(),
+                services=("auth", "site", "chatbot"),
+                extra_env={
+                    "MYSITE_ADMIN_PASSWORD": "benchmark owner passphrase 2026",
+                    "MYSITE_RATE_CHAT_PER_MINUTE": "1000000",
+                },
+            )
+        )
+        stack.prepare()
+        stack.start()
+        try:
+            return run(seconds, url=stack.url)
+        finally:
+            stack.stop()
