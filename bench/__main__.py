@@ -22,12 +22,17 @@ SUITES = {
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("suites", nargs="*", default=list(SUITES), choices=list(SUITES))
+    parser.add_argument("suites", nargs="*", help=f"some of: {', '.join(SUITES)} (default: all)")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--out", default=".data/bench/results.json")
     arguments = parser.parse_args()
+    unknown = set(arguments.suites) - set(SUITES)
+    if unknown:
+        parser.error(
+            f"unknown suite(s) {', '.join(sorted(unknown))}; choose from {', '.join(SUITES)}"
+        )
     results = {}
-    for name in arguments.suites:
+    for name in arguments.suites or list(SUITES):
         print(f"bench: {name} ...", flush=True)
         results[name] = SUITES[name](arguments.seconds)
         print(json.dumps(results[name], indent=2, ensure_ascii=False), flush=True)
