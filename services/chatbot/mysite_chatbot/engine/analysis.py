@@ -20,6 +20,54 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)
 _CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 _MAX_PHRASE_UNITS = 4
+# Chat shorthand visitors type ("where r u working rn"), read as the word it stands for.
+# Only lower-case words are rewritten, so "R" the language stays itself.
+_CHAT_SPEAK = {
+    "u": "you",
+    "ya": "you",
+    "yu": "you",
+    "ur": "your",
+    "urs": "yours",
+    "yr": "your",
+    "r": "are",
+    "rn": "now",
+    "atm": "now",
+    "pls": "please",
+    "plz": "please",
+    "yrs": "years",
+    "whats": "what",
+    "wat": "what",
+    "wut": "what",
+    "hows": "how",
+    "wheres": "where",
+    "whos": "who",
+    "im": "i",
+    "ive": "i",
+    "youre": "you",
+    "dont": "do",
+    "cuz": "because",
+    "bc": "because",
+    "abt": "about",
+    "thx": "thanks",
+    "info": "information",
+    "exp": "experience",
+    "uni": "university",
+    "univ": "university",
+    "co": "company",
+    "num": "number",
+    "ph": "phone",
+    "tel": "telephone",
+    "dev": "developer",
+    "devs": "developers",
+    "fav": "favorite",
+    "fave": "favorite",
+    "hobbys": "hobbies",
+    "wfh": "remote",
+    "k8s": "kubernetes",
+    "js": "javascript",
+    "ts": "typescript",
+    "py": "python",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +137,8 @@ class TextAnalyzer:
             if original in ("Go", "GO") and match.start() > 0:
                 units.append(Unit("golang", match.start(), False))
                 continue
+            if original == lowered:
+                lowered = _CHAT_SPEAK.get(lowered, lowered)
             form = stem_english(lowered)
             units.append(
                 Unit(form, match.start(), lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS)

@@ -31,6 +31,9 @@ MAX_HIGHLIGHTS_IN_ANSWER = 3
 # "Where do you work?" means the current job; past-tense questions carry words
 # ("before", "이전") that outweigh this easily.
 CURRENT_JOB_PRIOR = 0.05
+# A bare "any certificates?" ties every item of the section with its overview; the
+# overview, which lists them all, is the better answer (smaller than the current-job prior).
+OVERVIEW_PRIOR = 0.02
 
 LANGUAGE_NAMES_KO = {
     "korean": "한국어",
@@ -519,7 +522,7 @@ def _add_list_section(
         overview = make_overview(items)
         if overview is not None:
             source, answer_en, answer_ko, fields, concepts = overview
-            builder.add(source, answer_en, answer_ko, fields, concepts)
+            builder.add(source, answer_en, answer_ko, fields, concepts, prior=OVERVIEW_PRIOR)
 
 
 def _education_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:

@@ -39,6 +39,8 @@ AUXILIARY_VERBS = frozenset(
 KOREAN_STOP_MORPHEMES = frozenset(
     [
         "하",
+        "가",
+        "오",
         "있",
         "없",
         "되",
