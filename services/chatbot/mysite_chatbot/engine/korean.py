@@ -41,6 +41,8 @@ KOREAN_STOP_MORPHEMES = frozenset(
         "하",
         "가",
         "오",
+        "개",
+        "링크",
         "있",
         "없",
         "되",
