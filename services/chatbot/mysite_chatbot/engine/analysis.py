@@ -20,6 +20,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)
 _CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
 _MAX_PHRASE_UNITS = 4
+_GO_VERB_CONTEXT = re.compile(r"go\s+(?:to|there|back|out|for|abroad|home)\b", re.IGNORECASE)
 # Chat shorthand visitors type ("where r u working rn"), read as the word it stands for.
 # Only lower-case words are rewritten, so "R" the language stays itself.
 _CHAT_SPEAK = {
@@ -140,9 +141,11 @@ class TextAnalyzer:
             if original == lowered:
                 lowered = _CHAT_SPEAK.get(lowered, lowered)
             form = stem_english(lowered)
-            units.append(
-                Unit(form, match.start(), lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS)
-            )
+            is_stop = lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS
+            # "did you go to", "go there": the verb, which says nothing about the language.
+            if original == "go" and _GO_VERB_CONTEXT.match(text, match.start()):
+                is_stop = True
+            units.append(Unit(form, match.start(), is_stop))
         if has_hangul(text):
             for morpheme in self._korean.morphemes(text):
                 if is_content(morpheme):
