@@ -40,6 +40,23 @@ def test_lowercase_go_is_the_verb(resources: LanguageResources) -> None:
     assert "tech.go" not in concepts(resources, "Where did you go to school?")
 
 
+def test_go_as_a_verb_is_not_kept_as_a_word(resources: LanguageResources) -> None:
+    assert forms(resources, "what school did u go to") == ["school"]
+    assert "go" in forms(resources, "do you know go")
+
+
+def test_chat_shorthand_reads_as_the_word(resources: LanguageResources) -> None:
+    assert forms(resources, "where r u from") == forms(resources, "where are you from")
+    assert "current" in concepts(resources, "where u working rn")
+    assert forms(resources, "R or Python?")[0] == "r"  # only lower-case shorthand is rewritten
+
+
+def test_colloquial_korean_reaches_the_concept(resources: LanguageResources) -> None:
+    assert "work" in concepts(resources, "어디 다니세요")
+    assert "award" in concepts(resources, "수상 경력 있으세요?")
+    assert "programming_language" in concepts(resources, "주력 언어가 뭐예요")
+
+
 def test_english_stopwords_and_fillers_are_dropped(resources: LanguageResources) -> None:
     assert forms(resources, "Could you please tell me, if you can?") == []
 

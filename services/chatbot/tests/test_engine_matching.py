@@ -46,6 +46,10 @@ def top_key(answer: Answer) -> str | None:
         ("What languages do you speak?", {"languages"}),
         ("취미가 뭐예요?", {"interests", "faq:4"}),
         ("이메일 주소가 뭐예요?", {"basics.email"}),
+        ("자격증 있어?", {"certificates"}),  # a bare section question gets the overview
+        ("certs?", {"certificates"}),
+        ("where r u from", {"basics.location"}),
+        ("어디 다니세요", {"work:0"}),
     ],
 )
 def test_finds_the_right_entry(engine: Engine, question: str, expected: set[str]) -> None:
