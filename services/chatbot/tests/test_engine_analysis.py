@@ -57,6 +57,12 @@ def test_colloquial_korean_reaches_the_concept(resources: LanguageResources) -> 
     assert "programming_language" in concepts(resources, "주력 언어가 뭐예요")
 
 
+def test_common_korean_typos_are_read_as_meant(resources: LanguageResources) -> None:
+    assert forms(resources, "연락쳐 알려주세여") == forms(resources, "연락처 알려주세요")
+    assert forms(resources, "자격증 잇어요?") == forms(resources, "자격증 있어요?")
+    assert forms(resources, "취미 머에요") == forms(resources, "취미 뭐예요")
+
+
 def test_english_stopwords_and_fillers_are_dropped(resources: LanguageResources) -> None:
     assert forms(resources, "Could you please tell me, if you can?") == []
 

@@ -147,7 +147,7 @@ class TextAnalyzer:
                 is_stop = True
             units.append(Unit(form, match.start(), is_stop))
         if has_hangul(text):
-            for morpheme in self._korean.morphemes(text):
+            for morpheme in self._korean.morphemes(fix_korean_typos(text)):
                 if is_content(morpheme):
                     units.append(
                         Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES)
@@ -190,6 +190,23 @@ class TextAnalyzer:
 # ("where", "who are you", "yourself"); other stopwords in the vocabulary are ignored
 # on their own so that e.g. "about" does not pull every question toward the bio.
 _MEANINGFUL_STOPS = frozenset(["where", "yourself", "now", "before", "first", "어디"])
+
+
+# Everyday Korean misspellings, rewritten (same length, so positions stay valid) before
+# Kiwi sees them: "잇어요" for 있어요, "머예요" for 뭐예요, "-세여" for -세요.
+_KOREAN_TYPOS = (
+    (re.compile(r"잇(?=[어나으니는다습었])"), "있"),
+    (re.compile(r"(?<=[가-힣])쳐(?=[가-힣\s?!.~]|$)(?<=락쳐)"), "처"),
+    (re.compile(r"(?<=[세해에이래까])여(?=$|[\s?!.~^])"), "요"),
+    (re.compile(r"(?<![가-힣])머(?=$|[\s?!.~]|에요|예요|야|해|하|있|임|였)"), "뭐"),
+    (re.compile(r"(?<![가-힣])모(?=해|하|야|예요|에요)"), "뭐"),
+)
+
+
+def fix_korean_typos(text: str) -> str:
+    for pattern, replacement in _KOREAN_TYPOS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def _is_meaningful_stop(form: str) -> bool:

@@ -1344,7 +1344,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "summary",
         "profile",
         "who are you",
-        "what kind of",
         "personality",
         "소개",
         "자기소개",
@@ -1646,7 +1645,7 @@ _COLLOQUIAL: dict[str, tuple[str, ...]] = {
         "which company",
         "what company",
     ),
-    "skill": ("스펙", "할 줄 아는", "다룰 줄 알다", "쓸 줄 알다", "know", "knowledge", "savvy"),
+    "skill": ("스펙", "할 줄 아는", "다룰 줄 알다", "쓸 줄 알다", "knowledge", "savvy"),
     "tech_stack": (
         "기술스택",
         "스텍",
@@ -1837,6 +1836,8 @@ _COLLOQUIAL: dict[str, tuple[str, ...]] = {
         "home office",
     ),
     "about": (
+        "what kind of person",
+        "what are you like",
         "자기 소개",
         "소개 좀",
         "누구세요",
