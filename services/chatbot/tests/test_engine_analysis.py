@@ -63,6 +63,11 @@ def test_common_korean_typos_are_read_as_meant(resources: LanguageResources) -> 
     assert forms(resources, "취미 머에요") == forms(resources, "취미 뭐예요")
 
 
+def test_short_korean_words_match_as_written(resources: LanguageResources) -> None:
+    assert "previous" in concepts(resources, "전 직장은 어디였어요?")
+    assert "previous" in concepts(resources, "한빛페이 전에는 어디 계셨어요?")
+
+
 def test_english_stopwords_and_fillers_are_dropped(resources: LanguageResources) -> None:
     assert forms(resources, "Could you please tell me, if you can?") == []
 

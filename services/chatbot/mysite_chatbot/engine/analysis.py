@@ -107,6 +107,10 @@ class TextAnalyzer:
                 units = tuple(unit.form for unit in self.units(term))
                 if units:
                     collected.setdefault(units, set()).update(ids)
+                if _HANGUL_ONLY.match(term) and units != (term,):
+                    # Out of context Kiwi may read a short word otherwise ("전" as 저+ㄴ);
+                    # in a question it usually comes out as written.
+                    collected.setdefault((term,), set()).update(ids)
         self._phrases = {units: frozenset(ids) for units, ids in collected.items()}
 
     @staticmethod
@@ -192,14 +196,17 @@ class TextAnalyzer:
 _MEANINGFUL_STOPS = frozenset(["where", "yourself", "now", "before", "first", "어디"])
 
 
-# Everyday Korean misspellings, rewritten (same length, so positions stay valid) before
-# Kiwi sees them: "잇어요" for 있어요, "머예요" for 뭐예요, "-세여" for -세요.
+# Everyday Korean misspellings, rewritten (same length but for one, so positions stay
+# close enough for ordering) before Kiwi sees them: "잇어요" for 있어요, "머예요" for
+# 뭐예요, "-세여" for -세요.
 _KOREAN_TYPOS = (
     (re.compile(r"잇(?=[어나으니는다습었])"), "있"),
     (re.compile(r"(?<=[가-힣])쳐(?=[가-힣\s?!.~]|$)(?<=락쳐)"), "처"),
     (re.compile(r"(?<=[세해에이래까])여(?=$|[\s?!.~^])"), "요"),
     (re.compile(r"(?<![가-힣])머(?=$|[\s?!.~]|에요|예요|야|해|하|있|임|였)"), "뭐"),
     (re.compile(r"(?<![가-힣])모(?=해|하|야|예요|에요)"), "뭐"),
+    # "전 직장" is read as 저+는 (I); "이전 직장" is what is meant.
+    (re.compile(r"(?<![가-힣])전(?=\s*(?:직장|회사|직업|일터|근무지))"), "이전"),
 )
 
 
