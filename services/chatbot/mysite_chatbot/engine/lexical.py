@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .analysis import TextAnalyzer, Token
 from .models import Entry
+from .vocabulary import PERSONAL_TOPICS
 
 # Standard BM25 saturation; b is lowered because entry lengths differ by design
 # (an email entry is one line, an FAQ answer a paragraph) and short is not "better".
@@ -116,6 +117,10 @@ class LexicalIndex:
                 if text_field.weight < TITLE_FIELD_WEIGHT:
                     length += text_field.weight
                 for concept in token.concepts:
+                    if concept in PERSONAL_TOPICS and text_field.weight < TITLE_FIELD_WEIGHT:
+                        # "비 오는 날" in an answer about weekends does not make it an
+                        # answer about the weather; an FAQ *asking* about it does.
+                        continue
                     ckey = "c:" + concept
                     terms[ckey] = terms.get(ckey, 0.0) + concept_weight
         for concept, weight in entry.concepts:

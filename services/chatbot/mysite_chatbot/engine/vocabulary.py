@@ -1888,6 +1888,29 @@ _COLLOQUIAL: dict[str, tuple[str, ...]] = {
     "car": ("차 타다", "무슨 차", "자차", "what car"),
 }
 
+# Personal topics (the "personal topics" block above): found in running text they are
+# incidental, so only an entry's title-like fields (an FAQ's question) carry them.
+PERSONAL_TOPICS = frozenset(
+    [
+        "age",
+        "family",
+        "salary",
+        "pet",
+        "movie",
+        "music",
+        "food",
+        "team_sports",
+        "weather",
+        "religion",
+        "politics",
+        "personality_test",
+        "body",
+        "car",
+        "habit",
+        "money",
+    ]
+)
+
 GO_LANGUAGE_SURFACE = "Go"
 
 # Korean words Kiwi would otherwise split into odd pieces ("백엔드" -> 백/엔드).
