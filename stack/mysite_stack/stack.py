@@ -7,6 +7,7 @@ three run exactly the same thing.
 import logging
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -346,9 +347,12 @@ class Stack:
         # Gateway first, so nothing new arrives while services finish their requests.
         if self.gateway:
             self.gateway.stop()
-        for replicas in self.replicas.values():
-            for replica in replicas:
-                replica.process.stop()
+        processes = [replica.process for replicas in self.replicas.values() for replica in replicas]
+        # All start draining together; stop() then ends each (nothing routes to them now).
+        for process in processes:
+            process.signal(signal.SIGTERM)
+        for process in processes:
+            process.stop()
 
     def drop_databases(self) -> None:
         if self.options.mariadb_admin_url:

@@ -2,12 +2,16 @@
 
 import argparse
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 
 from mysite_common import migrations
+from mysite_common.health import DRAINING
 from mysite_common.logs import configure_logging
 from mysite_common.settings import ServiceSettings
 
@@ -19,6 +23,25 @@ class ExtraCommand:
     help: str
     run: Command
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
+
+
+class DrainingServer(uvicorn.Server):
+    """On SIGTERM, first stop being ready, so the gateway's next health check takes this
+    replica out of rotation while it still answers; after `drain_seconds`, shut down as
+    uvicorn does (in-flight requests finish). A second SIGTERM, or SIGINT, stops at once."""
+
+    def __init__(self, config: uvicorn.Config, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.drain_seconds = drain_seconds
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if sig == signal.SIGTERM and self.drain_seconds > 0 and not DRAINING.is_set():
+            DRAINING.set()
+            timer = threading.Timer(self.drain_seconds, super().handle_exit, args=(sig, frame))
+            timer.daemon = True
+            timer.start()
+            return
+        super().handle_exit(sig, frame)
 
 
 def run_service_cli(
@@ -45,19 +68,22 @@ def run_service_cli(
     settings = settings_type.load()
     configure_logging(settings.service_name, settings.log_level)
     if arguments.command == "serve":
-        uvicorn.run(
+        config = uvicorn.Config(
             f"{package}.app:create_app",
             factory=True,
             host=arguments.host,
             port=arguments.port,
             log_config=None,
             access_log=False,
-            # Only the gateway reaches a service, so its X-Forwarded-* are the truth.
+            # Only the gateway reaches a service, so its X-Forwarded-* are the truth; on AWS
+            # the task definitions narrow this to the private ranges.
             proxy_headers=True,
-            forwarded_allow_ips="*",
+            forwarded_allow_ips=os.environ.get("MYSITE_FORWARDED_ALLOW_IPS", "*"),
             timeout_graceful_shutdown=20,
             server_header=False,
         )
+        drain_seconds = float(os.environ.get("MYSITE_DRAIN_SECONDS", "2"))
+        DrainingServer(config, drain_seconds).run()
         return 0
     if arguments.command == "migrate":
         migrations.upgrade(settings.database_url, package)

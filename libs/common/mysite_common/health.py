@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 ReadinessCheck = Callable[[], None]
 
+# Set when the process was asked to stop: /readyz says so while requests in flight finish.
+DRAINING = threading.Event()
+
 
 class Readiness:
     """Runs the checks every `interval` seconds; `results` holds the latest outcome."""
@@ -84,13 +87,13 @@ def health_router(readiness: Readiness) -> APIRouter:
 
     @router.get("/readyz")
     async def readyz() -> JSONResponse:
-        if not readiness.ready:
+        if DRAINING.is_set() or not readiness.ready:
             status = "unavailable"
         else:
             status = "degraded" if readiness.degraded else "ok"
         return JSONResponse(
             {"status": status, "checks": readiness.results},
-            503 if status == "unavailable" else 200,
+            200 if status in ("ok", "degraded") else 503,
         )
 
     @router.get("/metrics")
