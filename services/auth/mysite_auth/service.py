@@ -13,7 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from mysite_auth.config import AuthSettings
 from mysite_auth.models import LoginAttempt, RefreshToken, Revocation, User
-from mysite_auth.passwords import PasswordHashing, check_password_policy
+from mysite_auth.passwords import PasswordHashing, PasswordPolicyError, check_password_policy
 from mysite_auth.revocation import RevocationCache
 from mysite_auth.tokens import (
     LEEWAY_SECONDS,
@@ -90,8 +90,6 @@ def validate_display_name(raw: str) -> str:
 
 
 def validate_new_password(password: str, *, username: str, display_name: str) -> None:
-    from mysite_auth.passwords import PasswordPolicyError
-
     try:
         check_password_policy(password, context=[username, display_name])
     except PasswordPolicyError as exc:

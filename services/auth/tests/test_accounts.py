@@ -207,6 +207,9 @@ def test_replay_after_the_grace_period_revokes_the_family(
     replay = client.post("/api/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert replay.status_code == 401
     assert replay.json()["error"] == "session_ended"
+    cleared = replay.headers.get_list("set-cookie")
+    for name in ("mysite_access=", "mysite_refresh=", "mysite_session="):
+        assert any(cookie.startswith(name) and "Max-Age=0" in cookie for cookie in cleared), name
     # The thief's copy is dead, and so is the legitimate newer token of the same family.
     newest = client.post(
         "/api/auth/refresh", json={"refresh_token": second.json()["refresh_token"]}

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_auth import service
@@ -11,7 +12,7 @@ from mysite_auth.deps import ClientIp, Hashing, Revocations, Settings
 from mysite_auth.models import User
 from mysite_auth.tokens import AccessClaims, InvalidTokenError, decode_access_token
 from mysite_common.db import DbSession, utcnow
-from mysite_common.errors import ApiError
+from mysite_common.errors import ApiError, error_body
 from mysite_common.identity import CurrentUser
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -159,7 +160,7 @@ def login(
     return _set_session_cookies(response, settings, issued)
 
 
-@router.post("/refresh")
+@router.post("/refresh", response_model=TokenResponse)
 def refresh(
     request: Request,
     response: Response,
@@ -167,7 +168,7 @@ def refresh(
     settings: Settings,
     revocations: Revocations,
     body: RefreshRequest | None = None,
-) -> TokenResponse:
+) -> TokenResponse | JSONResponse:  # JSONResponse: the ended-session answer
     token = (body.refresh_token if body else None) or request.cookies.get(
         settings.refresh_cookie_name
     )
@@ -176,10 +177,12 @@ def refresh(
     try:
         issued = service.refresh(db, settings, revocations, refresh_token=token)
     except ApiError as exc:
-        if exc.code == "session_ended":
-            _clear_session_cookies(response, settings)
-            exc.headers = dict(response.headers)
-        raise
+        if exc.code != "session_ended":
+            raise
+        # The session is over: say so, and take its cookies off the browser too.
+        ended = JSONResponse(error_body(exc.code, exc.message), exc.status_code)
+        _clear_session_cookies(ended, settings)
+        return ended
     return _set_session_cookies(response, settings, issued)
 
 
