@@ -253,6 +253,8 @@ def _serve(database_url: str, fake: FakeKakao, port: int, tmp_path: Path) -> sub
         "KAKAO_RATE_LIMIT_COUNT": "1000",
         "MYSITE_DATA_DIR": str(tmp_path),
         "MYSITE_ENV": "test",
+        # No gateway here to drain from: SIGTERM must stop delivery at once.
+        "MYSITE_DRAIN_SECONDS": "0",
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "mysite_kakao", "serve", "--port", str(port)],
