@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from mysite_stack.stack import Stack, StackOptions, free_port
 from mysite_testing.mariadb_server import PrivateMariaDB
@@ -26,7 +27,7 @@ class Load:
         ]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         output, _ = self.process.communicate(timeout=180)
         result = json.loads(output.strip().splitlines()[-1])
         failed = sum(count for status, count in result["statuses"].items() if status != "200")

@@ -4,9 +4,6 @@ Each fault runs under steady load from a second process (bench.loadgen) and the 
 the requests that failed.
 """
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.operations import Load
 from mysite_stack.processes import wait_for
 from mysite_stack.stack import Stack
 from mysite_testing.mariadb_server import PrivateMariaDB
@@ -21,35 +19,12 @@ from mysite_testing.mariadb_server import PrivateMariaDB
 from .conftest import OWNER_PASSWORD, start_stack
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
 WHOAMI = "/api/chat/whoami"
 
 
-class BackgroundLoad:
-    """bench.loadgen in its own process for `seconds`; `result()` waits and parses it."""
-
-    def __init__(self, url: str, seconds: float, connections: int = 4, headers: tuple = ()):
-        command = [
-            sys.executable, "-m", "bench.loadgen", "--url", url, "--seconds", str(seconds),
-            "--connections", str(connections),
-        ]  # fmt: skip
-        for header in headers:
-            command += ["--header", header]
-        self.process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
-
-    def result(self) -> dict:
-        output, _ = self.process.communicate(timeout=120)
-        parsed: dict = json.loads(output.strip().splitlines()[-1])
-        return parsed
-
-    @staticmethod
-    def failures(result: dict) -> int:
-        return sum(count for status, count in result["statuses"].items() if status != "200")
-
-    @staticmethod
-    def near_zero(result: dict) -> bool:
-        """Requests in flight on a killed process may fail; nothing more (at most 2%)."""
-        return BackgroundLoad.failures(result) <= max(5, result["requests"] // 50)
+def near_zero(summary: dict) -> bool:
+    """Requests in flight on a killed process may fail; nothing more (at most 2%)."""
+    return summary["failed"] <= max(5, summary["requests"] // 50)
 
 
 def requests_logged(stack: Stack, service: str, index: int, path: str) -> int:
@@ -83,15 +58,15 @@ def test_scale_spreads_requests_over_replicas_of_one_service(scaled: Stack) -> N
 
 
 def test_killing_a_replica_under_load_loses_almost_nothing(scaled: Stack) -> None:
-    load = BackgroundLoad(f"{scaled.url}{WHOAMI}", seconds=6)
+    load = Load(f"{scaled.url}{WHOAMI}", seconds=6)
     time.sleep(2)
     scaled.stop_replica("chatbot", 0, kill=True)
-    result = load.result()
+    result = load.summary()
     assert result["requests"] > 100
     # Retry sends a refused connection to the other replica; the health check then takes
     # the dead one out of rotation. Only requests in flight on the killed process can fail.
     print("kill one replica under load:", result["statuses"])
-    assert BackgroundLoad.near_zero(result), result
+    assert near_zero(result), result
     before = requests_logged(scaled, "chatbot", 0, WHOAMI)
     scaled.start_replica("chatbot", 0)
     time.sleep(2.5)  # the next health checks bring it back into rotation
@@ -103,12 +78,12 @@ def test_killing_a_replica_under_load_loses_almost_nothing(scaled: Stack) -> Non
 
 
 def test_sigterm_lets_in_flight_requests_finish(scaled: Stack) -> None:
-    load = BackgroundLoad(f"{scaled.url}{WHOAMI}", seconds=5)
+    load = Load(f"{scaled.url}{WHOAMI}", seconds=5)
     time.sleep(1.5)
     scaled.stop_replica("chatbot", 1)  # SIGTERM: graceful
-    result = load.result()
+    result = load.summary()
     print("SIGTERM one replica under load:", result["statuses"])
-    assert BackgroundLoad.near_zero(result), result
+    assert near_zero(result), result
     scaled.start_replica("chatbot", 1)
 
 
@@ -147,7 +122,7 @@ def test_services_survive_a_mariadb_restart(tmp_path: Path) -> None:
     try:
         login = {"username": "owner", "password": OWNER_PASSWORD}
         assert httpx.post(f"{stack.url}/api/auth/login", json=login).status_code == 200
-        load = BackgroundLoad(f"{stack.url}{WHOAMI}", seconds=8)
+        load = Load(f"{stack.url}{WHOAMI}", seconds=8)
         database.stop()
         time.sleep(1.0)
         down = httpx.post(f"{stack.url}/api/auth/login", json=login)
@@ -159,8 +134,8 @@ def test_services_survive_a_mariadb_restart(tmp_path: Path) -> None:
             timeout=20,
             interval=0.5,
         ), "auth did not recover after MariaDB came back"
-        result = load.result()
-        assert BackgroundLoad.failures(result) == 0, result  # whoami needs no database
+        result = load.summary()
+        assert result["failed"] == 0, result  # whoami needs no database
         for replicas in stack.replicas.values():
             for replica in replicas:
                 assert replica.process.running, replica.process.name  # recovered, not restarted

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
+from starlette.requests import cookie_parser
 
 from mysite_auth.config import AuthSettings
 from mysite_common.identity import Identity, Role
@@ -97,6 +98,16 @@ def decode_access_token(settings: AuthSettings, token: str) -> AccessClaims:
         )
     except (TypeError, ValueError) as exc:
         raise InvalidTokenError("invalid") from exc
+
+
+def presented_token(authorization: str, cookie_header: str, cookie_name: str) -> str:
+    """The access token a request carries: the bearer header first, then the cookie."""
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    if cookie_header:
+        return cookie_parser(cookie_header).get(cookie_name, "")
+    return ""
 
 
 def new_refresh_token() -> str:

@@ -1,6 +1,7 @@
 """The public auth API under /api/auth (HTTP only; the logic is in service.py)."""
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
@@ -10,7 +11,12 @@ from mysite_auth import service
 from mysite_auth.config import AuthSettings
 from mysite_auth.deps import ClientIp, Hashing, Revocations, Settings
 from mysite_auth.models import User
-from mysite_auth.tokens import AccessClaims, InvalidTokenError, decode_access_token
+from mysite_auth.tokens import (
+    AccessClaims,
+    InvalidTokenError,
+    decode_access_token,
+    presented_token,
+)
 from mysite_common.db import DbSession, utcnow
 from mysite_common.errors import ApiError, error_body
 from mysite_common.identity import CurrentUser
@@ -79,33 +85,22 @@ def _set_session_cookies(
     now = utcnow()
     access_seconds = issued.access_claims.expires_at - int(now.timestamp())
     refresh_seconds = int((issued.refresh_expires_at - now).total_seconds())
-    response.set_cookie(
-        settings.access_cookie_name,
-        issued.access_token,
-        max_age=access_seconds,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
-    response.set_cookie(
-        settings.refresh_cookie_name,
-        issued.refresh_token,
-        max_age=refresh_seconds,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
-    response.set_cookie(
-        SESSION_HINT_COOKIE,
-        "1",
-        max_age=refresh_seconds,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=False,
-        samesite="strict",
-    )
+    cookies: list[tuple[str, str, int, bool, Literal["lax", "strict"]]] = [
+        # name, value, lifetime, HttpOnly, SameSite
+        (settings.access_cookie_name, issued.access_token, access_seconds, True, "lax"),
+        (settings.refresh_cookie_name, issued.refresh_token, refresh_seconds, True, "strict"),
+        (SESSION_HINT_COOKIE, "1", refresh_seconds, False, "strict"),
+    ]
+    for name, value, max_age, httponly, samesite in cookies:
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            secure=settings.cookie_secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
     response.headers["Cache-Control"] = "no-store"
     return TokenResponse(
         access_token=issued.access_token,
@@ -123,18 +118,17 @@ def _clear_session_cookies(response: Response, settings: AuthSettings) -> None:
 
 def presented_access_claims(request: Request, settings: AuthSettings) -> AccessClaims | None:
     """The access token of this request (bearer header first, then cookie), if valid."""
-    token = bearer_token(request) or request.cookies.get(settings.access_cookie_name)
+    token = presented_token(
+        request.headers.get("authorization", ""),
+        request.headers.get("cookie", ""),
+        settings.access_cookie_name,
+    )
     if not token:
         return None
     try:
         return decode_access_token(settings, token)
     except InvalidTokenError:
         return None
-
-
-def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 @router.post("/signup", status_code=status.HTTP_201_CREATED)

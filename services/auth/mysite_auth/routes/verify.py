@@ -20,7 +20,6 @@ import uuid
 from urllib.parse import parse_qsl, quote
 
 from prometheus_client import Counter
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mysite_auth.config import AuthSettings
@@ -30,6 +29,7 @@ from mysite_auth.tokens import (
     AccessClaims,
     InvalidTokenError,
     decode_access_token,
+    presented_token,
 )
 from mysite_common.errors import error_body
 
@@ -70,13 +70,11 @@ class VerifyEndpoint:
         await send({"type": "http.response.body", "body": body})
 
     def authenticate(self, headers: dict[bytes, bytes]) -> tuple[AccessClaims | None, str]:
-        token = ""
-        scheme, _, credentials = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-        if scheme.lower() == "bearer":
-            token = credentials.strip()
-        if not token and b"cookie" in headers:
-            cookies = cookie_parser(headers[b"cookie"].decode("latin-1"))
-            token = cookies.get(self.settings.access_cookie_name, "")
+        token = presented_token(
+            headers.get(b"authorization", b"").decode("latin-1"),
+            headers.get(b"cookie", b"").decode("latin-1"),
+            self.settings.access_cookie_name,
+        )
         if not token:
             return None, "missing"
         claims = self._decoded.get(token)
