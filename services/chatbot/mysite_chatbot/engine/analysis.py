@@ -19,6 +19,8 @@ from .vocabulary import CONCEPT_PARENTS, CONCEPTS, EXTRA_KOREAN_USER_NOUNS
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")
 _CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")
+# "ㅋㅋ", "ㅎㅎ", "ㅠㅠ": laughter and tears, never a question's content.
+_JAMO_ONLY = re.compile(r"^[\u1100-\u11ff\u3130-\u318f]+$")
 _MAX_PHRASE_UNITS = 4
 _GO_VERB_CONTEXT = re.compile(r"go\s+(?:to|there|back|out|for|abroad|home)\b", re.IGNORECASE)
 # Chat shorthand visitors type ("where r u working rn"), read as the word it stands for.
@@ -87,6 +89,9 @@ class Token:
     form: str
     concepts: frozenset[str]
     is_stop: bool = False
+    # How much the token counts in a question: less in a sentence that only gives
+    # context ("I'm a recruiter at a fintech.") than in the one that asks.
+    weight: float = 1.0
 
 
 class TextAnalyzer:
@@ -152,7 +157,7 @@ class TextAnalyzer:
             units.append(Unit(form, match.start(), is_stop))
         if has_hangul(text):
             for morpheme in self._korean.morphemes(fix_korean_typos(text)):
-                if is_content(morpheme):
+                if is_content(morpheme) and not _JAMO_ONLY.match(morpheme.form):
                     units.append(
                         Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES)
                     )

@@ -21,6 +21,7 @@ from .entries import build_entries
 from .korean import KoreanAnalyzer
 from .lexical import LexicalIndex, LexicalScore
 from .models import Answer, Entry, FaqEntry, Source
+from .question import QuantityAsked, asks_quantity, question_tokens, states_quantity
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
 from .text import Language, clean_text, detect_language
@@ -51,6 +52,9 @@ class Tuning:
     # With embeddings "when_unsure": embed only when the two best lexical candidates are
     # within this relative margin (an embedding costs 15-35 ms on a small CPU).
     unsure_relative_margin: float = 0.01
+    # A question for a number ("how many stars?") whose best entry states none is
+    # probably about something the profile does not say: confidence is scaled by this.
+    missing_quantity_factor: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,12 +258,13 @@ class Engine:
                 [Source("smalltalk", small_talk.kind)],
                 language,
             )
-        tokens = self.resources.analyzer.tokens(small_talk.remainder or text)
-        ranked = self._rank(small_talk.remainder or text, tokens)
+        question = small_talk.remainder or text
+        tokens = question_tokens(self.resources.analyzer, question)
+        ranked = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
         best = ranked[0]
-        confidence = self._confidence(ranked)
+        confidence = self._confidence(ranked, asks_quantity(question))
         if confidence < self.tuning.answer_threshold:
             return Answer(REFUSAL[language], False, confidence, [], language)
         return Answer(
@@ -276,14 +281,14 @@ class Engine:
         if not text:
             return []
         remainder = split_small_talk(text).remainder or text
-        tokens = self.resources.analyzer.tokens(remainder)
+        tokens = question_tokens(self.resources.analyzer, remainder)
         return [(item.entry, item.score) for item in self._rank(remainder, tokens)[: max(0, k)]]
 
     def rank(self, question: str) -> list[RankedEntry]:
         """All entries with their lexical, embedding and fused scores (for evaluation)."""
         text = clean_text(question, MAX_QUESTION_CHARS)
         remainder = split_small_talk(text).remainder or text
-        return self._rank(remainder, self.resources.analyzer.tokens(remainder))
+        return self._rank(remainder, question_tokens(self.resources.analyzer, remainder))
 
     def _rank(self, text: str, tokens: Sequence[Token]) -> list[RankedEntry]:
         index = self._index
@@ -356,8 +361,11 @@ class Engine:
         np.maximum.at(best, np.asarray(index.vector_owner, dtype=np.int64), row_scores)
         return best
 
-    def _confidence(self, ranked: Sequence[RankedEntry]) -> float:
-        return max(0.0, min(1.0, ranked[0].score))
+    def _confidence(self, ranked: Sequence[RankedEntry], quantity: QuantityAsked) -> float:
+        confidence = max(0.0, min(1.0, ranked[0].score))
+        if not states_quantity(ranked[0].entry.full_text, quantity):
+            confidence *= self.tuning.missing_quantity_factor
+        return confidence
 
     def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:
         """The entry's answer, led by a direct "yes" when the question names one of its items."""

@@ -139,7 +139,7 @@ class LexicalIndex:
                 candidates = [("w:" + token.form, 1.0)]
             present = [(term, factor) for term, factor in candidates if term in self._idf]
             weak = bool(token.concepts) and token.concepts <= WEAK_CONCEPTS
-            base = WEAK_TOKEN_WEIGHT if weak else 1.0
+            base = (WEAK_TOKEN_WEIGHT if weak else 1.0) * token.weight
             if present:
                 best = max(self._idf[term] * factor for term, factor in present)
                 resolved.append(QueryTerm(token, tuple(present), base * best, True))
@@ -147,9 +147,9 @@ class LexicalIndex:
                 continue  # "when", "now": no entry has them, and they say little anyway
             else:
                 if token.concepts:
-                    base = MISSING_TOPIC_WEIGHT
+                    base = MISSING_TOPIC_WEIGHT * token.weight
                 elif len(token.form) == 1 and not token.form.isascii():
-                    base = DEBRIS_TOKEN_WEIGHT
+                    base = DEBRIS_TOKEN_WEIGHT * token.weight
                 resolved.append(QueryTerm(token, (), base * self._unknown_idf, False))
         return resolved
 

@@ -116,5 +116,10 @@ class Entry:
     def title(self) -> str:
         return self.source.title
 
+    @property
+    def full_text(self) -> str:
+        """Everything the entry says, for checks such as "does it state a number?"."""
+        return " ".join([self.answer_en, self.answer_ko, *(field.text for field in self.fields)])
+
     def answer_in(self, language: Language) -> str:
         return self.answer_ko if language == "ko" else self.answer_en
