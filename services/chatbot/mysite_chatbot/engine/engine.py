@@ -21,7 +21,14 @@ from .entries import build_entries
 from .korean import KoreanAnalyzer
 from .lexical import LexicalIndex, LexicalScore
 from .models import Answer, Entry, FaqEntry, Source
-from .question import QuantityAsked, asks_quantity, question_tokens, states_quantity
+from .question import (
+    Relation,
+    asks_quantity,
+    focus_phrase,
+    question_tokens,
+    states_quantity,
+    time_relation,
+)
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
 from .text import Language, clean_text, detect_language
@@ -55,11 +62,15 @@ class Tuning:
     # A question for a number ("how many stars?") whose best entry states none is
     # probably about something the profile does not say: confidence is scaled by this.
     missing_quantity_factor: float = 0.6
+    # Likewise when the best entry lacks the very thing a "what/which/who" question
+    # names ("what was your GPA at Toronto?" and the Toronto entry gives no GPA).
+    missing_focus_factor: float = 0.6
 
 
 @dataclass(frozen=True, slots=True)
 class RankedEntry:
     entry: Entry
+    position: int  # in the index
     score: float
     lexical: LexicalScore
     embedding: float | None
@@ -263,8 +274,8 @@ class Engine:
         ranked = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
-        best = ranked[0]
-        confidence = self._confidence(ranked, asks_quantity(question))
+        confidence = self._confidence(ranked, question)
+        best = self._follow_time_relation(ranked, tokens, time_relation(question))
         if confidence < self.tuning.answer_threshold:
             return Answer(REFUSAL[language], False, confidence, [], language)
         return Answer(
@@ -324,7 +335,7 @@ class Engine:
                 # Nothing in the question matched any word: lexical has no opinion, so it
                 # must not vote (its zeros would only drag every score down equally).
                 fused = tuning.embedding_weight * float(scaled_similarities[position])
-            ranked.append(RankedEntry(entry, fused, lexical_score, embedding))
+            ranked.append(RankedEntry(entry, position, fused, lexical_score, embedding))
         # Ties in the 0..1 score (several entries covering the whole question) go to the
         # entry where the matched words weigh most, as plain BM25 would rank them.
         ranked.sort(
@@ -361,10 +372,46 @@ class Engine:
         np.maximum.at(best, np.asarray(index.vector_owner, dtype=np.int64), row_scores)
         return best
 
-    def _confidence(self, ranked: Sequence[RankedEntry], quantity: QuantityAsked) -> float:
-        confidence = max(0.0, min(1.0, ranked[0].score))
-        if not states_quantity(ranked[0].entry.full_text, quantity):
+    def _follow_time_relation(
+        self, ranked: Sequence[RankedEntry], tokens: Sequence[Token], relation: Relation
+    ) -> RankedEntry:
+        """For "where were you before Hanbit Pay?", the job dated just before the one
+        named; the best entry otherwise (or when the question names no dated entry)."""
+        best = ranked[0]
+        named = best.entry
+        if relation == "none" or not named.start_date or named.source.index is None:
+            return best
+        title_terms = {"w:" + token.form for token in self.resources.analyzer.tokens(named.title)}
+        query = self._index.lexical.resolve(tokens)
+        asked_terms = {term for query_term in query for term, _ in query_term.terms}
+        if not title_terms & asked_terms:
+            return best
+        siblings = [
+            item
+            for item in ranked
+            if item.entry.source.section == named.source.section
+            and item.entry.source.index is not None
+            and item.entry.start_date
+        ]
+        if relation == "before":
+            earlier = [item for item in siblings if item.entry.start_date < named.start_date]
+            return max(earlier, key=lambda item: item.entry.start_date, default=best)
+        later = [item for item in siblings if item.entry.start_date > named.start_date]
+        return min(later, key=lambda item: item.entry.start_date, default=best)
+
+    def _confidence(self, ranked: Sequence[RankedEntry], question: str) -> float:
+        """The best entry's score, lowered when it lacks what the question asks for:
+        a relevant entry that does not hold the asked fact is a near miss."""
+        best = ranked[0]
+        confidence = max(0.0, min(1.0, best.score))
+        if not states_quantity(best.entry.full_text, asks_quantity(question)):
             confidence *= self.tuning.missing_quantity_factor
+        focus = focus_phrase(question)
+        if focus:
+            index = self._index
+            focus_terms = index.lexical.resolve(self.resources.analyzer.tokens(focus))
+            if not index.lexical.covers(best.position, focus_terms):
+                confidence *= self.tuning.missing_focus_factor
         return confidence
 
     def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:

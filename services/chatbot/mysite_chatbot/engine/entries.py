@@ -147,6 +147,7 @@ class _Builder:
         items: Sequence[str] = (),
         embedding_texts: Sequence[str] | None = None,
         prior: float = 0.0,
+        start_date: str = "",
     ) -> None:
         text_fields = tuple(TextField(text, weight) for text, weight in fields if text)
         if embedding_texts is None:
@@ -164,6 +165,7 @@ class _Builder:
                 content_language=content_language,
                 items=tuple(items),
                 prior=prior,
+                start_date=start_date,
             )
         )
 
@@ -460,6 +462,7 @@ def _add_job(
         content_language=_content_language(position, summary, *highlights),
         embedding_texts=(f"{answer_en} {details}", f"{answer_ko} {_shorten(summary, 200)}"),
         prior=CURRENT_JOB_PRIOR if current else 0.0,
+        start_date=start,
     )
 
 
@@ -517,6 +520,7 @@ def _add_list_section(
             concepts,
             content_language=_content_language(*(text for text, weight in fields if weight >= 1.0)),
             items=items_named,
+            start_date=_text(item.get("startDate")),
         )
     if make_overview is not None and len(items) >= 2:
         overview = make_overview(items)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from .analysis import TextAnalyzer, Token
 from .models import Entry
+from .text import has_hangul
+from .transliteration import NameMatcher
 from .vocabulary import PERSONAL_TOPICS
 
 # Standard BM25 saturation; b is lowered because entry lengths differ by design
@@ -51,6 +53,13 @@ WEAK_CONCEPTS = frozenset(
     ]
 )
 WEAK_TOKEN_WEIGHT = 0.5
+# Asked-for things that every entry has: its name or title ("what's the name of the
+# company", "발표 주제가 뭐예요"), and the weak hints above.
+FOCUS_ANSWERED_BY_ANY_ENTRY = (
+    WEAK_CONCEPTS
+    | frozenset(["name", "title", "topic", "subject", "이름", "제목", "주제", "명칭"])
+    | frozenset(["part", "area", "kind", "type", "way", "thing", "one"])
+)
 # Korean one-syllable leftovers that match nothing are usually analysis debris.
 DEBRIS_TOKEN_WEIGHT = 0.4
 # A question about a topic the vocabulary knows (salary, age, family) that appears
@@ -79,6 +88,7 @@ class LexicalIndex:
     def __init__(self, analyzer: TextAnalyzer, entries: Sequence[Entry]) -> None:
         self._analyzer = analyzer
         self._doc_terms: list[dict[str, float]] = []
+        self._names: set[str] = set()
         lengths: list[float] = []
         for entry in entries:
             terms, length = self._entry_terms(entry)
@@ -92,6 +102,7 @@ class LexicalIndex:
         count = len(self._doc_terms)
         self._idf = {term: _idf(count, df) for term, df in document_frequency.items()}
         self._unknown_idf = _idf(count, 0)
+        self._name_matcher = NameMatcher(self._names)
 
     @property
     def unknown_idf(self) -> float:
@@ -112,6 +123,8 @@ class LexicalIndex:
                 1.0 if text_field.weight >= TITLE_FIELD_WEIGHT else TEXT_CONCEPT_FACTOR
             )
             for token in self._analyzer.tokens(text_field.text):
+                if text_field.weight >= TITLE_FIELD_WEIGHT and token.form.isascii():
+                    self._names.add(token.form)
                 key = "w:" + token.form
                 terms[key] = terms.get(key, 0.0) + text_field.weight
                 if text_field.weight < TITLE_FIELD_WEIGHT:
@@ -138,6 +151,11 @@ class LexicalIndex:
             else:
                 candidates = [("w:" + token.form, 1.0)]
             present = [(term, factor) for term, factor in candidates if term in self._idf]
+            if not present and not token.concepts and has_hangul(token.form):
+                names = self._hangul_spelled_names(token)
+                if names:
+                    resolved.extend(names)
+                    continue
             weak = bool(token.concepts) and token.concepts <= WEAK_CONCEPTS
             base = (WEAK_TOKEN_WEIGHT if weak else 1.0) * token.weight
             if present:
@@ -152,6 +170,30 @@ class LexicalIndex:
                     base = DEBRIS_TOKEN_WEIGHT * token.weight
                 resolved.append(QueryTerm(token, (), base * self._unknown_idf, False))
         return resolved
+
+    def _hangul_spelled_names(self, token: Token) -> list[QueryTerm]:
+        """ "달빛게임즈" as the profile's "Dalbit" and "Games" (see transliteration.py)."""
+        names = [name for name in self._name_matcher.match(token.form) if "w:" + name in self._idf]
+        # One word of the question, however many words of the profile it spells.
+        share = token.weight / len(names) if names else 0.0
+        return [
+            QueryTerm(token, (("w:" + name, 1.0),), share * self._idf["w:" + name], True)
+            for name in names
+        ]
+
+    def covers(self, position: int, query: Sequence[QueryTerm]) -> bool:
+        """Whether entry ``position`` has every one of ``query``'s terms that names a
+        thing asked for (the focus of a question: "GPA", "team lead")."""
+        terms = self._doc_terms[position]
+        for query_term in query:
+            token = query_term.token
+            if token.is_stop or token.concepts & FOCUS_ANSWERED_BY_ANY_ENTRY:
+                continue
+            if token.form in FOCUS_ANSWERED_BY_ANY_ENTRY:
+                continue
+            if not any(term in terms for term, _ in query_term.terms):
+                return False
+        return True
 
     def score_all(self, query: Sequence[QueryTerm]) -> list[LexicalScore]:
         total_weight = sum(term.weight for term in query)

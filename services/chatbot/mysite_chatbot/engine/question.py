@@ -57,6 +57,122 @@ _KOREAN_NUMBER_WORD = re.compile(
 )
 
 
+# "What was your GPA at Toronto?", "what score did you get", "which startups use it",
+# "who was your team lead": the words after the question word name what is asked.
+_ENGLISH_FOCUS = re.compile(
+    r"\b(?:what|which)(?:'s|s|\s+is|\s+was|\s+are|\s+were)?\s+"
+    r"|\bwho(?:'s|\s+is|\s+was|\s+are|\s+were)\s+",
+    re.IGNORECASE,
+)
+_ENGLISH_FOCUS_SKIP = frozenset(["your", "ur", "yr", "the", "a", "an", "his", "her", "their", "my"])
+# Words that end the phrase naming what is asked: prepositions, verbs, pronouns.
+_ENGLISH_FOCUS_END = frozenset(
+    [
+        "at",
+        "in",
+        "on",
+        "for",
+        "of",
+        "with",
+        "during",
+        "from",
+        "to",
+        "by",
+        "about",
+        "do",
+        "did",
+        "does",
+        "have",
+        "has",
+        "had",
+        "is",
+        "was",
+        "are",
+        "were",
+        "can",
+        "could",
+        "would",
+        "will",
+        "should",
+        "you",
+        "u",
+        "i",
+        "it",
+        "that",
+        "this",
+        "these",
+        "those",
+        "like",
+        "and",
+        "or",
+        "when",
+        "where",
+        "how",
+        "why",
+        "kind",
+        "type",
+        "sort",
+    ]
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[가-힣]+|[^\sA-Za-z가-힣]")
+# "팀장님 이름이 뭐였어요?", "논문 주제가 뭐예요?": the words before 뭐/누구.
+_KOREAN_FOCUS = re.compile(
+    r"((?:[가-힣A-Za-z0-9\-]+\s+)?[가-힣A-Za-z0-9\-]+?)(?:이|가|은|는)?\s*(?:뭐|무엇|뭔|누구)"
+)
+MAX_FOCUS_WORDS = 3
+
+
+def focus_phrase(text: str) -> str:
+    """The words naming what a "what/which/who" question asks for ("GPA", "team lead",
+    "이름"), or "" when the question has none (yes/no questions, "where", "how")."""
+    match = _ENGLISH_FOCUS.search(text)
+    if match:
+        words: list[str] = []
+        for word in _ENGLISH_WORD.findall(text[match.end() :]):
+            lowered = word.lower()
+            if not words and lowered in _ENGLISH_FOCUS_SKIP:
+                continue
+            if lowered in _ENGLISH_FOCUS_END or not word[0].isalnum():
+                break
+            words.append(word)
+            if len(words) == MAX_FOCUS_WORDS:
+                break
+        if words:
+            return " ".join(words)
+    match = _KOREAN_FOCUS.search(text)
+    if match:
+        return match.group(1)
+    return ""
+
+
+# "Where were you before Hanbit Pay?", "한빛페이 전에는 어디 계셨어요?": the entry
+# asked about is the one dated just before (or after) the one named.
+_BEFORE = re.compile(
+    r"\b(?:before|prior\s+to)\s+(?!that\b|then\b|now\b)[A-Za-z가-힣]"
+    r"|[A-Za-z가-힣]\s*(?<!예)(?<!오래\s)(?<!오래)(?:이전|전)(?:에|엔)",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(
+    r"\bafter\s+(?!that\b|then\b|now\b)[A-Za-z가-힣]"
+    r"|[A-Za-z가-힣]\s*(?:다음|이후|후)(?:에|엔)",
+    re.IGNORECASE,
+)
+# "2년 전에", "3 years ago": a time ago, not "before the thing named".
+_AGO = re.compile(r"\d+\s*(?:년|개월|달|주|일|시간)\s*(?:전|후)")
+Relation = Literal["before", "after", "none"]
+
+
+def time_relation(text: str) -> Relation:
+    """Whether the question asks about what came before or after something it names."""
+    if _AGO.search(text):
+        return "none"
+    if _BEFORE.search(text):
+        return "before"
+    if _AFTER.search(text):
+        return "after"
+    return "none"
+
+
 def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
@@ -110,8 +226,11 @@ def states_quantity(text: str, asked: QuantityAsked = "number") -> bool:
 __all__ = [
     "CONTEXT_SENTENCE_WEIGHT",
     "QuantityAsked",
+    "Relation",
     "asks_quantity",
+    "focus_phrase",
     "question_tokens",
     "split_sentences",
     "states_quantity",
+    "time_relation",
 ]
