@@ -198,7 +198,9 @@ class TextAnalyzer:
 # Stopwords that still tell what is asked when the vocabulary knows them
 # ("where", "who are you", "yourself"); other stopwords in the vocabulary are ignored
 # on their own so that e.g. "about" does not pull every question toward the bio.
-_MEANINGFUL_STOPS = frozenset(["where", "yourself", "now", "before", "first", "어디"])
+_MEANINGFUL_STOPS = frozenset(
+    stem_english(word) for word in ["where", "yourself", "now", "before", "first", "어디"]
+)
 
 
 # Everyday Korean misspellings, rewritten (same length but for one, so positions stay

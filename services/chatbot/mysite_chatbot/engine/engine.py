@@ -61,10 +61,10 @@ class Tuning:
     unsure_relative_margin: float = 0.01
     # A question for a number ("how many stars?") whose best entry states none is
     # probably about something the profile does not say: confidence is scaled by this.
-    missing_quantity_factor: float = 0.6
+    missing_quantity_factor: float = 0.35
     # Likewise when the best entry lacks the very thing a "what/which/who" question
     # names ("what was your GPA at Toronto?" and the Toronto entry gives no GPA).
-    missing_focus_factor: float = 0.6
+    missing_focus_factor: float = 0.35
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,6 +141,9 @@ KOREAN_STOP_MORPHEMES = frozenset(
         # question words ("몇", "얼마나") and list words ("목록", "순서").
         "듣",
         "이거",
+        "거기",
+        "여기",
+        "저기",
         "그거",
         "저거",
         "이것",

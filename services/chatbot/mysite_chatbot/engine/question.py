@@ -32,20 +32,20 @@ _ASKS_QUANTITY = re.compile(
 # "How much experience", "얼마나 잘해요": a degree, which words answer ("Advanced").
 _ASKS_DEGREE = re.compile(
     r"\bhow\s+much\s+(?:experience|do\s+you\s+(?:like|enjoy|know))\b"
-    r"|얼마나\s?(?:잘|능숙|좋아|자주)",
+    r"|얼마나\s?(?:잘|능숙|좋아|자주|하)",
     re.IGNORECASE,
 )
 # "How long did you work there?", "몇 년 다녔어요?": dates answer a duration.
 _ASKS_DURATION = re.compile(
     r"\bhow\s+long\b|몇\s?(?:년|개월|달)|얼마나\s?(?:오래|다니|일하|근무)", re.IGNORECASE
 )
-# A number that is not a year ("2019", "2015년") or a month of a date.
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|(?:19|20)\d{2}(?=년)")
+# A number that is not a year ("2019", "2015년") or a month of a date ("9월").
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b|(?:19|20)\d{2}(?=년)|(?<!\d)\d{1,2}\s*월")
 _DIGIT = re.compile(r"\d")
 _ENGLISH_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|half|dozen|few|several|single|"
-    r"once|twice)\b",
+    r"twice)\b",
     re.IGNORECASE,
 )
 # Native Korean numbers before a counter ("두 잔", "세 명"); Sino-Korean ones are

@@ -150,7 +150,19 @@ _KEEP_FINAL_S = ("ss", "us", "is", "os", "ys", "as", "es")
 def stem_english(word: str) -> str:
     """A deliberately small suffix stripper; index and query use the same one, so
     consistency matters more than linguistic precision."""
-    word = word.lower()
+    return _drop_silent_e(_strip_suffix(word.lower()))
+
+
+def _drop_silent_e(stem: str) -> str:
+    """ "relocate" -> "relocat", as "relocating" and "relocated" become; short words and
+    function words ("where", "there") keep theirs."""
+    silent = stem.endswith("e") and not stem.endswith(("ee", "ye", "oe"))
+    if silent and len(stem) >= 5 and stem not in ENGLISH_STOPWORDS:
+        return stem[:-1]
+    return stem
+
+
+def _strip_suffix(word: str) -> str:
     if word in _IRREGULAR_STEMS:
         return _IRREGULAR_STEMS[word]
     if len(word) <= 3 or not word.isalpha():
