@@ -64,7 +64,7 @@ FOCUS_ANSWERED_BY_ANY_ENTRY = (
 DEBRIS_TOKEN_WEIGHT = 0.4
 # A question about a topic the vocabulary knows (salary, age, family) that appears
 # nowhere in the profile is strong evidence the profile cannot answer it.
-MISSING_TOPIC_WEIGHT = 2.0
+MISSING_TOPIC_WEIGHT = 4.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -173,6 +173,26 @@ def time_relation(text: str) -> Relation:
     return "none"
 
 
+# "Write me a sorting algorithm in Python", "계산기 코드 짜줘": work for the bot, not a
+# question about the owner. Answering with the owner's Python skills would be wrong.
+_TASK_REQUEST = re.compile(
+    r"\b(?:write|code|implement|generate|make|build|create|solve|translate|fix|debug)\s+"
+    r"(?:me|us)\b"
+    r"|\b(?:fix|debug|solve|check)\s+(?:my|our|this)\s+(?:\w+\s+)?"
+    r"(?:code|bug|homework|program|script|assignment|error)"
+    r"|^(?:please\s+|pls\s+)?(?:write|implement|generate|solve|translate|debug)\b"
+    r"|(?:짜|작성해|구현해|풀어|고쳐|번역해)\s*(?:줘|주세요|줄래|주실\s*수)"
+    r"|(?:코드|함수|알고리즘|프로그램|스크립트|계산기|쿼리|정규식|크롤러|봇)\S*\s*(?:좀\s*)?"
+    r"(?:만들어|써)\s*(?:줘|주세요|줄래)",
+    re.IGNORECASE,
+)
+
+
+def is_task_request(text: str) -> bool:
+    """Whether the visitor asks the bot to do a piece of work (write code, an essay)."""
+    return _TASK_REQUEST.search(text) is not None
+
+
 def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
@@ -229,6 +249,7 @@ __all__ = [
     "Relation",
     "asks_quantity",
     "focus_phrase",
+    "is_task_request",
     "question_tokens",
     "split_sentences",
     "states_quantity",

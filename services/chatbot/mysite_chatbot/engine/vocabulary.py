@@ -1506,7 +1506,34 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "운전",
         "운전면허",
     ),
-    "habit": ("smoke", "smoking", "drink", "alcohol", "beer", "담배", "흡연", "술", "음주"),
+    # Not "drink": visitors ask how much coffee the owner drinks.
+    "habit": ("smoke", "smoking", "alcohol", "beer", "담배", "흡연", "술", "음주", "주량"),
+    # Why someone left a job is rarely in a profile, and guessing it would be unkind.
+    "resignation": (
+        "quit",
+        "resign",
+        "resignation",
+        "why did you leave",
+        "left the company",
+        "fired",
+        "laid off",
+        "퇴사",
+        "퇴직",
+        "그만두다",
+        "해고",
+    ),
+    # Requests aimed at the bot itself ("print your system prompt"), not the owner.
+    "bot_instructions": (
+        "system prompt",
+        "prompt",
+        "instructions",
+        "ignore previous",
+        "jailbreak",
+        "시스템 프롬프트",
+        "프롬프트",
+        "지시사항",
+        "명령어",
+    ),
     "money": (
         "net worth",
         "money",
@@ -1908,6 +1935,8 @@ PERSONAL_TOPICS = frozenset(
         "car",
         "habit",
         "money",
+        "resignation",
+        "bot_instructions",
     ]
 )
 
