@@ -53,7 +53,11 @@ def test_latin_words_keep_tech_names_and_drop_contractions() -> None:
 @pytest.mark.parametrize(
     ("word", "stem"),
     [
-        ("languages", "language"),
+        ("languages", "languag"),
+        ("language", "languag"),
+        ("relocating", "relocat"),
+        ("relocate", "relocat"),
+        ("there", "there"),
         ("studied", "study"),
         ("working", "work"),
         ("worked", "work"),

@@ -152,7 +152,8 @@ def test_when_the_llm_says_no_answer_an_unknown_question_is_declined(
 ) -> None:
     llm.mode = "no_answer"
     client = start_llm_app(start_app, llm)
-    body = ask(client, "how much do you earn at work?")  # matches a little, answers nothing
+    # Matches a little ("work"), answers nothing (the profile has no chair colour).
+    body = ask(client, "what color is your office chair at work?")
     assert body["answered"] is False
     assert body["mode"] == "offline"
     assert len(llm.requests) == 1

@@ -24,10 +24,12 @@ from .models import Answer, Entry, FaqEntry, Source
 from .question import (
     Relation,
     asks_quantity,
+    asks_years,
     focus_phrase,
     is_task_request,
     question_tokens,
     states_quantity,
+    states_years,
     time_relation,
 )
 from .smalltalk import REPLIES, split_small_talk
@@ -280,6 +282,8 @@ class Engine:
         ranked = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
+        if asks_years(question):
+            ranked = _years_stated_first(ranked)
         confidence = self._confidence(ranked, question)
         best = self._follow_time_relation(ranked, tokens, time_relation(question))
         if confidence < self.tuning.answer_threshold:
@@ -434,6 +438,24 @@ class Engine:
         if language == "ko":
             return f"네, {eul(join_list(named, 'ko'))} 다룰 수 있어요. {answer}"
         return f"Yes, I work with {join_list(named, 'en')}. {answer}"
+
+
+# How close to the best score an entry must be to be preferred for stating what the
+# question asks for (a number of years).
+STATED_ANSWER_SCORE_SHARE = 0.5
+
+
+def _years_stated_first(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
+    """For "how many years of experience?", the best-ranked close candidate that states
+    a number of years ("9년 차") goes first: the current job, which ranks first on
+    "experience", does not say how long the owner has worked."""
+    floor = ranked[0].score * STATED_ANSWER_SCORE_SHARE
+    for position, item in enumerate(ranked):
+        if item.score < floor:
+            break
+        if states_years(item.entry.full_text):
+            return [item, *ranked[:position], *ranked[position + 1 :]]
+    return ranked
 
 
 def _item_keys(analyzer: TextAnalyzer, item: str) -> set[str]:

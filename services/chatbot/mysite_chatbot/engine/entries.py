@@ -50,6 +50,30 @@ LANGUAGE_NAMES_KO = {
 # Networks whose profile is also where the owner's code and projects live.
 _CODE_NETWORKS = ("github", "gitlab", "bitbucket", "codeberg")
 _CHAT_NETWORKS = ("kakao", "telegram", "discord", "slack", "line", "whatsapp", "signal")
+_BLOG_NETWORKS = ("blog", "velog", "tistory", "medium", "brunch", "substack", "naver", "hashnode")
+_TALK_WORDS = (
+    "talk",
+    "conference",
+    "keynote",
+    "meetup",
+    "presentation",
+    "발표",
+    "강연",
+    "컨퍼런스",
+)
+
+
+def _is_open_source(project: Mapping[str, Any]) -> bool:
+    """A project whose link is a public code host, or that says it is open source."""
+    url = _text(project.get("url")).lower()
+    text = " ".join([_text(project.get("description")), *_texts(project.get("keywords"))])
+    on_code_host = any(f"{host}." in url for host in _CODE_NETWORKS)
+    return (
+        on_code_host
+        or "open source" in text.lower()
+        or "open-source" in text.lower()
+        or ("오픈소스" in text)
+    )
 
 
 def _text(value: Any) -> str:
@@ -339,6 +363,10 @@ def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any
         concepts += [("programming", 0.5), ("open_source", 0.3)]
     if network_lower.startswith(_CHAT_NETWORKS):
         concepts += [("contact", 1.0)]
+    if network_lower.startswith(_BLOG_NETWORKS):
+        # The owner's own blog, which "do you have a blog?" asks for, rather than a
+        # company blog that published one of the owner's articles.
+        concepts += [("blog", 2.0)]
     builder.add(
         Source("profile", network or url, section="profiles", index=index),
         f"You can find me on {network}: {where}" if network else f"You can find me at {where}",
@@ -654,6 +682,8 @@ def _project_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
     ]
     fields += [(keyword, 1.5) for keyword in keywords]
     concepts = [("project", 1.5)]
+    if _is_open_source(item):
+        concepts.append(("open_source", 1.0))
     return (
         Source("profile", name or description[:40], section="projects", index=index),
         answer_en,
@@ -674,7 +704,7 @@ def _projects_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | Non
         "Some projects I've built: " + "; ".join(lines),
         "제가 만든 프로젝트들입니다: " + "; ".join(lines),
         [],
-        [("project", 2.0), ("open_source", 0.5)],
+        [("project", 2.0), ("open_source", 1.0 if any(map(_is_open_source, items)) else 0.3)],
     )
 
 
@@ -824,12 +854,15 @@ def _publication_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
         + f"{eul('글')[1:]} 발표했습니다. {_shorten(summary)}{link}"
     )
     fields = [(name, 2.0), (publisher, 1.5), (summary, 1.0)]
+    concepts = [("publication", 1.5)]
+    if any(word in f"{name} {publisher} {summary}".lower() for word in _TALK_WORDS):
+        concepts.append(("talk", 1.5))  # a talk given, listed as a publication
     return (
         Source("profile", name, section="publications", index=index),
         answer_en,
         answer_ko,
         fields,
-        [("publication", 1.5)],
+        concepts,
         [],
     )
 

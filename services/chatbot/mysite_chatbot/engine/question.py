@@ -193,6 +193,23 @@ def is_task_request(text: str) -> bool:
     return _TASK_REQUEST.search(text) is not None
 
 
+# "How many years of experience?", "몇 년차세요?": answered by "9년 차", "about 10 years".
+_ASKS_YEARS = re.compile(
+    r"\bhow\s+many\s+(?:years|yrs)\b|\bhow\s+long\s+have\s+you\s+been\b|몇\s?년\s?차|연차",
+    re.IGNORECASE,
+)
+_STATES_YEARS = re.compile(r"(?<!\d)\d{1,2}\s*\+?\s*(?:년|years?\b|yrs?\b)", re.IGNORECASE)
+
+
+def asks_years(text: str) -> bool:
+    return _ASKS_YEARS.search(text) is not None
+
+
+def states_years(text: str) -> bool:
+    """Whether ``text`` gives a number of years ("9년 차", "about 10 years"), not a year."""
+    return _STATES_YEARS.search(text) is not None
+
+
 def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
@@ -248,10 +265,12 @@ __all__ = [
     "QuantityAsked",
     "Relation",
     "asks_quantity",
+    "asks_years",
     "focus_phrase",
     "is_task_request",
     "question_tokens",
     "split_sentences",
     "states_quantity",
+    "states_years",
     "time_relation",
 ]
