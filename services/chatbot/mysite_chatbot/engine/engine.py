@@ -282,6 +282,7 @@ class Engine:
         ranked = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
+        ranked = self._named_sibling_first(ranked, tokens)
         if asks_years(question):
             ranked = _years_stated_first(ranked)
         confidence = self._confidence(ranked, question)
@@ -386,14 +387,35 @@ class Engine:
         self, ranked: Sequence[RankedEntry], tokens: Sequence[Token], relation: Relation
     ) -> RankedEntry:
         """For "where were you before Hanbit Pay?", the job dated just before the one
-        named; the best entry otherwise (or when the question names no dated entry)."""
+        named; for "what did you do after university?", the first job that started after
+        it; the best entry otherwise (or when the question names no dated entry)."""
         best = ranked[0]
+        if relation == "none":
+            return best
+        asked_terms = {
+            term
+            for query_term in self._index.lexical.resolve(tokens)
+            for term, _ in query_term.terms
+        }
+        if relation == "after" and asked_terms & AFTER_STUDIES_TERMS:
+            finished = [
+                item.entry.end_date
+                for item in ranked
+                if item.entry.source.section == "education" and item.entry.end_date
+            ]
+            jobs = [
+                item
+                for item in ranked
+                if item.entry.source.section == "work"
+                and item.entry.source.index is not None
+                and finished
+                and item.entry.start_date >= max(finished)
+            ]
+            return min(jobs, key=lambda item: item.entry.start_date, default=best)
         named = best.entry
-        if relation == "none" or not named.start_date or named.source.index is None:
+        if not named.start_date or named.source.index is None:
             return best
         title_terms = {"w:" + token.form for token in self.resources.analyzer.tokens(named.title)}
-        query = self._index.lexical.resolve(tokens)
-        asked_terms = {term for query_term in query for term, _ in query_term.terms}
         if not title_terms & asked_terms:
             return best
         siblings = [
@@ -408,6 +430,37 @@ class Engine:
             return max(earlier, key=lambda item: item.entry.start_date, default=best)
         later = [item for item in siblings if item.entry.start_date > named.start_date]
         return min(later, key=lambda item: item.entry.start_date, default=best)
+
+    def _named_sibling_first(
+        self, ranked: Sequence[RankedEntry], tokens: Sequence[Token]
+    ) -> Sequence[RankedEntry]:
+        """When the question names one item ("seoul-bus") but another item of the same
+        section ranks first (on "stars", which only kube-cost-lens mentions), the named
+        one goes first: the visitor asked about it, and if it lacks what they asked,
+        the near-miss checks then decline instead of answering about the wrong item."""
+        best = ranked[0]
+        section = best.entry.source.section
+        if section is None or best.entry.source.index is None:
+            return ranked
+        asked_terms = {
+            term
+            for query_term in self._index.lexical.resolve(tokens)
+            for term, _ in query_term.terms
+        }
+        analyzer = self.resources.analyzer
+        named = [
+            position
+            for position, item in enumerate(ranked)
+            if item.entry.source.section == section
+            and item.entry.source.index is not None
+            and _names_fully(analyzer, item.entry.title, asked_terms)
+        ]
+        if len(named) != 1 or named[0] == 0:
+            return ranked
+        position = named[0]
+        if _names_fully(analyzer, best.entry.title, asked_terms):
+            return ranked
+        return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
 
     def _confidence(self, ranked: Sequence[RankedEntry], question: str) -> float:
         """The best entry's score, lowered when it lacks what the question asks for:
@@ -440,9 +493,17 @@ class Engine:
         return f"Yes, I work with {join_list(named, 'en')}. {answer}"
 
 
+# "After university / after graduating": the first job after the last school.
+AFTER_STUDIES_TERMS = frozenset(["c:education", "c:graduation", "w:graduat", "w:졸업"])
 # How close to the best score an entry must be to be preferred for stating what the
 # question asks for (a number of years).
 STATED_ANSWER_SCORE_SHARE = 0.5
+
+
+def _names_fully(analyzer: TextAnalyzer, title: str, asked_terms: set[str]) -> bool:
+    """Whether the question holds every word of ``title`` ("seoul-bus", "Dalbit Games")."""
+    words = {"w:" + token.form for token in analyzer.tokens(title)}
+    return bool(words) and words <= asked_terms
 
 
 def _years_stated_first(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:

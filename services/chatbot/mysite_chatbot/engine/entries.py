@@ -172,6 +172,7 @@ class _Builder:
         embedding_texts: Sequence[str] | None = None,
         prior: float = 0.0,
         start_date: str = "",
+        end_date: str = "",
     ) -> None:
         text_fields = tuple(TextField(text, weight) for text, weight in fields if text)
         if embedding_texts is None:
@@ -190,6 +191,7 @@ class _Builder:
                 items=tuple(items),
                 prior=prior,
                 start_date=start_date,
+                end_date=end_date,
             )
         )
 
@@ -491,6 +493,7 @@ def _add_job(
         embedding_texts=(f"{answer_en} {details}", f"{answer_ko} {_shorten(summary, 200)}"),
         prior=CURRENT_JOB_PRIOR if current else 0.0,
         start_date=start,
+        end_date=end,
     )
 
 
@@ -549,6 +552,7 @@ def _add_list_section(
             content_language=_content_language(*(text for text, weight in fields if weight >= 1.0)),
             items=items_named,
             start_date=_text(item.get("startDate")),
+            end_date=_text(item.get("endDate")),
         )
     if make_overview is not None and len(items) >= 2:
         overview = make_overview(items)

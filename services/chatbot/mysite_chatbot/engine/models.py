@@ -107,8 +107,9 @@ class Entry:
     # A small ranking bonus for the entry a vague question most likely means: the
     # current job for "where do you work?" (added to the 0..1 score).
     prior: float = 0.0
-    # ISO start date of a dated item (a job, a school), for "before X" / "after X".
+    # ISO dates of a dated item (a job, a school), for "before X" / "after X".
     start_date: str = ""
+    end_date: str = ""
 
     @property
     def key(self) -> str:

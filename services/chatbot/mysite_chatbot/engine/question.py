@@ -117,7 +117,12 @@ _ENGLISH_FOCUS_END = frozenset(
 _ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|[가-힣]+|[^\sA-Za-z가-힣]")
 # "팀장님 이름이 뭐였어요?", "논문 주제가 뭐예요?": the words before 뭐/누구.
 _KOREAN_FOCUS = re.compile(
-    r"((?:[가-힣A-Za-z0-9\-]+\s+)?[가-힣A-Za-z0-9\-]+?)(?:이|가|은|는)?\s*(?:뭐|무엇|뭔|누구)"
+    r"((?:[가-힣A-Za-z0-9\-]+\s+)?[가-힣A-Za-z0-9\-]+?)(?:이|가|은|는)?\s*"
+    r"(?:뭐|무엇|뭔|누구|어떻게\s?되|어땠|어떠셨|어떤가)"
+)
+# "the name of your manager": the manager is what is asked about.
+_NAME_OF = re.compile(
+    r"\b(?:the\s+)?(?:name|title)s?\s+of\s+(?:your\s+|the\s+|ur\s+)?", re.IGNORECASE
 )
 MAX_FOCUS_WORDS = 3
 
@@ -125,6 +130,7 @@ MAX_FOCUS_WORDS = 3
 def focus_phrase(text: str) -> str:
     """The words naming what a "what/which/who" question asks for ("GPA", "team lead",
     "이름"), or "" when the question has none (yes/no questions, "where", "how")."""
+    text = _NAME_OF.sub("", text)
     match = _ENGLISH_FOCUS.search(text)
     if match:
         words: list[str] = []
@@ -149,12 +155,16 @@ def focus_phrase(text: str) -> str:
 # asked about is the one dated just before (or after) the one named.
 _BEFORE = re.compile(
     r"\b(?:before|prior\s+to)\s+(?!that\b|then\b|now\b)[A-Za-z가-힣]"
-    r"|[A-Za-z가-힣]\s*(?<!예)(?<!오래\s)(?<!오래)(?:이전|전)(?:에|엔)",
+    r"|[A-Za-z가-힣]\s*(?<!예)(?<!오래\s)(?<!오래)(?:이전|전)(?:에|엔)"
+    # "달빛게임즈 들어가기 (바로) 전 직장", "입사하기 전"
+    r"|기\s*(?:바로\s*)?전(?:\s|에|엔|$)",
     re.IGNORECASE,
 )
 _AFTER = re.compile(
-    r"\bafter\s+(?!that\b|then\b|now\b)[A-Za-z가-힣]"
-    r"|[A-Za-z가-힣]\s*(?:다음|이후|후)(?:에|엔)",
+    r"\b(?:after|since)\s+(?!that\b|then\b|now\b)[A-Za-z가-힣]"
+    r"|[A-Za-z가-힣]\s*(?:다음|이후|후)(?:에|엔)"
+    # "졸업하고 나서", "졸업 후"
+    r"|고\s*나서|(?:졸업|퇴사|입사)\s*(?:하고|한\s*뒤|후)",
     re.IGNORECASE,
 )
 # "2년 전에", "3 years ago": a time ago, not "before the thing named".
