@@ -497,7 +497,7 @@ class Engine:
 AFTER_STUDIES_TERMS = frozenset(["c:education", "c:graduation", "w:graduat", "w:졸업"])
 # How close to the best score an entry must be to be preferred for stating what the
 # question asks for (a number of years).
-STATED_ANSWER_SCORE_SHARE = 0.5
+STATED_ANSWER_SCORE_SHARE = 0.25
 
 
 def _names_fully(analyzer: TextAnalyzer, title: str, asked_terms: set[str]) -> bool:

@@ -410,6 +410,13 @@ ENGLISH_STOPWORDS = frozenset(
         "sorry",
         "excuse",
         "briefly",
+        # Quantifiers: "in a few sentences", "every day" say how much, not what.
+        "few",
+        "several",
+        "every",
+        "each",
+        "day",
+        "days",
         "detail",
         "details",
     ]

@@ -681,6 +681,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "이관",
     ),
     "certificate": (
+        "national certificate",
+        "national certification",
+        "national qualification",
+        "national license",
+        "국가자격증",
+        "국가 자격",
         "credentials",
         "accreditation",
         "certified in",
@@ -702,6 +708,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "면허",
         "시험",
         "따다",
+    ),
+    # Korea's national IT certificate, which most Korean developers' profiles list.
+    "cert.info_processing": (
+        "정보처리기사",
+        "정보 처리 기사",
+        "정처기",
+        "정보처리산업기사",
+        "information processing engineer",
+        "engineer information processing",
+        "information processing",
     ),
     "award": (
         "accolade",
