@@ -417,6 +417,14 @@ ENGLISH_STOPWORDS = frozenset(
         "each",
         "day",
         "days",
+        # Aspect: "have you completed", "right after finishing": when, not what.
+        "right",
+        "complete",
+        "completed",
+        "finish",
+        "finished",
+        "finishing",
+        "done",
         "detail",
         "details",
     ]
