@@ -279,9 +279,10 @@ class Engine:
         if is_task_request(question):
             return Answer(REFUSAL[language], False, 0.0, [], language)
         tokens = question_tokens(self.resources.analyzer, question)
-        ranked = self._rank(question, tokens)
+        ranked: Sequence[RankedEntry] = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
+        # What the question asks can change which close candidate answers it.
         ranked = self._named_sibling_first(ranked, tokens)
         if asks_years(question):
             ranked = _years_stated_first(ranked)
