@@ -58,6 +58,7 @@ _CHAT_SPEAK = {
     "univ": "university",
     "co": "company",
     "num": "number",
+    "ppl": "people",
     "ph": "phone",
     "tel": "telephone",
     "dev": "developer",
@@ -190,6 +191,14 @@ class TextAnalyzer:
                 tokens.append(Token(unit.form, frozenset()))
             position += 1
         return tokens
+
+    def word_concepts(self, form: str) -> frozenset[str]:
+        """Concepts of one analysed word ("kubernetes" -> {"tech.kubernetes"})."""
+        return self._phrases.get((form,), frozenset())
+
+    def vocabulary_words(self) -> list[str]:
+        """The vocabulary's one-word terms, as analysed (stemmed)."""
+        return [units[0] for units in self._phrases if len(units) == 1]
 
     def concept_names(self, text: str) -> set[str]:
         return {concept for token in self.tokens(text) for concept in token.concepts}

@@ -23,6 +23,7 @@ from .lexical import LexicalIndex, LexicalScore
 from .models import Answer, Entry, FaqEntry, Source
 from .question import (
     Relation,
+    asks_past_experience,
     asks_quantity,
     asks_years,
     focus_phrase,
@@ -286,7 +287,9 @@ class Engine:
         ranked = self._named_sibling_first(ranked, tokens)
         if asks_years(question):
             ranked = _years_stated_first(ranked)
-        confidence = self._confidence(ranked, question)
+        if asks_past_experience(question):
+            ranked = _done_before_offered(ranked)
+        confidence = self._confidence(ranked, question, tokens)
         best = self._follow_time_relation(ranked, tokens, time_relation(question))
         if confidence < self.tuning.answer_threshold:
             return Answer(REFUSAL[language], False, confidence, [], language)
@@ -463,19 +466,23 @@ class Engine:
             return ranked
         return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
 
-    def _confidence(self, ranked: Sequence[RankedEntry], question: str) -> float:
+    def _confidence(
+        self, ranked: Sequence[RankedEntry], question: str, tokens: Sequence[Token]
+    ) -> float:
         """The best entry's score, lowered when it lacks what the question asks for:
         a relevant entry that does not hold the asked fact is a near miss."""
         best = ranked[0]
         confidence = max(0.0, min(1.0, best.score))
         if not states_quantity(best.entry.full_text, asks_quantity(question)):
             confidence *= self.tuning.missing_quantity_factor
+        index = self._index
         focus = focus_phrase(question)
         if focus:
-            index = self._index
             focus_terms = index.lexical.resolve(self.resources.analyzer.tokens(focus))
             if not index.lexical.covers(best.position, focus_terms):
                 confidence *= self.tuning.missing_focus_factor
+        elif index.lexical.asks_missing_topic(index.lexical.resolve(tokens)):
+            confidence *= self.tuning.missing_focus_factor
         return confidence
 
     def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:
@@ -499,6 +506,25 @@ AFTER_STUDIES_TERMS = frozenset(["c:education", "c:graduation", "w:graduat", "w:
 # How close to the best score an entry must be to be preferred for stating what the
 # question asks for (a number of years).
 STATED_ANSWER_SCORE_SHARE = 0.25
+
+
+# A dated entry this close to an FAQ that ranks first answers "have you ever...?" better.
+PAST_EXPERIENCE_SCORE_SHARE = 0.8
+
+
+def _done_before_offered(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
+    """For "have you ever given a talk?", a talk the owner gave (a dated entry) rather
+    than the FAQ offering to give one ("Can you give a talk at our meetup?")."""
+    best = ranked[0]
+    if best.entry.source.type != "faq":
+        return ranked
+    floor = best.score * PAST_EXPERIENCE_SCORE_SHARE
+    for position, item in enumerate(ranked):
+        if item.score < floor:
+            break
+        if item.entry.start_date:
+            return [item, *ranked[:position], *ranked[position + 1 :]]
+    return ranked
 
 
 def _names_fully(analyzer: TextAnalyzer, title: str, asked_terms: set[str]) -> bool:

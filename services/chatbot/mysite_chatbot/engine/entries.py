@@ -551,7 +551,10 @@ def _add_list_section(
             concepts,
             content_language=_content_language(*(text for text, weight in fields if weight >= 1.0)),
             items=items_named,
-            start_date=_text(item.get("startDate")),
+            # Talks, awards and certificates are dated by when they happened.
+            start_date=_text(item.get("startDate"))
+            or _text(item.get("releaseDate"))
+            or _text(item.get("date")),
             end_date=_text(item.get("endDate")),
         )
     if make_overview is not None and len(items) >= 2:

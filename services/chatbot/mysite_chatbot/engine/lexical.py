@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .analysis import TextAnalyzer, Token
 from .models import Entry
+from .spelling import SpellingIndex
 from .text import has_hangul
 from .transliteration import NameMatcher
 from .vocabulary import PERSONAL_TOPICS
@@ -103,6 +104,9 @@ class LexicalIndex:
         self._idf = {term: _idf(count, df) for term, df in document_frequency.items()}
         self._unknown_idf = _idf(count, 0)
         self._name_matcher = NameMatcher(self._names)
+        self._spelling = SpellingIndex(
+            [term[2:] for term in self._idf if term.startswith("w:")] + analyzer.vocabulary_words()
+        )
 
     @property
     def unknown_idf(self) -> float:
@@ -144,32 +148,51 @@ class LexicalIndex:
     def resolve(self, tokens: Sequence[Token]) -> list[QueryTerm]:
         resolved: list[QueryTerm] = []
         for token in tokens:
-            if token.concepts:
-                candidates = [
-                    ("c:" + concept, CONCEPT_MATCH_FACTOR) for concept in sorted(token.concepts)
-                ]
-            else:
-                candidates = [("w:" + token.form, 1.0)]
-            present = [(term, factor) for term, factor in candidates if term in self._idf]
-            if not present and not token.concepts and has_hangul(token.form):
-                names = self._hangul_spelled_names(token)
-                if names:
-                    resolved.extend(names)
-                    continue
-            weak = bool(token.concepts) and token.concepts <= WEAK_CONCEPTS
-            base = (WEAK_TOKEN_WEIGHT if weak else 1.0) * token.weight
-            if present:
-                best = max(self._idf[term] * factor for term, factor in present)
-                resolved.append(QueryTerm(token, tuple(present), base * best, True))
-            elif weak:
-                continue  # "when", "now": no entry has them, and they say little anyway
-            else:
-                if token.concepts:
-                    base = MISSING_TOPIC_WEIGHT * token.weight
-                elif len(token.form) == 1 and not token.form.isascii():
-                    base = DEBRIS_TOKEN_WEIGHT * token.weight
-                resolved.append(QueryTerm(token, (), base * self._unknown_idf, False))
+            resolved.extend(self._resolve_token(token, respell=True))
         return resolved
+
+    def _resolve_token(self, token: Token, respell: bool) -> list[QueryTerm]:
+        if token.concepts:
+            candidates = [
+                ("c:" + concept, CONCEPT_MATCH_FACTOR) for concept in sorted(token.concepts)
+            ]
+        else:
+            candidates = [("w:" + token.form, 1.0)]
+        present = [(term, factor) for term, factor in candidates if term in self._idf]
+        if not present and not token.concepts and respell:
+            respelled = self._respelled(token)
+            if respelled:
+                return respelled
+        weak = bool(token.concepts) and token.concepts <= WEAK_CONCEPTS
+        base = (WEAK_TOKEN_WEIGHT if weak else 1.0) * token.weight
+        if present:
+            best = max(self._idf[term] * factor for term, factor in present)
+            return [QueryTerm(token, tuple(present), base * best, True)]
+        if weak:
+            return []  # "when", "now": no entry has them, and they say little anyway
+        if token.concepts:
+            base = MISSING_TOPIC_WEIGHT * token.weight
+        elif len(token.form) == 1 and not token.form.isascii():
+            base = DEBRIS_TOKEN_WEIGHT * token.weight
+        return [QueryTerm(token, (), base * self._unknown_idf, False)]
+
+    def _respelled(self, token: Token) -> list[QueryTerm]:
+        """An unknown word read another way: a name spelled in Hangul, the parts of a
+        hyphenated word ("scooter-sharing"), or a one-letter typo ("progamming")."""
+        if has_hangul(token.form):
+            return self._hangul_spelled_names(token)
+        if "-" in token.form:
+            parts = self._analyzer.tokens(token.form.replace("-", " "))
+            return [
+                term
+                for part in parts
+                for term in self._resolve_token(replace(part, weight=token.weight), respell=False)
+            ]
+        corrected = self._spelling.correct(token.form)
+        if corrected is None:
+            return []
+        fixed = Token(corrected, self._analyzer.word_concepts(corrected), weight=token.weight)
+        return self._resolve_token(fixed, respell=False)
 
     def _hangul_spelled_names(self, token: Token) -> list[QueryTerm]:
         """ "달빛게임즈" as the profile's "Dalbit" and "Games" (see transliteration.py)."""
@@ -182,18 +205,26 @@ class LexicalIndex:
         ]
 
     def covers(self, position: int, query: Sequence[QueryTerm]) -> bool:
-        """Whether entry ``position`` has every one of ``query``'s terms that names a
-        thing asked for (the focus of a question: "GPA", "team lead")."""
+        """Whether entry ``position`` has the head of ``query``, the phrase naming what a
+        question asks for: its last word that names a thing ("GPA", "fee" of "speaking
+        fee", "팀장" of "팀장님 이름"), as names and titles are had by every entry."""
         terms = self._doc_terms[position]
-        for query_term in query:
+        for query_term in reversed(query):
             token = query_term.token
             if token.is_stop or token.concepts & FOCUS_ANSWERED_BY_ANY_ENTRY:
                 continue
             if token.form in FOCUS_ANSWERED_BY_ANY_ENTRY:
                 continue
-            if not any(term in terms for term, _ in query_term.terms):
-                return False
+            return any(term in terms for term, _ in query_term.terms)
         return True
+
+    def asks_missing_topic(self, query: Sequence[QueryTerm]) -> bool:
+        """Whether the asking part of a question names a personal topic (salary, family,
+        why someone quit) that nothing in the profile mentions."""
+        return any(
+            not term.known and term.token.weight >= 1.0 and term.token.concepts & PERSONAL_TOPICS
+            for term in query
+        )
 
     def score_all(self, query: Sequence[QueryTerm]) -> list[LexicalScore]:
         total_weight = sum(term.weight for term in query)

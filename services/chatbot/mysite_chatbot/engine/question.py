@@ -26,7 +26,7 @@ _SENTENCE_END = re.compile(r"(?<=[?!？！])\s*|(?<=\.)\s+|\n+")
 _ASKS_QUANTITY = re.compile(
     r"\bhow\s+(?:many|much|big|large|long|fast|quickly|old|tall)\b"
     r"|\bwhat\s+(?:percentage|percent|score|grade|level|number\s+of)\b"
-    r"|몇|얼마",
+    r"|\bscor(?:e|ed|es)\b|점수|몇|얼마",
     re.IGNORECASE,
 )
 # "How much experience", "얼마나 잘해요": a degree, which words answer ("Advanced").
@@ -220,6 +220,21 @@ def states_years(text: str) -> bool:
     return _STATES_YEARS.search(text) is not None
 
 
+# "Have you ever given a talk?", "발표해 본 적 있으세요?": about what the owner has
+# done, which a dated entry (a talk given, a job held) answers better than an FAQ that
+# offers to do it ("Can you give a talk at our meetup?").
+_ASKS_PAST = re.compile(
+    r"\bhave\s+you\s+(?:ever\s+)?(?:given|done|worked|written|spoken|presented|published|won|"
+    r"built|made|led)\b|\bhas\s+\w+\s+ever\b|\bdid\s+you\s+ever\b|\bever\s+(?:given|spoken)\b"
+    r"|[본한]\s*적|해\s*보셨|해\s*봤",
+    re.IGNORECASE,
+)
+
+
+def asks_past_experience(text: str) -> bool:
+    return _ASKS_PAST.search(text) is not None
+
+
 def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
@@ -274,6 +289,7 @@ __all__ = [
     "CONTEXT_SENTENCE_WEIGHT",
     "QuantityAsked",
     "Relation",
+    "asks_past_experience",
     "asks_quantity",
     "asks_years",
     "focus_phrase",

@@ -419,6 +419,7 @@ ENGLISH_STOPWORDS = frozenset(
         "days",
         # Aspect: "have you completed", "right after finishing": when, not what.
         "right",
+        "after",
         "complete",
         "completed",
         "finish",

@@ -18,6 +18,10 @@ from __future__ import annotations
 CONCEPTS: dict[str, tuple[str, ...]] = {
     # --- what the visitor asks about -------------------------------------------------
     "work": (
+        "full-time",
+        "full time",
+        "fulltime",
+        "정규직",
         "day job",
         "employed",
         "work at",
@@ -948,6 +952,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "camera",
         "picture",
         "film camera",
+        "필카",
         "사진",
         "카메라",
         "필름",
@@ -1396,7 +1401,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "prefer",
         "preferred",
         "like most",
-        "best",
         "most",
         "제일",
         "가장",
