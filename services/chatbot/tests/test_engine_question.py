@@ -26,6 +26,7 @@ from mysite_chatbot.engine.question import (
     states_years,
     time_relation,
 )
+from mysite_chatbot.engine.spelling import SpellingIndex
 from mysite_chatbot.engine.transliteration import NameMatcher, hangul_skeleton, latin_skeleton
 
 
@@ -244,3 +245,42 @@ def test_questions_answered_through_what_they_ask(
 def test_near_misses_are_declined(lexical_engine: Engine, question: str) -> None:
     answer = lexical_engine.ask(question)
     assert answer.answered is False, (question, answer)
+
+
+# ----------------------------------------------------------------------------- respelling
+
+
+def test_one_letter_typos_are_corrected_against_known_words() -> None:
+    index = SpellingIndex(["program", "experienc", "kubernetes", "python", "bus"])
+    assert index.correct("progam") == "program"  # missing letter
+    assert index.correct("experienec") == "experienc"  # swapped letters
+    assert index.correct("kubernetez") == "kubernetes"  # wrong letter
+    assert index.correct("python") is None  # already a word
+    assert index.correct("bux") is None  # short words are left alone
+    assert index.correct("banana") is None
+
+
+def test_a_typo_or_a_hyphenated_word_still_finds_its_entry(lexical_engine: Engine) -> None:
+    assert top_key(lexical_engine.ask("Whats ur favorite progamming language")) in {
+        "faq:7",
+        "skills:0",
+    }
+    assert top_key(lexical_engine.ask("What did you build at the scooter-sharing startup?")) == (
+        "work:2"
+    )
+
+
+def test_have_you_ever_prefers_what_was_done_to_an_offer(lexical_engine: Engine) -> None:
+    # faq:5 offers talks ("Can you give a talk at our meetup?"); publications:0 is one given.
+    assert top_key(lexical_engine.ask("Have you given any conference talks?")) in {
+        "publications:0",
+        "publications",
+    }
+    assert top_key(lexical_engine.ask("Can you give a talk at our meetup?")) == "faq:5"
+
+
+def test_a_question_about_a_topic_the_profile_never_mentions_is_declined(
+    lexical_engine: Engine,
+) -> None:
+    assert lexical_engine.ask("Why did you leave Seoul Mobility Lab?").answered is False
+    assert lexical_engine.ask("Roughly what salary are you on at Hanbit Pay?").answered is False
