@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from .analysis import TextAnalyzer, Token
 from .models import Entry
 from .spelling import SpellingIndex
-from .text import has_hangul
+from .text import has_hangul, stem_english
 from .transliteration import NameMatcher
 from .vocabulary import PERSONAL_TOPICS
 
@@ -56,10 +56,14 @@ WEAK_CONCEPTS = frozenset(
 WEAK_TOKEN_WEIGHT = 0.5
 # Asked-for things that every entry has: its name or title ("what's the name of the
 # company", "발표 주제가 뭐예요"), and the weak hints above.
-FOCUS_ANSWERED_BY_ANY_ENTRY = (
-    WEAK_CONCEPTS
-    | frozenset(["name", "title", "topic", "subject", "이름", "제목", "주제", "명칭"])
-    | frozenset(["part", "area", "kind", "type", "way", "thing", "one"])
+FOCUS_ANSWERED_BY_ANY_ENTRY = WEAK_CONCEPTS | frozenset(
+    stem_english(word)
+    for word in [
+        *["name", "title", "topic", "subject", "part", "area", "kind", "type", "way", "thing"],
+        *["one", "이름", "제목", "주제", "명칭"],
+        # "the best way", "your main language": how the asker ranks answers, not a fact.
+        *["good", "best", "fast", "easy", "quick", "main", "usual", "primary"],
+    ]
 )
 # Korean one-syllable leftovers that match nothing are usually analysis debris.
 DEBRIS_TOKEN_WEIGHT = 0.4

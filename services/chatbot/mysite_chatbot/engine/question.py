@@ -138,7 +138,8 @@ def focus_phrase(text: str) -> str:
             lowered = word.lower()
             if not words and lowered in _ENGLISH_FOCUS_SKIP:
                 continue
-            if lowered in _ENGLISH_FOCUS_END or not word[0].isalnum():
+            acronym = len(word) > 1 and word.isupper()  # "IT", not "it"
+            if (lowered in _ENGLISH_FOCUS_END and not acronym) or not word[0].isalnum():
                 break
             words.append(word)
             if len(words) == MAX_FOCUS_WORDS:

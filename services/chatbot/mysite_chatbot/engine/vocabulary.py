@@ -1537,6 +1537,21 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     # Not "drink": visitors ask how much coffee the owner drinks.
     "habit": ("smoke", "smoking", "alcohol", "beer", "담배", "흡연", "술", "음주", "주량"),
+    # Rates and prices: a profile says what the owner does, rarely what it costs.
+    "price": (
+        "hourly rate",
+        "day rate",
+        "rates",
+        "fee",
+        "fees",
+        "pricing",
+        "price",
+        "단가",
+        "시급",
+        "일당",
+        "견적",
+        "요금",
+    ),
     # Why someone left a job is rarely in a profile, and guessing it would be unkind.
     "resignation": (
         "quit",
@@ -1966,6 +1981,7 @@ PERSONAL_TOPICS = frozenset(
         "money",
         "resignation",
         "bot_instructions",
+        "price",
     ]
 )
 
