@@ -88,6 +88,9 @@ class _Index:
     generation: int
     entries: tuple[Entry, ...]
     lexical: LexicalIndex
+    # Words of the owner's name: every entry is about the owner, so "Jiwoo" in "has
+    # Jiwoo worked with Go?" says nothing about which entry answers.
+    owner_forms: frozenset[str] = frozenset()
     # One row per embedding text; ``vector_owner[i]`` is the entry index of row i.
     vectors: Vectors | None = None
     vector_owner: tuple[int, ...] = ()
@@ -211,7 +214,13 @@ class Engine:
         with self._load_lock:
             generation = self._index.generation + 1
             lexical = LexicalIndex(self.resources.analyzer, entries)
-            self._index = _Index(generation, entries, lexical)
+            owner_forms = frozenset(
+                token.form
+                for entry in entries
+                if entry.source.field == "name"
+                for token in self.resources.analyzer.tokens(entry.title)
+            )
+            self._index = _Index(generation, entries, lexical, owner_forms=owner_forms)
             embedder = self.resources.embedder
             if embedder is None or self.embedding_policy == "never" or not entries:
                 return
@@ -251,7 +260,12 @@ class Engine:
                 current = self._index
                 if current.generation == generation and vectors is not None:
                     self._index = _Index(
-                        generation, current.entries, current.lexical, vectors, tuple(owners)
+                        generation,
+                        current.entries,
+                        current.lexical,
+                        current.owner_forms,
+                        vectors,
+                        tuple(owners),
                     )
         except Exception:
             logger.exception("embedding the profile failed; answering lexically")
@@ -279,7 +293,7 @@ class Engine:
         question = small_talk.remainder or text
         if is_task_request(question):
             return Answer(REFUSAL[language], False, 0.0, [], language)
-        tokens = question_tokens(self.resources.analyzer, question)
+        tokens = self._question_tokens(question)
         ranked: Sequence[RankedEntry] = self._rank(question, tokens)
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
@@ -307,14 +321,21 @@ class Engine:
         if not text:
             return []
         remainder = split_small_talk(text).remainder or text
-        tokens = question_tokens(self.resources.analyzer, remainder)
+        tokens = self._question_tokens(remainder)
         return [(item.entry, item.score) for item in self._rank(remainder, tokens)[: max(0, k)]]
 
     def rank(self, question: str) -> list[RankedEntry]:
         """All entries with their lexical, embedding and fused scores (for evaluation)."""
         text = clean_text(question, MAX_QUESTION_CHARS)
         remainder = split_small_talk(text).remainder or text
-        return self._rank(remainder, question_tokens(self.resources.analyzer, remainder))
+        return self._rank(remainder, self._question_tokens(remainder))
+
+    def _question_tokens(self, question: str) -> list[Token]:
+        """The question's tokens without the owner's name, unless that is all it says."""
+        tokens = question_tokens(self.resources.analyzer, question)
+        owner = self._index.owner_forms
+        without_owner = [token for token in tokens if token.form not in owner]
+        return without_owner or tokens
 
     def _rank(self, text: str, tokens: Sequence[Token]) -> list[RankedEntry]:
         index = self._index

@@ -24,6 +24,7 @@ from .templates import (
     quote_other_language,
 )
 from .text import Language, clean_text, detect_language
+from .vocabulary import CONCEPTS
 
 # Free text longer than this is cut in answers (the full text stays searchable).
 MAX_QUOTED_CHARS = 600
@@ -365,6 +366,9 @@ def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any
         concepts += [("programming", 0.5), ("open_source", 0.3)]
     if network_lower.startswith(_CHAT_NETWORKS):
         concepts += [("contact", 1.0)]
+    if network_lower in CONCEPTS:
+        # "깃헙?" asks for the GitHub profile, not a skill group naming GitHub Actions.
+        concepts.append((network_lower, 2.0))
     if network_lower.startswith(_BLOG_NETWORKS):
         # The owner's own blog, which "do you have a blog?" asks for, rather than a
         # company blog that published one of the owner's articles.

@@ -65,6 +65,15 @@ FOCUS_ANSWERED_BY_ANY_ENTRY = WEAK_CONCEPTS | frozenset(
         *["good", "best", "fast", "easy", "quick", "main", "usual", "primary"],
     ]
 )
+# Concepts that say which section an entry belongs to. Found in a title of an entry of
+# another section ("Pusan National University Mobile Lab", a job), they count as running
+# text does: the entry's structure says what it is, its name only hints.
+SECTION_CONCEPTS = frozenset(
+    [
+        *["work", "education", "project", "award", "certificate", "publication"],
+        *["volunteer", "hobby", "skill", "spoken_language", "talk"],
+    ]
+)
 # Korean one-syllable leftovers that match nothing are usually analysis debris.
 DEBRIS_TOKEN_WEIGHT = 0.4
 # A question about a topic the vocabulary knows (salary, age, family) that appears
@@ -124,6 +133,7 @@ class LexicalIndex:
         """
         terms: dict[str, float] = {}
         length = 1.0
+        own_sections = {concept for concept, _ in entry.concepts} & SECTION_CONCEPTS
         for text_field in entry.fields:
             # Concepts in titles, names and keywords describe the entry; in running text
             # they are often incidental ("data work" in an answer about languages).
@@ -142,8 +152,11 @@ class LexicalIndex:
                         # "비 오는 날" in an answer about weekends does not make it an
                         # answer about the weather; an FAQ *asking* about it does.
                         continue
+                    weight = concept_weight
+                    if own_sections and concept in SECTION_CONCEPTS - own_sections:
+                        weight = min(weight, text_field.weight * TEXT_CONCEPT_FACTOR)
                     ckey = "c:" + concept
-                    terms[ckey] = terms.get(ckey, 0.0) + concept_weight
+                    terms[ckey] = terms.get(ckey, 0.0) + weight
         for concept, weight in entry.concepts:
             ckey = "c:" + concept
             terms[ckey] = terms.get(ckey, 0.0) + weight
