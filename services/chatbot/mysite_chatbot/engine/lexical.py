@@ -152,14 +152,16 @@ class LexicalIndex:
                         # "비 오는 날" in an answer about weekends does not make it an
                         # answer about the weather; an FAQ *asking* about it does.
                         continue
-                    weight = concept_weight
-                    if own_sections and concept in SECTION_CONCEPTS - own_sections:
-                        weight = min(weight, text_field.weight * TEXT_CONCEPT_FACTOR)
                     ckey = "c:" + concept
-                    terms[ckey] = terms.get(ckey, 0.0) + weight
+                    terms[ckey] = terms.get(ckey, 0.0) + concept_weight
         for concept, weight in entry.concepts:
             ckey = "c:" + concept
             terms[ckey] = terms.get(ckey, 0.0) + weight
+        if own_sections:
+            for concept in SECTION_CONCEPTS - own_sections:
+                ckey = "c:" + concept
+                if ckey in terms:
+                    terms[ckey] = min(terms[ckey], TEXT_CONCEPT_FACTOR)
         return terms, length
 
     def resolve(self, tokens: Sequence[Token]) -> list[QueryTerm]:

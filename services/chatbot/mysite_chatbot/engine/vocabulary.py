@@ -1023,6 +1023,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "익히다",
     ),
     "freelance": (
+        "사이드 잡",
+        "사이드로",
         "take on",
         "side gig",
         "consult",
