@@ -23,6 +23,7 @@ from .lexical import LexicalIndex, LexicalScore
 from .models import Answer, Entry, FaqEntry, Source
 from .question import (
     Relation,
+    asks_availability,
     asks_past_experience,
     asks_quantity,
     asks_years,
@@ -303,6 +304,8 @@ class Engine:
             ranked = _years_stated_first(ranked)
         if asks_past_experience(question):
             ranked = _done_before_offered(ranked)
+        elif asks_availability(question):
+            ranked = _offered_before_done(ranked)
         confidence = self._confidence(ranked, question, tokens)
         best = self._follow_time_relation(ranked, tokens, time_relation(question))
         if confidence < self.tuning.answer_threshold:
@@ -544,6 +547,21 @@ def _done_before_offered(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]
         if item.score < floor:
             break
         if item.entry.start_date:
+            return [item, *ranked[:position], *ranked[position + 1 :]]
+    return ranked
+
+
+def _offered_before_done(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
+    """For "do you take freelance work?", the owner's FAQ on it rather than a past job
+    at an agency that did outsourcing: the visitor asks about now, the FAQ says."""
+    best = ranked[0]
+    if best.entry.source.type == "faq" or not best.entry.start_date:
+        return ranked
+    floor = best.score * PAST_EXPERIENCE_SCORE_SHARE
+    for position, item in enumerate(ranked):
+        if item.score < floor:
+            break
+        if item.entry.source.type == "faq":
             return [item, *ranked[:position], *ranked[position + 1 :]]
     return ranked
 

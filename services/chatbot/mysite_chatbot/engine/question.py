@@ -61,7 +61,8 @@ _KOREAN_NUMBER_WORD = re.compile(
 # "who was your team lead": the words after the question word name what is asked.
 _ENGLISH_FOCUS = re.compile(
     r"\b(?:what|which)(?:'s|s|\s+is|\s+was|\s+are|\s+were)?\s+"
-    r"|\bwho(?:'s|\s+is|\s+was|\s+are|\s+were)\s+",
+    r"|\bwho(?:'s|\s+is|\s+was|\s+are|\s+were)\s+"
+    r"|\bhow\s+many\s+",
     re.IGNORECASE,
 )
 _ENGLISH_FOCUS_SKIP = frozenset(["your", "ur", "yr", "the", "a", "an", "his", "her", "their", "my"])
@@ -236,6 +237,21 @@ def asks_past_experience(text: str) -> bool:
     return _ASKS_PAST.search(text) is not None
 
 
+# "Do you take freelance work?", "외주 받으세요?": whether the owner would do something
+# now, which the owner's own FAQ answers better than a past job that did it.
+_ASKS_AVAILABILITY = re.compile(
+    r"\b(?:can|could|would|will)\s+you\b"
+    r"|\bdo\s+you\s+(?:take|accept|offer|provide|do)\b"
+    r"|\bare\s+you\s+(?:open|available|willing|interested|up\s+for)\b"
+    r"|받으시|받으세|받나요|받아요|받아\?|가능하신|가능할까|가능한가|가능해|해\s*주실|해\s*주시|해\s*줄\s*수",
+    re.IGNORECASE,
+)
+
+
+def asks_availability(text: str) -> bool:
+    return _ASKS_AVAILABILITY.search(text) is not None
+
+
 def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
@@ -290,6 +306,7 @@ __all__ = [
     "CONTEXT_SENTENCE_WEIGHT",
     "QuantityAsked",
     "Relation",
+    "asks_availability",
     "asks_past_experience",
     "asks_quantity",
     "asks_years",

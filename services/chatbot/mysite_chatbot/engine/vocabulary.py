@@ -311,6 +311,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "시니어",
     ),
     "education": (
+        "education background",
+        "educational background",
+        "academic background",
+        "대학원 다니다",
+        "대학 다니다",
+        "학교 다니다",
         "attend",
         "attended",
         "went to school",
@@ -1603,6 +1609,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "명령어",
     ),
     "money": (
+        "prize money",
+        "상금",
         "net worth",
         "money",
         "stock",
