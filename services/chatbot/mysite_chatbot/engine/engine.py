@@ -532,8 +532,10 @@ AFTER_STUDIES_TERMS = frozenset(["c:education", "c:graduation", "w:graduat", "w:
 STATED_ANSWER_SCORE_SHARE = 0.25
 
 
-# A dated entry this close to an FAQ that ranks first answers "have you ever...?" better.
+# A dated entry this close to an FAQ that ranks first answers "have you ever...?" better;
+# an FAQ this close to a dated entry answers "do you take...?" better.
 PAST_EXPERIENCE_SCORE_SHARE = 0.8
+AVAILABILITY_SCORE_SHARE = 0.7
 
 
 def _done_before_offered(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
@@ -557,7 +559,7 @@ def _offered_before_done(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]
     best = ranked[0]
     if best.entry.source.type == "faq" or not best.entry.start_date:
         return ranked
-    floor = best.score * PAST_EXPERIENCE_SCORE_SHARE
+    floor = best.score * AVAILABILITY_SCORE_SHARE
     for position, item in enumerate(ranked):
         if item.score < floor:
             break

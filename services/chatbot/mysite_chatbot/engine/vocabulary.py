@@ -271,7 +271,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "child",
         "teen",
         "teenager",
-        "high school",
+        "high school student",
+        "high schooler",
         "학생",
         "고등학생",
         "청소년",
@@ -314,7 +315,6 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "education background",
         "educational background",
         "academic background",
-        "대학원 다니다",
         "대학 다니다",
         "학교 다니다",
         "attend",
@@ -1567,6 +1567,30 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     # Not "drink": visitors ask how much coffee the owner drinks.
     "habit": ("smoke", "smoking", "alcohol", "beer", "담배", "흡연", "술", "음주", "주량"),
+    # A graduate degree, told apart from the bachelor's it usually follows.
+    "degree.graduate": (
+        "graduate school",
+        "grad school",
+        "master's",
+        "master's degree",
+        "masters",
+        "phd",
+        "doctorate",
+        "대학원",
+        "석사",
+        "박사",
+    ),
+    # Schools before university: rarely in a developer's profile; when one is, its
+    # name (a title) carries the concept and the question finds it.
+    "school.before_university": (
+        "high school",
+        "middle school",
+        "elementary school",
+        "고등학교",
+        "고교",
+        "중학교",
+        "초등학교",
+    ),
     # Rates and prices: a profile says what the owner does, rarely what it costs.
     "price": (
         "hourly rate",
@@ -2014,6 +2038,7 @@ PERSONAL_TOPICS = frozenset(
         "resignation",
         "bot_instructions",
         "price",
+        "school.before_university",
     ]
 )
 
@@ -2103,7 +2128,6 @@ _VARIANTS: dict[str, tuple[str, ...]] = {
         "몸담다",
         "샐러리맨",
         "industry",
-        "employee",
         "employed by",
         "nine to five",
         "carrer",
