@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from mysite_chatbot.engine.eval import DEFAULT_SETS, main
+from mysite_chatbot.engine.eval import DEFAULT_SETS, EVAL_DIR, OTHER_PROFILES, main
 
 
 def test_every_shipped_question_set_exists_and_is_valid() -> None:
-    for name, path in DEFAULT_SETS.items():
+    others = {name: EVAL_DIR / name / "questions_heldout.jsonl" for name in OTHER_PROFILES}
+    for name, path in {**DEFAULT_SETS, **others}.items():
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         assert len(rows) >= 60, name
         assert len({row["id"] for row in rows}) == len(rows), name

@@ -26,7 +26,12 @@ TUNING_SETS = ["dev", "dev_a", "dev_b", "dev_d", "dev_f"]
 # Held out: only their totals were ever looked at. heldout4-6 were written by writers
 # who saw nothing but the profile, the FAQ and the entry keys (eval/WRITERS_BRIEF.md).
 HELD_OUT_SETS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
-INDEPENDENT_HELD_OUT = ["heldout4", "heldout5", "heldout6"]
+# Other owners' profiles, each a folder with profile.json, faqs.json and
+# questions_heldout.jsonl, asked of an engine loaded with that profile: they show how
+# far what was tuned on one profile carries to another. The second profile's failures
+# were read (it is a tuning set); the third's were not.
+OTHER_PROFILES = {"second_profile": "tuned on", "third_profile": "held out"}
+INDEPENDENT_HELD_OUT = ["heldout4", "heldout5", "heldout6", "third_profile"]
 DEFAULT_SETS = {name: EVAL_DIR / f"questions_{name}.jsonl" for name in TUNING_SETS + HELD_OUT_SETS}
 
 
@@ -272,8 +277,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     args = parser.parse_args(argv)
 
     sets = dict(DEFAULT_SETS)
+    other_profiles = list(OTHER_PROFILES) if args.eval_dir == EVAL_DIR else []
     if args.sets:
         sets = {}
+        other_profiles = []
         for spec in args.sets:
             name, _, path = spec.partition("=")
             sets[name] = Path(path) if path else DEFAULT_SETS[name]
@@ -312,8 +319,19 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         _print_report(report, args.failures)
         if name in INDEPENDENT_HELD_OUT:
             pooled += outcomes
+    for name in other_profiles:
+        folder = args.eval_dir / name
+        other = Engine(engine.resources, embedding_policy=args.policy)
+        other.load(*read_profile(folder), wait=True)
+        report, outcomes = evaluate_set(
+            other, name, read_questions(folder / "questions_heldout.jsonl")
+        )
+        reports.append(report)
+        _print_report(report, args.failures)
+        if name in INDEPENDENT_HELD_OUT:
+            pooled += outcomes
     if pooled:
-        reports.append(summarize("independent held-out (pooled)", pooled))
+        reports.append(summarize("independent held-out, pooled", pooled))
     peak_rss = _peak_rss_mb()
     _print_summary(reports)
     print(f"\npeak RSS {peak_rss:.0f} MB")
