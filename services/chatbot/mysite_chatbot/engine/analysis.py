@@ -152,6 +152,10 @@ class TextAnalyzer:
                 lowered = _CHAT_SPEAK.get(lowered, lowered)
             form = stem_english(lowered)
             is_stop = lowered in ENGLISH_STOPWORDS or form in ENGLISH_STOPWORDS
+            if is_stop and len(original) > 1 and original.isupper() and match.start() > 0:
+                # "CAN bus", "IT": an acronym, not the word "can" or "it". ("US" stays a
+                # stopword: "to the US or Europe" is about moving abroad, said elsewhere.)
+                is_stop = original == "US"
             # "did you go to", "go there": the verb, which says nothing about the language.
             if original == "go" and _GO_VERB_CONTEXT.match(text, match.start()):
                 is_stop = True

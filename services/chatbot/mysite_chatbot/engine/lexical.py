@@ -79,6 +79,9 @@ DEBRIS_TOKEN_WEIGHT = 0.4
 # A question about a topic the vocabulary knows (salary, age, family) that appears
 # nowhere in the profile is strong evidence the profile cannot answer it.
 MISSING_TOPIC_WEIGHT = 4.0
+# Any other concept the vocabulary knows but no entry has ("US" in "would you move to
+# the US?") still says the profile may not cover the question, less strongly.
+MISSING_CONCEPT_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +192,10 @@ class LexicalIndex:
             return [QueryTerm(token, tuple(present), base * best, True)]
         if weak:
             return []  # "when", "now": no entry has them, and they say little anyway
-        if token.concepts:
+        if token.concepts & PERSONAL_TOPICS:
             base = MISSING_TOPIC_WEIGHT * token.weight
+        elif token.concepts:
+            base = MISSING_CONCEPT_WEIGHT * token.weight
         elif len(token.form) == 1 and not token.form.isascii():
             base = DEBRIS_TOKEN_WEIGHT * token.weight
         return [QueryTerm(token, (), base * self._unknown_idf, False)]
