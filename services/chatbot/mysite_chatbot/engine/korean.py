@@ -140,6 +140,7 @@ KOREAN_STOP_MORPHEMES = frozenset(
         # Chat around the question ("들었는데", "참고하고 싶어서요", "쭉 알려줘"),
         # question words ("몇", "얼마나") and list words ("목록", "순서").
         "듣",
+        "지내",
         "이거",
         "거기",
         "여기",

@@ -417,6 +417,11 @@ ENGLISH_STOPWORDS = frozenset(
         "each",
         "day",
         "days",
+        # "The best way to", "walk me through": how to ask, not what.
+        "way",
+        "ways",
+        "good",
+        "through",
         # Aspect: "have you completed", "right after finishing": when, not what.
         "right",
         "after",

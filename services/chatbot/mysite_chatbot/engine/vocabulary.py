@@ -910,6 +910,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "free time",
         "spare time",
         "outside of coding",
+        "not coding",
+        "not working",
         "outside coding",
         "outside programming",
         "besides coding",
@@ -1617,6 +1619,16 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "레퍼런스",
         "평판",
     ),
+    # Working abroad: visas and permits ("what visa are you on?").
+    "visa": (
+        "visa",
+        "work visa",
+        "work permit",
+        "residence permit",
+        "비자",
+        "취업 비자",
+        "체류 자격",
+    ),
     # A graduate degree, told apart from the bachelor's it usually follows.
     "degree.graduate": (
         "graduate school",
@@ -1687,6 +1699,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "명령어",
     ),
     "money": (
+        "funding",
+        "투자 유치",
         "prize money",
         "상금",
         "net worth",
