@@ -28,14 +28,15 @@ TUNING_SETS = ["dev", "dev_a", "dev_b", "dev_d", "dev_f"]
 HELD_OUT_SETS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"]
 # Other owners' profiles, each a folder with profile.json, faqs.json and
 # questions_heldout.jsonl, asked of an engine loaded with that profile: they show how
-# far what was tuned on one profile carries to another. The failures of the second and
-# third were read (they are tuning sets, despite the file name); the fourth's were not.
+# far what was tuned on one profile carries to another. The failures of the second to
+# fourth were read (they are tuning sets, despite the file name); the fifth's were not.
 OTHER_PROFILES = {
     "second_profile": "tuned on",
     "third_profile": "tuned on",
-    "fourth_profile": "held out",
+    "fourth_profile": "tuned on",
+    "fifth_profile": "held out",
 }
-INDEPENDENT_HELD_OUT = ["heldout4", "heldout5", "heldout6", "fourth_profile"]
+INDEPENDENT_HELD_OUT = ["heldout4", "heldout5", "heldout6", "fifth_profile"]
 DEFAULT_SETS = {name: EVAL_DIR / f"questions_{name}.jsonl" for name in TUNING_SETS + HELD_OUT_SETS}
 
 
