@@ -377,8 +377,15 @@ class Engine:
             ranked.append(RankedEntry(entry, position, fused, lexical_score, embedding))
         # Ties in the 0..1 score (several entries covering the whole question) go to the
         # entry where the matched words weigh most, as plain BM25 would rank them.
+        # An entry's prior (the current job for "where do you work?") only counts when
+        # the question asks about what the entry is: not for "do you know Kubernetes?".
+        asked = {concept for token in tokens for concept in token.concepts}
+
+        def prior(entry: Entry) -> float:
+            return entry.prior if asked & {concept for concept, _ in entry.concepts} else 0.0
+
         ranked.sort(
-            key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + item.entry.prior,
+            key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + prior(item.entry),
             reverse=True,
         )
         return ranked
