@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -545,34 +545,37 @@ PAST_EXPERIENCE_SCORE_SHARE = 0.8
 AVAILABILITY_SCORE_SHARE = 0.7
 
 
-def _done_before_offered(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
-    """For "have you ever given a talk?", a talk the owner gave (a dated entry) rather
-    than the FAQ offering to give one ("Can you give a talk at our meetup?")."""
-    best = ranked[0]
-    if best.entry.source.type != "faq":
-        return ranked
-    floor = best.score * PAST_EXPERIENCE_SCORE_SHARE
+def _promote_close(
+    ranked: Sequence[RankedEntry], share: float, wanted: Callable[[Entry], bool]
+) -> Sequence[RankedEntry]:
+    """``ranked`` with its best-ranked entry that is ``wanted`` moved first, if that entry
+    scores at least ``share`` of the best score; unchanged otherwise."""
+    floor = ranked[0].score * share
     for position, item in enumerate(ranked):
         if item.score < floor:
             break
-        if item.entry.start_date:
+        if wanted(item.entry):
             return [item, *ranked[:position], *ranked[position + 1 :]]
     return ranked
+
+
+def _done_before_offered(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
+    """For "have you ever given a talk?", a talk the owner gave (a dated entry) rather
+    than the FAQ offering to give one ("Can you give a talk at our meetup?")."""
+    if ranked[0].entry.source.type != "faq":
+        return ranked
+    return _promote_close(ranked, PAST_EXPERIENCE_SCORE_SHARE, lambda entry: bool(entry.start_date))
 
 
 def _offered_before_done(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
     """For "do you take freelance work?", the owner's FAQ on it rather than a past job
     at an agency that did outsourcing: the visitor asks about now, the FAQ says."""
-    best = ranked[0]
-    if best.entry.source.type == "faq" or not best.entry.start_date:
+    best = ranked[0].entry
+    if best.source.type == "faq" or not best.start_date:
         return ranked
-    floor = best.score * AVAILABILITY_SCORE_SHARE
-    for position, item in enumerate(ranked):
-        if item.score < floor:
-            break
-        if item.entry.source.type == "faq":
-            return [item, *ranked[:position], *ranked[position + 1 :]]
-    return ranked
+    return _promote_close(
+        ranked, AVAILABILITY_SCORE_SHARE, lambda entry: entry.source.type == "faq"
+    )
 
 
 def _names_fully(analyzer: TextAnalyzer, title: str, asked_terms: set[str]) -> bool:
@@ -585,13 +588,9 @@ def _years_stated_first(ranked: Sequence[RankedEntry]) -> Sequence[RankedEntry]:
     """For "how many years of experience?", the best-ranked close candidate that states
     a number of years ("9년 차") goes first: the current job, which ranks first on
     "experience", does not say how long the owner has worked."""
-    floor = ranked[0].score * STATED_ANSWER_SCORE_SHARE
-    for position, item in enumerate(ranked):
-        if item.score < floor:
-            break
-        if states_years(item.entry.full_text):
-            return [item, *ranked[:position], *ranked[position + 1 :]]
-    return ranked
+    return _promote_close(
+        ranked, STATED_ANSWER_SCORE_SHARE, lambda entry: states_years(entry.full_text)
+    )
 
 
 def _item_keys(analyzer: TextAnalyzer, item: str) -> set[str]:
