@@ -17,9 +17,14 @@ from typing import Any
 
 import pytest
 
-from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
+from mysite_chatbot.engine import Answer, Engine, FaqEntry, LanguageResources
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "eval"
+
+
+def top_key(answer: Answer) -> str | None:
+    """The key of the entry an answer came from, or None when the engine declined."""
+    return answer.sources[0].key if answer.answered and answer.sources else None
 
 
 def load_eval_profile() -> tuple[dict[str, Any], list[FaqEntry]]:

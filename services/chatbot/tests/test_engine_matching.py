@@ -22,15 +22,12 @@ from conftest_engine import (  # noqa: F401 - session fixtures
     lexical_engine,
     load_eval_profile,
     resources,
+    top_key,
 )
 
-from mysite_chatbot.engine import Answer, Engine, FaqEntry, LanguageResources, Source
+from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources, Source
 from mysite_chatbot.engine.embeddings import Vectors
 from mysite_chatbot.engine.entries import build_entries
-
-
-def top_key(answer: Answer) -> str | None:
-    return answer.sources[0].key if answer.answered and answer.sources else None
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest_engine import engine, lexical_engine, resources  # noqa: F401 - session fixtures
+from conftest_engine import (  # noqa: F401 - session fixtures
+    engine,
+    lexical_engine,
+    resources,
+    top_key,
+)
 
-from mysite_chatbot.engine import Answer, Engine, LanguageResources
+from mysite_chatbot.engine import Engine, LanguageResources
 from mysite_chatbot.engine.question import (
     CONTEXT_SENTENCE_WEIGHT,
     asks_quantity,
@@ -28,11 +33,6 @@ from mysite_chatbot.engine.question import (
 )
 from mysite_chatbot.engine.spelling import SpellingIndex
 from mysite_chatbot.engine.transliteration import NameMatcher, hangul_skeleton, latin_skeleton
-
-
-def top_key(answer: Answer) -> str | None:
-    return answer.sources[0].key if answer.answered and answer.sources else None
-
 
 # ----------------------------------------------------------------------------- sentences
 
