@@ -19,7 +19,7 @@ from .analysis import TextAnalyzer, Token
 from .embeddings import Embedder, Vectors, load_embedder, prepare_query
 from .entries import build_entries
 from .korean import KoreanAnalyzer
-from .lexical import LexicalIndex, LexicalScore
+from .lexical import LexicalIndex, LexicalScore, QueryTerm
 from .models import Answer, Entry, FaqEntry, Source
 from .question import (
     Relation,
@@ -51,8 +51,8 @@ EngineMode = Literal["hybrid", "lexical"]
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """Retrieval and refusal constants, tuned on the dev question sets (dev, dev_a, dev_b);
-    the held-out sets were only ever run for their totals."""
+    """Retrieval and refusal constants, tuned on the tuning question sets (dev, dev_a/b/d/f
+    and the second to fourth profiles); the held-out sets were only run for their totals."""
 
     # Fusion: normalised-score sum (not rank fusion, which throws away how *good* a match
     # is). Embedding similarities are min-max scaled per question, so the embedding
@@ -299,15 +299,17 @@ class Engine:
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
         # What the question asks can change which close candidate answers it.
-        ranked = self._named_sibling_first(ranked, tokens)
+        query = self._index.lexical.resolve(tokens)
+        asked_terms = {term for query_term in query for term, _ in query_term.terms}
+        ranked = self._named_sibling_first(ranked, asked_terms)
         if asks_years(question):
             ranked = _years_stated_first(ranked)
         if asks_past_experience(question):
             ranked = _done_before_offered(ranked)
         elif asks_availability(question):
             ranked = _offered_before_done(ranked)
-        confidence = self._confidence(ranked, question, tokens)
-        best = self._follow_time_relation(ranked, tokens, time_relation(question))
+        confidence = self._confidence(ranked, question, query)
+        best = self._follow_time_relation(ranked, asked_terms, time_relation(question))
         if confidence < self.tuning.answer_threshold:
             return Answer(REFUSAL[language], False, confidence, [], language)
         return Answer(
@@ -419,7 +421,7 @@ class Engine:
         return best
 
     def _follow_time_relation(
-        self, ranked: Sequence[RankedEntry], tokens: Sequence[Token], relation: Relation
+        self, ranked: Sequence[RankedEntry], asked_terms: set[str], relation: Relation
     ) -> RankedEntry:
         """For "where were you before Hanbit Pay?", the job dated just before the one
         named; for "what did you do after university?", the first job that started after
@@ -427,11 +429,6 @@ class Engine:
         best = ranked[0]
         if relation == "none":
             return best
-        asked_terms = {
-            term
-            for query_term in self._index.lexical.resolve(tokens)
-            for term, _ in query_term.terms
-        }
         if relation == "after" and asked_terms & AFTER_STUDIES_TERMS:
             finished = [
                 item.entry.end_date
@@ -467,7 +464,7 @@ class Engine:
         return min(later, key=lambda item: item.entry.start_date, default=best)
 
     def _named_sibling_first(
-        self, ranked: Sequence[RankedEntry], tokens: Sequence[Token]
+        self, ranked: Sequence[RankedEntry], asked_terms: set[str]
     ) -> Sequence[RankedEntry]:
         """When the question names one item ("seoul-bus") but another item of the same
         section ranks first (on "stars", which only kube-cost-lens mentions), the named
@@ -477,11 +474,6 @@ class Engine:
         section = best.entry.source.section
         if section is None or best.entry.source.index is None:
             return ranked
-        asked_terms = {
-            term
-            for query_term in self._index.lexical.resolve(tokens)
-            for term, _ in query_term.terms
-        }
         analyzer = self.resources.analyzer
         named = [
             position
@@ -498,7 +490,7 @@ class Engine:
         return [ranked[position], *ranked[:position], *ranked[position + 1 :]]
 
     def _confidence(
-        self, ranked: Sequence[RankedEntry], question: str, tokens: Sequence[Token]
+        self, ranked: Sequence[RankedEntry], question: str, query: Sequence[QueryTerm]
     ) -> float:
         """The best entry's score, lowered when it lacks what the question asks for:
         a relevant entry that does not hold the asked fact is a near miss."""
@@ -512,7 +504,7 @@ class Engine:
             focus_terms = index.lexical.resolve(self.resources.analyzer.tokens(focus))
             if not index.lexical.covers(best.position, focus_terms):
                 confidence *= self.tuning.missing_focus_factor
-        elif index.lexical.asks_missing_topic(index.lexical.resolve(tokens)):
+        elif index.lexical.asks_missing_topic(query):
             confidence *= self.tuning.missing_focus_factor
         return confidence
 
