@@ -295,11 +295,11 @@ class Engine:
         if is_task_request(question):
             return Answer(REFUSAL[language], False, 0.0, [], language)
         tokens = self._question_tokens(question)
-        ranked: Sequence[RankedEntry] = self._rank(question, tokens)
+        found, query = self._rank_with_query(question, tokens)
+        ranked: Sequence[RankedEntry] = found
         if not ranked:
             return Answer(REFUSAL[language], False, 0.0, [], language)
         # What the question asks can change which close candidate answers it.
-        query = self._index.lexical.resolve(tokens)
         asked_terms = {term for query_term in query for term, _ in query_term.terms}
         ranked = self._named_sibling_first(ranked, asked_terms)
         if asks_years(question):
@@ -343,9 +343,16 @@ class Engine:
         return without_owner or tokens
 
     def _rank(self, text: str, tokens: Sequence[Token]) -> list[RankedEntry]:
+        return self._rank_with_query(text, tokens)[0]
+
+    def _rank_with_query(
+        self, text: str, tokens: Sequence[Token]
+    ) -> tuple[list[RankedEntry], list[QueryTerm]]:
+        """The ranking, and the question's terms as resolved against the same index (a
+        concurrent load() may swap the index; the checks after ranking must not mix)."""
         index = self._index
         if not index.entries:
-            return []
+            return [], []
         self.stats.questions += 1
         query = index.lexical.resolve(tokens)
         lexical = index.lexical.score_all(query)
@@ -390,7 +397,7 @@ class Engine:
             key=lambda item: item.score + RAW_TIEBREAK * item.lexical.raw + prior(item.entry),
             reverse=True,
         )
-        return ranked
+        return ranked, query
 
     def _should_embed(self, index: _Index, lexical: Sequence[LexicalScore]) -> bool:
         if (
