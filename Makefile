@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/site services/chatbot services/ka
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: up test lint typecheck unit e2e bench eval install constraints clean
+.PHONY: up test prerequisites lint typecheck unit e2e bench eval install constraints clean
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit("mysite needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -37,7 +37,11 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e -q
 
-test: lint typecheck
+# MariaDB, Chromium, the Docker Engine...: installed where absent, started where stopped.
+prerequisites:
+	bash .ci/prerequisites
+
+test: prerequisites lint typecheck
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
