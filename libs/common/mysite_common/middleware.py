@@ -95,6 +95,34 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
+class HeadAsGetMiddleware:
+    """Answers HEAD for every GET route: the GET response's status and headers, no body.
+
+    Uptime monitors, crawlers and link checkers send HEAD; FastAPI routes declared with GET
+    would answer 405. Content-Length stays the GET body's length, as RFC 9110 allows.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        body_sent = False
+
+        async def send_without_body(message: Message) -> None:
+            nonlocal body_sent
+            if message["type"] == "http.response.body":
+                if body_sent:
+                    return
+                body_sent = True
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
+
+
 class BodySizeLimitMiddleware:
     """Refuses bodies over the limit with 413, whether or not Content-Length is declared."""
 

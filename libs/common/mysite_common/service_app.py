@@ -12,6 +12,7 @@ from mysite_common.logs import configure_logging
 from mysite_common.middleware import (
     BodySizeLimitMiddleware,
     CsrfMiddleware,
+    HeadAsGetMiddleware,
     RequestContextMiddleware,
 )
 from mysite_common.settings import ServiceSettings
@@ -56,6 +57,7 @@ def create_service_app(
     if json_errors:
         install_json_error_handlers(app)
     app.state.readiness = checks
+    app.state.client_ip_depth = settings.client_ip_depth
     app.include_router(health_router(checks))
     for router in routers:
         app.include_router(router)
@@ -66,5 +68,6 @@ def create_service_app(
         max_bytes=settings.max_body_bytes,
         overrides=dict(body_limits or {}),
     )
+    app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     return app

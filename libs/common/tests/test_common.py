@@ -13,6 +13,7 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from mysite_common.client_address import client_address_from
 from mysite_common.db import UtcDateTime
 from mysite_common.health import Readiness
 from mysite_common.identity import Identity, Role, identity_from_headers
@@ -121,6 +122,17 @@ def test_errors_are_clear_json_and_never_echo_input(client: TestClient) -> None:
     assert "boom" not in crashed.text
 
 
+def test_every_get_route_answers_head_with_its_headers_and_no_body(client: TestClient) -> None:
+    get = client.get("/readyz")
+    head = client.head("/readyz")
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+    # Only GET routes gain HEAD: a POST-only route still refuses it.
+    assert client.head("/api/demo/items").status_code == 405
+
+
 def test_request_ids_are_kept_when_valid_and_made_when_not(client: TestClient) -> None:
     assert (
         client.get("/healthz", headers={"X-Request-Id": "abc-123"}).headers["x-request-id"]
@@ -198,3 +210,25 @@ def test_provisioning_gives_each_service_only_its_own_database() -> None:
         engine.dispose()
     finally:
         drop_mariadb(mariadb_admin_url(), list(passwords), prefix)
+
+
+# --- client address -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "depth", "expected"),
+    [
+        (["203.0.113.7"], 0, "203.0.113.7"),  # the gateway appended the client it saw
+        (["6.6.6.6, 203.0.113.7"], 0, "203.0.113.7"),  # the client's own entry is ignored
+        (["6.6.6.6, 203.0.113.7, 10.0.1.9"], 1, "203.0.113.7"),  # behind the load balancer
+        (["6.6.6.6", "203.0.113.7, 10.0.1.9"], 1, "203.0.113.7"),  # several headers, one list
+        (["not-an-address, 10.0.1.9"], 1, "-"),
+        ([" 2001:db8::1 , 10.0.1.9"], 1, "2001:db8::1"),
+        ([], 0, "127.0.0.9"),  # not through the gateway: the peer
+        (["10.0.1.9"], 1, "127.0.0.9"),  # fewer proxies than configured: the peer
+    ],
+)
+def test_client_address_counts_from_the_right(
+    forwarded_for: list[str], depth: int, expected: str
+) -> None:
+    assert client_address_from(forwarded_for, "127.0.0.9", depth) == expected

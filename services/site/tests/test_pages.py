@@ -403,3 +403,12 @@ def test_scripts_are_plain_and_small() -> None:
         assert "innerHTML" not in text  # text goes in as text, never as markup
         assert "eval(" not in text
     assert total < 60_000
+
+
+@pytest.mark.parametrize("path", ["/", "/guestbook", "/login", "/signup", "/static/css/site.css"])
+def test_every_page_and_static_file_answers_head(anonymous: Browser, path: str) -> None:
+    # Uptime monitors, crawlers and link checkers send HEAD.
+    response = anonymous.client.head(path)
+    assert response.status_code == 200, path
+    assert response.content == b""
+    assert response.headers["content-type"].startswith(("text/html", "text/css"))
