@@ -1,18 +1,18 @@
 """The platform through the real gateway: accounts, tokens, identity headers, protection."""
 
-import base64
 import json
 import re
 import time
 from collections.abc import Callable
 
 import httpx
-import jwt
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from mysite_stack.secrets import read_secret
 from mysite_stack.stack import Stack
+from mysite_testing.attacks import ALIASED_IDENTITY, SPOOFED_IDENTITY, forged_tokens
 
 pytestmark = pytest.mark.e2e
 
@@ -100,34 +100,26 @@ def test_password_change_ends_other_sessions(
     assert stale.status_code == 401
 
 
-SPOOFED = {
-    "X-User-Id": "1",
-    "X-User-Name": "owner",
-    "X-User-Role": "owner",
-    "X-User-Display-Name": "owner",
-}
-ALIASES = {"X_User_Id": "1", "X.User.Role": "owner", "X_User_Role": "owner", "x-user-id": "1"}
-
-
 def test_identity_headers_from_clients_never_reach_a_service(
     stack: Stack,
     gateway: httpx.Client,
     new_member: Callable[..., dict],
     log_in: Callable[..., dict],
 ) -> None:
-    anonymous = gateway.get(WHOAMI, headers={**SPOOFED, **ALIASES})
+    anonymous = gateway.get(WHOAMI, headers={**SPOOFED_IDENTITY, **ALIASED_IDENTITY})
     assert anonymous.json() == {"authenticated": False}
     member = new_member()
     tokens = log_in(member["username"], member["password"])
     gateway.cookies.clear()
-    as_member = gateway.get(WHOAMI, headers={**bearer(tokens["access_token"]), **SPOOFED})
+    as_member = gateway.get(WHOAMI, headers={**bearer(tokens["access_token"]), **SPOOFED_IDENTITY})
     assert as_member.json()["role"] == "member"
     assert as_member.json()["user_id"] == member["id"]
     # Also on the one route without ForwardAuth (static files): the site logs the user id
     # it received with each request; a spoofed one must not be there.
     request_id = "spoof-check-static-0001"
     gateway.get(
-        "/static/spoof-check.css", headers={**SPOOFED, **ALIASES, "X-Request-Id": request_id}
+        "/static/spoof-check.css",
+        headers={**SPOOFED_IDENTITY, **ALIASED_IDENTITY, "X-Request-Id": request_id},
     )
     time.sleep(0.5)
     lines = [
@@ -139,33 +131,18 @@ def test_identity_headers_from_clients_never_reach_a_service(
     assert all(line.get("user_id") in (None, "") for line in lines)
 
 
-def _forge(claims: dict, key: str = "not-the-real-secret-but-long-enough-0123456789") -> str:
-    return jwt.encode(claims, key, algorithm="HS256")
-
-
-def _b64(data: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
 def test_jwt_attacks_are_refused(
-    gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    stack: Stack,
+    gateway: httpx.Client,
+    new_member: Callable[..., dict],
+    log_in: Callable[..., dict],
 ) -> None:
     member = new_member()
     tokens = log_in(member["username"], member["password"])
     gateway.cookies.clear()
     real = tokens["access_token"]
-    header, _payload, signature = real.split(".")
-    claims = jwt.decode(real, options={"verify_signature": False})
-    now = int(time.time())
-    as_owner = {**claims, "role": "owner", "sub": "1"}
-    attacks = {
-        "alg none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(as_owner)}.",
-        "wrong key": _forge(as_owner),
-        "expired": _forge({**claims, "iat": now - 3600, "exp": now - 1800}),
-        "tampered": f"{header}.{_b64(as_owner)}.{signature}",
-        "refresh token as access": tokens["refresh_token"],
-        "garbage": "a.b.c",
-    }
+    signing_key = read_secret(stack.secrets_dir, "auth_jwt_secret")
+    attacks = forged_tokens(real, tokens["refresh_token"], signing_key=signing_key)
     for name, token in attacks.items():
         protected = gateway.get("/api/auth/me", headers=bearer(token))
         assert protected.status_code == 401, name
