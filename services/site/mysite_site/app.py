@@ -10,7 +10,14 @@ from mysite_common.service_app import create_service_app
 from mysite_site.config import PHOTO_UPLOAD_BODY_LIMIT, PROFILE_BODY_LIMIT, SiteSettings
 from mysite_site.freshness import ProfileCache
 from mysite_site.photos import PhotoCache
-from mysite_site.routes import admin_pages, guestbook_api, pages, profile_api, static
+from mysite_site.routes import (
+    admin_pages,
+    guestbook_api,
+    pages,
+    profile_api,
+    settings_api,
+    static,
+)
 from mysite_site.web import (
     SecurityHeadersMiddleware,
     StaticAssets,
@@ -40,6 +47,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             static.router,
             profile_api.router,
             guestbook_api.router,
+            settings_api.router,
             admin_pages.router,
             pages.router,
         ],

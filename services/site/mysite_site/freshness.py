@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from mysite_common.db import Database
-from mysite_site import profiles
+from mysite_site import profiles, themes
 from mysite_site.resume import Resume
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,8 @@ class LoadedProfile:
     published_at: datetime | None
     json_bytes: bytes
     etag: str
+    # The owner's theme: it changes the pages, so it travels with the version they cache on.
+    theme: themes.Theme = themes.DEFAULT_THEME
     pages: "OrderedDict[Any, CachedPage]" = field(default_factory=OrderedDict)
 
     @property
@@ -132,7 +134,7 @@ class LoadedProfile:
         return self.version > 0
 
 
-def _loaded(published: profiles.PublishedProfile) -> LoadedProfile:
+def _loaded(published: profiles.PublishedProfile, theme: themes.Theme) -> LoadedProfile:
     body = json.dumps(published.resume, ensure_ascii=False, indent=2).encode()
     digest = hashlib.sha256(body).hexdigest()[:24]
     return LoadedProfile(
@@ -141,6 +143,7 @@ def _loaded(published: profiles.PublishedProfile) -> LoadedProfile:
         published_at=published.published_at,
         json_bytes=body,
         etag=f'"v{published.version}-{digest}"',
+        theme=theme,
     )
 
 
@@ -157,7 +160,7 @@ class ProfileCache:
 
     def _load(self) -> LoadedProfile:
         with self._database.session() as session:
-            return _loaded(profiles.load_published(session))
+            return _loaded(profiles.load_published(session), themes.load_theme(session))
 
     async def current(self) -> LoadedProfile:
         known = self._current

@@ -1,4 +1,5 @@
-"""The site's own tables: the profile (published and draft), its photo, the guestbook."""
+"""The site's own tables: the profile (published and draft), its photo, the guestbook, and the
+owner's settings for how the site looks."""
 
 from datetime import datetime
 
@@ -67,3 +68,13 @@ class GuestbookEntry(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class OwnerSettings(Base):
+    """The owner's choices for the whole site (one row): today, the theme."""
+
+    __tablename__ = "owner_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    theme: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -145,6 +145,16 @@ def set_photo_url(session: Session, url: str | None) -> int:
     return _bump(session, row)
 
 
+def raise_version(session: Session) -> int:
+    """For a change visitors see that is not in the document (the theme): a new version, so
+    no replica serves a page it rendered before. Commits the session's other changes too."""
+    row = _locked_row(session)
+    if row is None:
+        row = _create_row(session, empty_resume())
+        session.flush()
+    return _bump(session, row)
+
+
 def photo_urls_in_use(session: Session) -> set[str]:
     row = session.get(Profile, PROFILE_ROW_ID)
     if row is None:

@@ -30,7 +30,7 @@ from mysite_common.identity import (
     require_member,
     require_owner,
 )
-from mysite_site import i18n
+from mysite_site import i18n, themes
 from mysite_site.config import SiteSettings
 from mysite_site.freshness import LoadedProfile, ProfileCache
 from mysite_site.markup import render_markdown
@@ -306,6 +306,8 @@ class Templates:
         self.env.globals["static"] = assets.url
         self.env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
         self.env.globals["CSRF_FIELD"] = CSRF_FIELD
+        self.env.globals["THEMES"] = themes.THEMES
+        self.env.globals["theme_stylesheet"] = lambda theme: assets.url(themes.stylesheet(theme))
 
     def render(
         self,
@@ -335,6 +337,7 @@ class Templates:
             "login_url": page.login_url(),
             "brand": brand,
             "settings": self.settings,
+            "theme": page.profile.theme if page.profile else themes.DEFAULT_THEME,
             "script_strings": Markup(script_json(strings)),  # noqa: S704 - escaped JSON
             "active": None,
             "tab": None,
