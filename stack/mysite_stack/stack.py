@@ -65,6 +65,9 @@ class StackOptions:
     services: tuple[str, ...] = SERVICES
     # More dynamic configuration for the gateway (the benchmarks add their own routes).
     extra_gateway_files: tuple[Path, ...] = ()
+    # Proxies in front of the gateway whose X-Forwarded-For it keeps (with
+    # MYSITE_CLIENT_IP_DEPTH in extra_env); none when clients connect to it directly.
+    trusted_proxies: tuple[str, ...] = ()
 
 
 @dataclass
@@ -177,6 +180,9 @@ class Stack:
         }
         env.pop("MYSITE_DATABASE_URL", None)  # the admin account is for provisioning only
         env.update(self.options.extra_env)
+        if service != "auth":
+            # Only auth creates the owner's account; no other process holds its password.
+            env.pop("MYSITE_ADMIN_PASSWORD", None)
         if service == "auth":
             env["AUTH_JWT_SECRET_FILE"] = str(secret_file(self.secrets_dir, "auth_jwt_secret"))
             env["MYSITE_ADMIN_USERNAME"] = self.owner_username
@@ -224,14 +230,14 @@ class Stack:
         auth_replicas = self.replicas.get("auth", [])
         auth_url = auth_replicas[0].url if len(auth_replicas) == 1 else self.internal_url
         env = {
-            **os.environ,
+            **{key: value for key, value in os.environ.items() if key != "MYSITE_ADMIN_PASSWORD"},
             "MYSITE_GATEWAY_INTERNAL_URL": self.internal_url,
             "MYSITE_AUTH_URL": auth_url,
             "MYSITE_SERVICE_SUFFIX": "",
             **{
                 key: value
                 for key, value in self.options.extra_env.items()
-                if key.startswith("MYSITE_RATE_")
+                if key.startswith("MYSITE_RATE_") or key == "MYSITE_CLIENT_IP_DEPTH"
             },
         }
         for service, replicas in self.replicas.items():
@@ -255,6 +261,7 @@ class Stack:
             internal=f"127.0.0.1:{self.internal_port}",
             admin=f"127.0.0.1:{self.admin_port}",
             dynamic_dir=dynamic_dir,
+            trusted_proxies=self.options.trusted_proxies,
         )
         path = self.run_dir / "traefik.yml"
         path.write_text(yaml.safe_dump(static, sort_keys=False))
@@ -403,20 +410,30 @@ class Stack:
         return rows
 
 
-def local_static_config(*, web: str, internal: str, admin: str, dynamic_dir: Path) -> dict:  # type: ignore[type-arg]
+def local_static_config(
+    *,
+    web: str,
+    internal: str,
+    admin: str,
+    dynamic_dir: Path,
+    trusted_proxies: tuple[str, ...] = (),
+) -> dict:  # type: ignore[type-arg]
     """Traefik's static configuration for local runs (Compose and ECS have their own files;
     routes and middlewares are shared through the dynamic configuration)."""
+    web_entry_point: dict[str, object] = {
+        "address": web,
+        "http": {
+            "middlewares": ["security-headers@file", "body-limit@file", "compress@file"],
+            "aliasHeadersStrategy": "delete",
+        },
+        "transport": {"lifeCycle": {"graceTimeOut": "10s"}},
+    }
+    if trusted_proxies:
+        web_entry_point["forwardedHeaders"] = {"trustedIPs": list(trusted_proxies)}
     return {
         "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
         "entryPoints": {
-            "web": {
-                "address": web,
-                "http": {
-                    "middlewares": ["security-headers@file", "body-limit@file", "compress@file"],
-                    "aliasHeadersStrategy": "delete",
-                },
-                "transport": {"lifeCycle": {"graceTimeOut": "10s"}},
-            },
+            "web": web_entry_point,
             "internal": {"address": internal, "http": {"aliasHeadersStrategy": "delete"}},
             "traefik": {"address": admin},
         },

@@ -44,6 +44,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="MYSITE_LOG_LEVEL")
     database_url: str = ""
     max_body_bytes: int = 64 * 1024
+    # Trusted proxies in front of the gateway (1 behind the AWS load balancer); the gateway's
+    # rate limits read the same variable. See mysite_common.client_address.
+    client_ip_depth: int = Field(default=0, ge=0, le=5, validation_alias="MYSITE_CLIENT_IP_DEPTH")
 
     @model_validator(mode="after")
     def _default_database(self) -> Self:

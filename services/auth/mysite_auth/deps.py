@@ -24,13 +24,6 @@ def _revocations(request: Request) -> RevocationCache:
     return cache
 
 
-def client_ip(request: Request) -> str:
-    # The gateway sets X-Real-Ip from the connection it accepted; services are reachable
-    # only through it.
-    return request.headers.get("x-real-ip") or (request.client.host if request.client else "-")
-
-
 Settings = Annotated[AuthSettings, Depends(_settings)]
 Hashing = Annotated[PasswordHashing, Depends(_hashing)]
 Revocations = Annotated[RevocationCache, Depends(_revocations)]
-ClientIp = Annotated[str, Depends(client_ip)]

@@ -168,20 +168,28 @@ def is_login_blocked(
     """Blocked for a window after too many failures, counted three ways.
 
     Per account and address stops one attacker guessing one account; per address stops one
-    attacker trying many accounts; per account (all addresses) stops a distributed attack,
-    but not from an address this account logged in from before, so nobody can lock the
-    real owner out by failing on purpose.
+    attacker trying many accounts; per account (all addresses) stops a distributed attack.
+    The last two never block an address this account logged in from before: nobody can
+    lock the real owner out by failing on purpose, from elsewhere or from an address they
+    share (an office, a carrier's NAT).
     """
     since = now - timedelta(minutes=settings.login_window_minutes)
     pair = _failures_since(session, since, LoginAttempt.username == username, LoginAttempt.ip == ip)
     if pair >= settings.max_failures_per_account_and_ip:
         return True
-    if _failures_since(session, since, LoginAttempt.ip == ip) >= settings.max_failures_per_ip:
-        return True
-    account = _failures_since(session, since, LoginAttempt.username == username)
-    if account < settings.max_failures_per_account:
+    too_many = (
+        _failures_since(session, since, LoginAttempt.ip == ip) >= settings.max_failures_per_ip
+        or _failures_since(session, since, LoginAttempt.username == username)
+        >= settings.max_failures_per_account
+    )
+    if not too_many:
         return False
-    known_address = session.scalar(
+    return not _is_known_address(session, username=username, ip=ip, now=now)
+
+
+def _is_known_address(session: Session, *, username: str, ip: str, now: datetime) -> bool:
+    """This account logged in from this address within the last 30 days."""
+    known = session.scalar(
         select(LoginAttempt.id)
         .where(
             LoginAttempt.username == username,
@@ -191,7 +199,7 @@ def is_login_blocked(
         )
         .limit(1)
     )
-    return known_address is None
+    return known is not None
 
 
 def login(
@@ -346,11 +354,19 @@ def change_password(
     user_id: int,
     current_password: str,
     new_password: str,
+    ip: str,
 ) -> IssuedSession:
     user = session.get(User, user_id)
     if user is None:
         raise SESSION_ENDED
-    if not hashing.verify(user.password_hash, current_password):
+    now = utcnow()
+    # A stolen session must not become an unthrottled password oracle: wrong current
+    # passwords count as failed logins of the account, and a blocked account gets the same
+    # answer as a wrong password.
+    blocked = is_login_blocked(session, settings, username=user.username, ip=ip, now=now)
+    if not hashing.verify(user.password_hash, current_password) or blocked:
+        session.add(LoginAttempt(username=user.username, ip=ip, succeeded=False, created_at=now))
+        session.commit()
         raise ApiError(
             403,
             "wrong_password",
@@ -358,7 +374,6 @@ def change_password(
             fields={"current_password": "wrong"},
         )
     validate_new_password(new_password, username=user.username, display_name=user.display_name)
-    now = utcnow()
     user.password_hash = hashing.hash(new_password)
     # Tokens are stamped in whole seconds; the new session starts in the next one so it
     # survives the cut-off while every older token dies.

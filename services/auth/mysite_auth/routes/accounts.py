@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_auth import service
 from mysite_auth.config import AuthSettings
-from mysite_auth.deps import ClientIp, Hashing, Revocations, Settings
+from mysite_auth.deps import Hashing, Revocations, Settings
 from mysite_auth.models import User
 from mysite_auth.tokens import (
     AccessClaims,
@@ -17,6 +17,7 @@ from mysite_auth.tokens import (
     decode_access_token,
     presented_token,
 )
+from mysite_common.client_address import ClientAddress
 from mysite_common.db import DbSession, utcnow
 from mysite_common.errors import ApiError, error_body
 from mysite_common.identity import CurrentUser
@@ -146,7 +147,7 @@ def login(
     db: DbSession,
     hashing: Hashing,
     settings: Settings,
-    ip: ClientIp,
+    ip: ClientAddress,
 ) -> TokenResponse:
     issued = service.login(
         db, hashing, settings, username=body.username, password=body.password, ip=ip
@@ -219,6 +220,7 @@ def change_password(
     hashing: Hashing,
     settings: Settings,
     revocations: Revocations,
+    ip: ClientAddress,
 ) -> TokenResponse:
     issued = service.change_password(
         db,
@@ -228,5 +230,6 @@ def change_password(
         user_id=identity.user_id,
         current_password=body.current_password,
         new_password=body.new_password,
+        ip=ip,
     )
     return _set_session_cookies(response, settings, issued)
