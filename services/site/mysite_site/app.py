@@ -30,7 +30,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     settings = settings or SiteSettings.load()
     database = Database(settings.database_url)
 
-    profile_cache = ProfileCache(database, settings.render_cache_entries)
+    profile_cache = ProfileCache(database, settings.render_cache_entries, settings.profile_language)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

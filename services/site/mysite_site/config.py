@@ -1,6 +1,7 @@
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from mysite_common.settings import ServiceSettings
@@ -18,6 +19,13 @@ class SiteSettings(ServiceSettings):
 
     # UI language when neither the visitor's choice nor Accept-Language names ko or en.
     default_language: Literal["ko", "en"] = "en"
+    # The language of the primary profile (`PUT /api/site/profile`); translations into the
+    # other languages are merged over it. Unset: the default language.
+    profile_language: Literal["ko", "en", ""] = ""
+    # The site's public address: canonical links, OpenGraph tags, robots.txt and the sitemap
+    # say this, never the request's Host header (which anyone can set). The default is what
+    # `make up` serves.
+    public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="MYSITE_PUBLIC_URL")
     cookie_secure: bool = Field(default=False, validation_alias="MYSITE_COOKIE_SECURE")
     guestbook_page_size: int = Field(default=20, ge=1, le=100)
     # Entries one member may write per hour: enough for anyone, too few for a spam script.
@@ -28,3 +36,18 @@ class SiteSettings(ServiceSettings):
     # installation without them can hide them.
     chat_enabled: bool = True
     messages_enabled: bool = True
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/") or "http://127.0.0.1:8000"
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("MYSITE_PUBLIC_URL must be an address like https://example.org")
+        return value
+
+    @model_validator(mode="after")
+    def _profile_language_default(self) -> Self:
+        if not self.profile_language:
+            object.__setattr__(self, "profile_language", self.default_language)
+        return self

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from mysite_common.db import Database
 from mysite_site import profiles, themes
 from mysite_site.resume import Resume
+from mysite_site.translations import merge_translation
 
 logger = logging.getLogger(__name__)
 
@@ -127,30 +128,94 @@ class LoadedProfile:
     etag: str
     # The owner's theme: it changes the pages, so it travels with the version they cache on.
     theme: themes.Theme = themes.DEFAULT_THEME
+    # The primary document's language, and each translation as the owner wrote it.
+    language: str = "en"
+    translations: dict[str, Resume] = field(default_factory=dict)
     pages: "OrderedDict[Any, CachedPage]" = field(default_factory=OrderedDict)
+    _documents: dict[str, "JsonDocument"] = field(default_factory=dict)
+    _merged: dict[str, Resume] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
         return self.version > 0
 
+    def content_language(self, language: str) -> str:
+        """The language the page's content is in for a visitor who reads `language`."""
+        return language if language in self.translations else self.language
 
-def _loaded(published: profiles.PublishedProfile, theme: themes.Theme) -> LoadedProfile:
-    body = json.dumps(published.resume, ensure_ascii=False, indent=2).encode()
-    digest = hashlib.sha256(body).hexdigest()[:24]
+    def resume_in(self, language: str) -> Resume:
+        """The profile as a visitor reading `language` sees it: the translation merged over
+        the primary document, or the primary document when there is no translation."""
+        if language not in self.translations:
+            return self.resume
+        merged = self._merged.get(language)
+        if merged is None:
+            merged = merge_translation(self.resume, self.translations[language])
+            self._merged[language] = merged
+        return merged
+
+    def document(self, language: str) -> "JsonDocument":
+        """The JSON Resume export in one language (the primary's when it has no translation)."""
+        if language not in self.translations:
+            return JsonDocument(self.json_bytes, self.etag)
+        return self._document(f"lang-{language}", lambda: self.resume_in(language))
+
+    def bundle(self) -> "JsonDocument":
+        """Every language version at once, for the chatbot: one ETag over all of it."""
+        return self._document(
+            "bundle",
+            lambda: {
+                "version": self.version,
+                "language": self.language,
+                "profile": self.resume,
+                "translations": {
+                    language: self.resume_in(language) for language in self.translations
+                },
+            },
+        )
+
+    def _document(self, key: str, build: Callable[[], Any]) -> "JsonDocument":
+        document = self._documents.get(key)
+        if document is None:
+            document = json_document(build(), f"v{self.version}-{key}")
+            self._documents[key] = document
+        return document
+
+
+@dataclass(frozen=True)
+class JsonDocument:
+    """A JSON answer computed once per version: its bytes and their ETag."""
+
+    body: bytes
+    etag: str
+
+
+def json_document(value: Any, tag: str) -> JsonDocument:
+    body = json.dumps(value, ensure_ascii=False, indent=2).encode()
+    return JsonDocument(body, f'"{tag}-{hashlib.sha256(body).hexdigest()[:24]}"')
+
+
+def _loaded(
+    published: profiles.PublishedProfile, theme: themes.Theme, language: str
+) -> LoadedProfile:
+    primary = json_document(published.resume, f"v{published.version}")
     return LoadedProfile(
         version=published.version,
         resume=published.resume,
         published_at=published.published_at,
-        json_bytes=body,
-        etag=f'"v{published.version}-{digest}"',
+        json_bytes=primary.body,
+        etag=primary.etag,
         theme=theme,
+        language=language,
+        translations=published.translations,
     )
 
 
 class ProfileCache:
-    def __init__(self, database: Database, max_pages: int) -> None:
+    def __init__(self, database: Database, max_pages: int, language: str = "en") -> None:
         self._database = database
         self._max_pages = max_pages
+        self._language = language
         self._reader = VersionReader(database)
         self._probe = FreshnessProbe(self._reader.read)
         self._current: LoadedProfile | None = None
@@ -160,7 +225,9 @@ class ProfileCache:
 
     def _load(self) -> LoadedProfile:
         with self._database.session() as session:
-            return _loaded(profiles.load_published(session), themes.load_theme(session))
+            return _loaded(
+                profiles.load_published(session), themes.load_theme(session), self._language
+            )
 
     async def current(self) -> LoadedProfile:
         known = self._current

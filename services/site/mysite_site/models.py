@@ -37,6 +37,19 @@ class Profile(Base):
     draft_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
 
+class ProfileTranslation(Base):
+    """The profile in another language: a JSON Resume merged over the primary one (see
+    translations.py), published and draft like the profile. Publishing one raises the
+    profile's `version`, so every replica's cached pages follow."""
+
+    __tablename__ = "profile_translations"
+
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    published_json: Mapped[str | None] = mapped_column(LongText, default=None)
+    draft_json: Mapped[str | None] = mapped_column(LongText, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class Photo(Base):
     """Profile photos, re-encoded and stored here so replicas keep no files of their own."""
 

@@ -1,27 +1,33 @@
-"""The profile's storage: the published JSON Resume, the owner's draft, and the version.
+"""The profile's storage: the published JSON Resume, its translations, the owner's drafts of
+each, and the version.
 
-Every change visitors can see (publish, import, photo) raises `version` in the same
-transaction; that number is what every replica checks before it serves a cached page.
+Every change visitors can see (publish, import, translation, photo) raises `version` in the
+same transaction; that number is what every replica checks before it serves a cached page.
 """
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
-from mysite_site.models import PROFILE_ROW_ID, Profile
+from mysite_site.models import PROFILE_ROW_ID, Profile, ProfileTranslation
 from mysite_site.resume import Resume, dump_resume, empty_resume, parse_resume_json, validate_resume
+from mysite_site.translations import merge_translation
 
 logger = logging.getLogger(__name__)
 
 NO_DRAFT_CHANGES = ApiError(409, "no_draft", "There is no draft to publish; save one first.")
+NO_PROFILE_YET = ApiError(
+    409, "no_profile", "Publish the profile in its primary language before translating it."
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,8 @@ class PublishedProfile:
     version: int
     resume: Resume
     published_at: datetime | None
+    # Language -> the translation as the owner wrote it (not merged).
+    translations: dict[str, Resume] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -42,12 +50,40 @@ class Draft:
     updated_at: datetime | None
 
 
+@dataclass(frozen=True)
+class TranslationDraft:
+    """A translation's draft, with the primary draft it is merged over."""
+
+    language: str
+    translation: Resume
+    primary: Resume
+    has_changes: bool
+    updated_at: datetime | None
+
+    @property
+    def resume(self) -> Resume:
+        merged: Resume = merge_translation(self.primary, self.translation)
+        return merged
+
+
+def _translation_rows(session: Session) -> list[ProfileTranslation]:
+    return list(session.scalars(select(ProfileTranslation).order_by(ProfileTranslation.language)))
+
+
 def load_published(session: Session) -> PublishedProfile:
     row = session.get(Profile, PROFILE_ROW_ID)
     if row is None:
         return PublishedProfile(version=0, resume=empty_resume(), published_at=None)
+    translations = {
+        translation.language: json.loads(translation.published_json)
+        for translation in _translation_rows(session)
+        if translation.published_json is not None
+    }
     return PublishedProfile(
-        version=row.version, resume=json.loads(row.published_json), published_at=row.published_at
+        version=row.version,
+        resume=json.loads(row.published_json),
+        published_at=row.published_at,
+        translations=translations,
     )
 
 
@@ -99,23 +135,109 @@ def save_draft(session: Session, resume: Any) -> Draft:
 
 
 def discard_draft(session: Session) -> Draft:
+    """Drops the primary draft and every translation's draft: back to what visitors see."""
     row = _locked_row(session)
     if row is not None:
         row.draft_json = None
         row.draft_updated_at = utcnow()
+        for translation in _translation_rows(session):
+            translation.draft_json = None
         _commit(session)
     return load_draft(session)
 
 
 def publish_draft(session: Session) -> int:
+    """The primary draft and every translation's draft become what visitors see, together."""
     row = _locked_row(session)
-    if row is None or row.draft_json is None:
+    translation_drafts = [
+        translation for translation in _translation_rows(session) if translation.draft_json
+    ]
+    if row is None or (row.draft_json is None and not translation_drafts):
         raise NO_DRAFT_CHANGES
-    # Checked again: the schema may be stricter than when the draft was saved.
-    validate_resume(json.loads(row.draft_json))
-    row.published_json = row.draft_json
-    row.draft_json = None
+    if row.draft_json is not None:
+        # Checked again: the schema may be stricter than when the draft was saved.
+        validate_resume(json.loads(row.draft_json))
+        row.published_json = row.draft_json
+        row.draft_json = None
+    primary = json.loads(row.published_json)
+    for translation in translation_drafts:
+        document = json.loads(translation.draft_json or "{}")
+        _validate_translation(primary, document)
+        translation.published_json = dump_resume(document) if document else None
+        translation.draft_json = None
+        translation.updated_at = utcnow()
     return _bump(session, row)
+
+
+# ---------------------------------------------------------------- translations
+
+
+def _validate_translation(primary: Resume, document: Any) -> Resume:
+    """A translation is a JSON Resume of its own, and so is the result of merging it."""
+    translation = validate_resume(document)
+    validate_resume(merge_translation(primary, translation))
+    return translation
+
+
+def _translation_row(session: Session, language: str) -> ProfileTranslation:
+    translation = session.get(ProfileTranslation, language, populate_existing=True)
+    if translation is None:
+        translation = ProfileTranslation(language=language)
+        session.add(translation)
+    return translation
+
+
+def replace_translation(session: Session, language: str, document: Any) -> int:
+    """Import of a translation: published at once, its draft dropped. An empty document
+    removes the translation (the page then shows the primary profile in that language)."""
+    row = _locked_row(session)
+    if row is None:
+        raise NO_PROFILE_YET
+    document = _validate_translation(json.loads(row.published_json), document)
+    translation = _translation_row(session, language)
+    translation.published_json = dump_resume(document) if document else None
+    translation.draft_json = None
+    translation.updated_at = utcnow()
+    return _bump(session, row)
+
+
+def load_translation_draft(session: Session, language: str) -> TranslationDraft:
+    primary = load_draft(session).resume
+    translation = session.get(ProfileTranslation, language, populate_existing=True)
+    if translation is None:
+        return TranslationDraft(language, {}, primary, has_changes=False, updated_at=None)
+    published = json.loads(translation.published_json or "{}")
+    if translation.draft_json is None:
+        return TranslationDraft(
+            language, published, primary, has_changes=False, updated_at=translation.updated_at
+        )
+    draft = json.loads(translation.draft_json)
+    return TranslationDraft(
+        language, draft, primary, has_changes=draft != published, updated_at=translation.updated_at
+    )
+
+
+def save_translation_draft(session: Session, language: str, document: Any) -> TranslationDraft:
+    row = _locked_row(session)
+    if row is None:
+        raise NO_PROFILE_YET
+    primary = json.loads(row.draft_json or row.published_json)
+    document = _validate_translation(primary, document)
+    translation = _translation_row(session, language)
+    translation.draft_json = dump_resume(document)
+    translation.updated_at = utcnow()
+    _commit(session)
+    return load_translation_draft(session, language)
+
+
+def discard_translation_draft(session: Session, language: str) -> TranslationDraft:
+    row = _locked_row(session)
+    translation = session.get(ProfileTranslation, language)
+    if row is not None and translation is not None:
+        translation.draft_json = None
+        translation.updated_at = utcnow()
+        _commit(session)
+    return load_translation_draft(session, language)
 
 
 def replace_profile(session: Session, resume: Any) -> int:

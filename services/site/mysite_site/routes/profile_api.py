@@ -1,5 +1,6 @@
-"""The profile API under /api/site: the published JSON Resume (public, cheap to poll), the
-owner's import, draft, publish and photo endpoints, and a constant route for benchmarks."""
+"""The profile API under /api/site: the published JSON Resume (public, cheap to poll) in each
+language, the owner's import, draft, publish and photo endpoints, and a constant route for
+benchmarks."""
 
 import json
 from email.utils import format_datetime
@@ -12,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from mysite_common.db import Database, DbSession
 from mysite_common.errors import ApiError
 from mysite_common.identity import OwnerUser
-from mysite_site import photos, profiles
-from mysite_site.config import MAX_PHOTO_BYTES
-from mysite_site.freshness import ProfileCache
+from mysite_site import i18n, photos, profiles
+from mysite_site.config import MAX_PHOTO_BYTES, SiteSettings
+from mysite_site.freshness import JsonDocument, ProfileCache
 from mysite_site.web import CheckedOwner
 
 router = APIRouter(prefix="/api/site", tags=["site"])
@@ -33,10 +34,49 @@ async def hello() -> Response:
     return Response(_HELLO, media_type="text/plain")
 
 
+LanguageQuery = Annotated[str | None, Query(max_length=8)]
+
+
+def _any_language(raw: str | None) -> i18n.Language | None:
+    if raw is None:
+        return None
+    language = i18n.as_language(raw)
+    if language is None:
+        raise ApiError(
+            422,
+            "invalid_language",
+            f"The language must be one of {', '.join(i18n.LANGUAGES)}.",
+            fields={"lang": "unknown language"},
+        )
+    return language
+
+
+def _translation_language(request: Request, raw: str | None) -> str | None:
+    """None for the primary document; otherwise a language it may be translated into."""
+    language = _any_language(raw)
+    settings: SiteSettings = request.app.state.settings
+    if language is not None and language == settings.profile_language:
+        raise ApiError(
+            422,
+            "invalid_language",
+            f"{language} is the primary profile's language: send it without ?lang=.",
+            fields={"lang": "the primary profile's language"},
+        )
+    return language
+
+
 @router.get("/profile")
-async def published_profile(request: Request) -> Response:
-    """The published profile as a JSON Resume document. `ETag` changes with every publish
-    (answer If-None-Match with 304); `X-Profile-Version` is the version number."""
+async def published_profile(
+    request: Request,
+    lang: LanguageQuery = None,
+    translations: Annotated[bool, Query()] = False,
+) -> Response:
+    """The published profile as a JSON Resume document: the primary one, or with `lang` the
+    one a visitor reading that language sees (its translation merged over the primary), or
+    with `translations=true` every version at once (`{version, language, profile,
+    translations}`, for the chatbot). `ETag` changes with every publish (answer If-None-Match
+    with 304); `X-Profile-Version` is the version number."""
+    language = _any_language(lang)
     cache: ProfileCache = request.app.state.profile_cache
     try:
         profile = await cache.current()
@@ -44,16 +84,24 @@ async def published_profile(request: Request) -> Response:
         raise ApiError(503, "unavailable", "The profile cannot be read right now.") from exc
     if not profile.exists:
         raise ApiError(404, "no_profile", "The owner has not published a profile yet.")
+    if translations:
+        document = profile.bundle()
+    elif language is not None:
+        document = profile.document(language)
+    else:
+        document = JsonDocument(profile.json_bytes, profile.etag)
     headers = {
-        "ETag": profile.etag,
+        "ETag": document.etag,
         "X-Profile-Version": str(profile.version),
         "Cache-Control": "no-cache",
     }
+    if language is not None:
+        headers["Content-Language"] = profile.content_language(language)
     if profile.published_at is not None:
         headers["Last-Modified"] = format_datetime(profile.published_at, usegmt=True)
-    if profile.etag in request.headers.get("if-none-match", ""):
+    if document.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    return Response(profile.json_bytes, media_type="application/json", headers=headers)
+    return Response(document.body, media_type="application/json", headers=headers)
 
 
 async def _json_body(request: Request) -> Any:
@@ -77,52 +125,91 @@ def _version_response(version: int, status_code: int = 200) -> JSONResponse:
 
 
 @router.put("/profile")
-async def import_profile(request: Request, _owner: CheckedOwner) -> JSONResponse:
-    """Replaces the published profile with a JSON Resume document (and drops any draft)."""
+async def import_profile(
+    request: Request, _owner: CheckedOwner, lang: LanguageQuery = None
+) -> JSONResponse:
+    """Replaces the published profile with a JSON Resume document (and drops any draft); with
+    `lang`, the translation into that language (merged over the primary document field by
+    field; leave out what does not change; `{}` removes the translation)."""
+    language = _translation_language(request, lang)
     document = await _json_body(request)
 
     def replace() -> int:
         with _database(request).session() as session:
-            return profiles.replace_profile(session, document)
+            if language is None:
+                return profiles.replace_profile(session, document)
+            return profiles.replace_translation(session, language, document)
 
     return _version_response(await run_in_threadpool(replace))
 
 
-def _draft_body(draft: profiles.Draft) -> dict[str, Any]:
-    return {
+def _draft_body(draft: profiles.Draft | profiles.TranslationDraft) -> dict[str, Any]:
+    body = {
         "resume": draft.resume,
         "has_changes": draft.has_changes,
         "updated_at": draft.updated_at.isoformat() if draft.updated_at else None,
     }
+    if isinstance(draft, profiles.TranslationDraft):
+        # resume is the merged document; these are its two halves.
+        body.update(language=draft.language, translation=draft.translation, primary=draft.primary)
+    return body
+
+
+def _load_draft(db: DbSession, language: str | None) -> profiles.Draft | profiles.TranslationDraft:
+    if language is None:
+        return profiles.load_draft(db)
+    return profiles.load_translation_draft(db, language)
 
 
 @router.get("/admin/draft")
 def get_draft(
-    _owner: OwnerUser, db: DbSession, download: Annotated[bool, Query()] = False
+    request: Request,
+    _owner: OwnerUser,
+    db: DbSession,
+    download: Annotated[bool, Query()] = False,
+    lang: LanguageQuery = None,
 ) -> JSONResponse:
-    draft = profiles.load_draft(db)
+    """The owner's draft; with `lang`, that translation's draft merged over the primary draft
+    (`translation` is the translation alone). `download=1`: the resume as a file."""
+    language = _translation_language(request, lang)
+    draft = _load_draft(db, language)
     if download:
+        name = f"resume-draft.{language}.json" if language else "resume-draft.json"
         return JSONResponse(
             draft.resume,
-            headers={**_NO_STORE, "Content-Disposition": 'attachment; filename="resume.json"'},
+            headers={**_NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
         )
     return JSONResponse(_draft_body(draft), headers=_NO_STORE)
 
 
 @router.put("/admin/draft")
-async def put_draft(request: Request, _owner: CheckedOwner) -> JSONResponse:
+async def put_draft(
+    request: Request, _owner: CheckedOwner, lang: LanguageQuery = None
+) -> JSONResponse:
+    """Saves the draft; with `lang`, the translation's draft (what differs from the primary)."""
+    language = _translation_language(request, lang)
     document = await _json_body(request)
 
-    def save() -> profiles.Draft:
+    def save() -> profiles.Draft | profiles.TranslationDraft:
         with _database(request).session() as session:
-            return profiles.save_draft(session, document)
+            if language is None:
+                return profiles.save_draft(session, document)
+            return profiles.save_translation_draft(session, language, document)
 
     return JSONResponse(_draft_body(await run_in_threadpool(save)), headers=_NO_STORE)
 
 
 @router.delete("/admin/draft")
-def discard_draft(_owner: CheckedOwner, db: DbSession) -> JSONResponse:
-    return JSONResponse(_draft_body(profiles.discard_draft(db)), headers=_NO_STORE)
+def discard_draft(
+    request: Request, _owner: CheckedOwner, db: DbSession, lang: LanguageQuery = None
+) -> JSONResponse:
+    """Discards every draft (the primary's and the translations'); with `lang`, only that
+    translation's."""
+    language = _translation_language(request, lang)
+    if language is None:
+        return JSONResponse(_draft_body(profiles.discard_draft(db)), headers=_NO_STORE)
+    draft = profiles.discard_translation_draft(db, language)
+    return JSONResponse(_draft_body(draft), headers=_NO_STORE)
 
 
 @router.post("/admin/publish")
