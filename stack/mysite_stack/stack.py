@@ -25,6 +25,14 @@ from mysite_stack.secrets import read_secret, secret_file
 logger = logging.getLogger("mysite_stack")
 
 SERVICES = ("auth", "site", "chatbot", "kakao")
+# One anonymous GET per service through the gateway, answered by the service itself, free of
+# rate limits (a probe repeated at start must not use up a visitor's login allowance).
+ROUTING_PROBES = {
+    "auth": "/api/auth/refresh",  # 405: refresh is POST only
+    "site": "/api/site/hello",
+    "chatbot": "/api/chat/info",
+    "kakao": "/api/kakao/status",  # 401 for anonymous visitors
+}
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -326,12 +334,19 @@ class Stack:
             raise StackError(f"not healthy after {timeout:.0f}s: {', '.join(waiting) or 'gateway'}")
 
     def _gateway_routes_ready(self) -> bool:
-        """The gateway has loaded its routes and reaches auth through ForwardAuth."""
+        """The gateway has loaded its routes, reaches auth through ForwardAuth, and routes a
+        request to every service: the answer comes from the service itself (it echoes an
+        X-Request-Id), not the gateway's own 502/503/504."""
         try:
-            response = httpx.get(f"{self.url}/api/auth/me", timeout=2.0)
+            if httpx.get(f"{self.url}/api/auth/me", timeout=2.0).status_code != 401:
+                return False
+            for path in ROUTING_PROBES.values():
+                response = httpx.get(f"{self.url}{path}", timeout=2.0)
+                if response.status_code >= 500 or "x-request-id" not in response.headers:
+                    return False
         except httpx.HTTPError:
             return False
-        return response.status_code == 401
+        return True
 
     def _gateway_sees_every_replica(self, replicas: list[Replica] | None = None) -> bool:
         """Every replica (or those given) is a healthy server of its gateway service, in

@@ -66,6 +66,11 @@ def test_up_with_sqlite_then_ctrl_c_leaves_nothing_running(tmp_path: Path) -> No
         json={"username": "owner", "password": "a launcher test passphrase"},
     )
     assert login.status_code == 200
+    # "Up" means routable: the first request to every service right after the announcement
+    # reaches it, never the gateway's 503 "no available server".
+    for path in ("/", "/api/site/hello", "/api/chat/info", "/api/kakao/status"):
+        response = httpx.get(f"http://127.0.0.1:{port}{path}")
+        assert response.status_code < 500, (path, response.status_code)
     assert sorted(p.name for p in (tmp_path / "data" / "db").glob("*.sqlite3")) == [
         "auth.sqlite3", "chatbot.sqlite3", "kakao.sqlite3", "site.sqlite3",
     ]  # fmt: skip
