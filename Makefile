@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/site services/chatbot services/ka
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: up test prerequisites lint typecheck unit e2e bench eval install constraints clean
+.PHONY: up test prerequisites lint typecheck unit e2e compose-test bench eval install constraints clean
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit("mysite needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -36,6 +36,12 @@ unit: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e -q
+
+# The stack in Docker Compose, built from the real Dockerfiles and tested end to end through
+# its published port (tests/compose; a Compose project of its own, taken down with its
+# volumes). `make test` runs the same tests whenever a Docker Engine answers.
+compose-test: $(STAMP)
+	$(BIN)/pytest tests/compose -q
 
 # MariaDB, Chromium, the Docker Engine...: installed where absent, started where stopped.
 prerequisites:
