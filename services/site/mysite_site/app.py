@@ -12,6 +12,7 @@ from mysite_site.freshness import ProfileCache
 from mysite_site.photos import PhotoCache
 from mysite_site.routes import (
     admin_pages,
+    discovery,
     guestbook_api,
     pages,
     profile_api,
@@ -48,6 +49,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             profile_api.router,
             guestbook_api.router,
             settings_api.router,
+            discovery.router,
             admin_pages.router,
             pages.router,
         ],

@@ -29,6 +29,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lang.switch": ("Switch the interface to {language}", "화면 언어를 {language}(으)로 바꾸기"),
     "footer.json": ("This profile as JSON Resume", "이 프로필을 JSON Resume로 보기"),
     "footer.made_with": ("Made with mysite", "mysite로 만들었습니다"),
+    "seo.guestbook_description": (
+        "Leave {name} a note in the guestbook.",
+        "{name}의 방명록에 한마디 남겨 주세요.",
+    ),
     "js.required": (
         "This form needs JavaScript; please turn it on.",
         "이 양식은 자바스크립트가 필요합니다. 자바스크립트를 켜 주세요.",

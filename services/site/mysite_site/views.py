@@ -1,7 +1,9 @@
 """What the profile page shows, derived from the JSON Resume document (templates stay simple)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from markupsafe import Markup
 
 from mysite_site.resume import SECTIONS, Resume
 from mysite_site.web import display_host, photo_src, safe_href, tel_href
@@ -24,10 +26,18 @@ class ProfileView:
     summary: str
     contacts: list[ContactLink]
     sections: list[tuple[str, list[dict[str, Any]]]]
+    # Where the page's language and a part's differ (a translation that left it out): the
+    # part's language, for a `lang` attribute, keyed by (section, position shown) or "summary".
+    part_languages: dict[Any, str] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
         return not (self.name or self.label or self.summary or self.sections or self.photo)
+
+    def lang_attr(self, key: str, index: int | None = None) -> Markup:
+        """` lang="ko"` for a part in another language than the page's content, else nothing."""
+        language = self.part_languages.get(key if index is None else (key, index))
+        return Markup(' lang="{}"').format(language) if language else Markup("")
 
 
 def _text(value: object) -> str:
@@ -69,18 +79,39 @@ def _contacts(basics: dict[str, Any]) -> list[ContactLink]:
     return contacts
 
 
-def profile_view(resume: Resume) -> ProfileView:
+def profile_view(
+    resume: Resume,
+    *,
+    untranslated: set[tuple[str, int]] | None = None,
+    summary_untranslated: bool = False,
+    basics_untranslated: bool = False,
+    fallback_language: str | None = None,
+) -> ProfileView:
+    """`untranslated`: the (section, position) of items the visitor's language has no
+    translation of, shown in `fallback_language` (the primary document's); likewise the
+    summary and the name, headline and place."""
     basics = resume.get("basics")
     if not isinstance(basics, dict):
         basics = {}
     name = _text(basics.get("name"))
     sections = []
+    part_languages: dict[Any, str] = {}
     for section in SECTIONS:
         items = resume.get(section.key)
         if isinstance(items, list):
-            kept = [item for item in items if isinstance(item, dict) and item]
+            kept: list[dict[str, Any]] = []
+            for position, item in enumerate(items):
+                if not (isinstance(item, dict) and item):
+                    continue
+                if fallback_language and (section.key, position) in (untranslated or set()):
+                    part_languages[(section.key, len(kept))] = fallback_language
+                kept.append(item)
             if kept:
                 sections.append((section.key, kept))
+    if fallback_language and summary_untranslated:
+        part_languages["summary"] = fallback_language
+    if fallback_language and basics_untranslated:
+        part_languages["basics"] = fallback_language
     return ProfileView(
         name=name,
         initials=name[:1].upper() if name else "?",
@@ -90,4 +121,5 @@ def profile_view(resume: Resume) -> ProfileView:
         summary=_text(basics.get("summary")),
         contacts=_contacts(basics),
         sections=sections,
+        part_languages=part_languages,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,7 +30,7 @@ from mysite_common.identity import (
     require_member,
     require_owner,
 )
-from mysite_site import i18n, themes
+from mysite_site import i18n, seo, themes
 from mysite_site.config import SiteSettings
 from mysite_site.freshness import LoadedProfile, ProfileCache
 from mysite_site.markup import render_markdown
@@ -180,8 +180,14 @@ class PageContext:
 
     @property
     def current_path(self) -> str:
+        """This page's address without `?lang=`: where the language switch returns to (the
+        visitor's new choice must not be overridden by the old address)."""
         url = self.request.url
-        return url.path + (f"?{url.query}" if url.query else "")
+        query = [(name, value) for name, value in self.request.query_params.multi_items()]
+        kept = [(name, value) for name, value in query if name != "lang"]
+        if len(kept) == len(query):
+            return url.path + (f"?{url.query}" if url.query else "")
+        return url.path + (f"?{urlencode(kept)}" if kept else "")
 
     def login_url(self, next_path: str | None = None) -> str:
         return "/login?next=" + quote(next_path or self.current_path, safe="/")
@@ -189,7 +195,8 @@ class PageContext:
 
 async def build_page_context(request: Request) -> PageContext:
     settings: SiteSettings = request.app.state.settings
-    language = i18n.negotiate(
+    # `?lang=` first: each language version has an address of its own (hreflang, sitemap).
+    language = i18n.as_language(request.query_params.get("lang")) or i18n.negotiate(
         request.cookies.get(i18n.LANGUAGE_COOKIE),
         request.headers.get("accept-language"),
         settings.default_language,
@@ -320,9 +327,20 @@ class Templates:
         **values: Any,
     ) -> str:
         language = page.language
-        resume = page.profile.resume if page.profile else {}
+        # The profile as a visitor reading this language sees it (its translation, if any).
+        resume = page.profile.resume_in(language) if page.profile else {}
         basics = resume.get("basics") if isinstance(resume.get("basics"), dict) else {}
         brand = (basics or {}).get("name") or "mysite"
+        request = page.request
+        head = seo.head_tags(
+            self.settings,
+            resume,
+            language=language,
+            path=request.url.path,
+            query=request.query_params.multi_items(),
+            is_error="status" in values,
+            published_at=page.profile.published_at if page.profile else None,
+        )
         strings = i18n.strings_for(language, ("common.", "js.", "logout.", *script_strings))
         context: dict[str, Any] = {
             "lang": language,
@@ -336,6 +354,9 @@ class Templates:
             "current_path": page.current_path,
             "login_url": page.login_url(),
             "brand": brand,
+            "head": head,
+            "json_ld": Markup(script_json(head.json_ld)) if head.json_ld else None,  # noqa: S704
+            "content_lang": page.profile.content_language(language) if page.profile else language,
             "settings": self.settings,
             "theme": page.profile.theme if page.profile else themes.DEFAULT_THEME,
             "script_strings": Markup(script_json(strings)),  # noqa: S704 - escaped JSON

@@ -14,7 +14,8 @@ from mysite_site import guestbook, i18n
 from mysite_site.config import SiteSettings
 from mysite_site.freshness import LoadedProfile, ProfileCache
 from mysite_site.models import GuestbookEntry
-from mysite_site.views import profile_view
+from mysite_site.translations import summary_translated, untranslated_items
+from mysite_site.views import ProfileView, profile_view
 from mysite_site.web import (
     CSRF_PLACEHOLDER,
     ERROR_PAGE_STATUSES,
@@ -40,6 +41,21 @@ _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 ONE_YEAR = 365 * 24 * 3600
 
 
+def _profile_view(profile: LoadedProfile, language: i18n.Language) -> ProfileView:
+    """The profile in the visitor's language; the parts in another language (untranslated,
+    or no translation at all) are marked with theirs."""
+    if language == profile.language:
+        return profile_view(profile.resume)
+    translation = profile.translations.get(language, {})
+    return profile_view(
+        profile.resume_in(language),
+        untranslated=untranslated_items(profile.resume, translation),
+        summary_untranslated=not summary_translated(translation),
+        basics_untranslated=not translation.get("basics"),
+        fallback_language=profile.language,
+    )
+
+
 def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = False) -> str:
     templates: Templates = page.request.app.state.templates
     return templates.render(
@@ -48,7 +64,7 @@ def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = Fa
         csrf_token=page.csrf_token if preview else CSRF_PLACEHOLDER,
         script_strings=HOME_SCRIPT_STRINGS,
         active="home",
-        view=profile_view(profile.resume),
+        view=_profile_view(profile, page.language),
         preview=preview,
         # The cached page must not depend on the query string it was first asked with.
         current_path="/",
