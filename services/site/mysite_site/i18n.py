@@ -314,6 +314,48 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.nav.profile": ("Profile", "프로필"),
     "admin.nav.chatbot": ("Chatbot", "챗봇"),
     "admin.nav.messages": ("Messages", "메시지"),
+    "admin.nav.theme": ("Theme", "테마"),
+    "admin.theme.title": ("How your site looks", "사이트 모양"),
+    "admin.theme.intro": (
+        "Every page, for every visitor, in one of these themes; each works in light and dark"
+        " mode and on phones, and prints as a résumé.",
+        "모든 페이지가 모든 방문자에게 이 테마 중 하나로 보입니다. 어느 테마든 밝은 모드와 어두운"
+        " 모드, 휴대폰에서 잘 보이고, 인쇄하면 이력서가 됩니다.",
+    ),
+    "admin.theme.legend": ("Theme", "테마"),
+    "admin.theme.live": (
+        "Choosing a theme shows this page in it at once; visitors see it once you save.",
+        "테마를 고르면 이 페이지가 바로 그 테마로 바뀝니다. 방문자에게는 저장한 뒤에 보입니다.",
+    ),
+    "admin.theme.save": ("Use this theme", "이 테마 쓰기"),
+    "admin.theme.full_preview": (
+        "See the whole profile in this theme",
+        "이 테마로 프로필 전체 보기",
+    ),
+    "admin.theme.sample": ("Sample of your profile", "프로필 견본"),
+    "admin.theme.saved": (
+        "Saved: visitors see this theme now.",
+        "저장했습니다. 이제 방문자에게 이 테마가 보입니다.",
+    ),
+    "admin.theme.unsaved": (
+        "Not saved yet: visitors still see the theme you saved before.",
+        "아직 저장하지 않았습니다. 방문자에게는 전에 저장한 테마가 보입니다.",
+    ),
+    "theme.clean": ("Clean", "깔끔한"),
+    "theme.clean.about": (
+        "Sans-serif, airy, with a timeline of your career.",
+        "산세리프 글꼴에 여백이 넉넉하고, 경력을 타임라인으로 보여 줍니다.",
+    ),
+    "theme.classic": ("Classic résumé", "클래식 이력서"),
+    "theme.classic.about": (
+        "Serif type on paper, like a printed résumé.",
+        "종이에 인쇄한 이력서처럼 세리프 글꼴을 씁니다.",
+    ),
+    "theme.card": ("Bold card", "대담한 카드"),
+    "theme.card.about": (
+        "Your profile as one bold card on a strong colour.",
+        "강한 색 바탕 위에 프로필을 큼직한 카드 한 장으로 보여 줍니다.",
+    ),
     "admin.draft.same": (
         "The draft is the same as the published profile.",
         "초안이 게시된 프로필과 같습니다.",

@@ -1,15 +1,18 @@
-"""The owner's pages under /admin: the profile editor, its preview, the chatbot's FAQ, and the
-KakaoTalk messages. The gateway already keeps others out; the pages check again."""
+"""The owner's pages under /admin: the profile editor, its preview, the theme, the chatbot's
+FAQ, and the KakaoTalk messages. The gateway already keeps others out; the pages check again."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from mysite_common.db import DbSession
-from mysite_site import profiles
+from mysite_site import profiles, themes
 from mysite_site.freshness import LoadedProfile
 from mysite_site.resume import BASICS_FIELDS, LOCATION_FIELDS, PROFILE_FIELDS, SECTIONS
 from mysite_site.routes.pages import render_home
+from mysite_site.views import profile_view
 from mysite_site.web import (
     Page,
     page_response,
@@ -21,7 +24,7 @@ from mysite_site.web import (
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
-ADMIN_STRINGS = ("admin.", "chatadmin.", "kakao.", "msgpage.")
+ADMIN_STRINGS = ("admin.", "chatadmin.", "kakao.", "msgpage.", "theme.")
 
 
 @router.get("")
@@ -53,17 +56,39 @@ def profile_editor(page: Page, db: DbSession) -> HTMLResponse:
 
 
 @router.get("/preview")
-def preview(page: Page, db: DbSession) -> HTMLResponse:
+def preview(
+    page: Page, db: DbSession, theme: Annotated[themes.Theme | None, Query()] = None
+) -> HTMLResponse:
+    """The draft as visitors would see it; `?theme=` shows it in a theme not chosen yet."""
     require_page_owner(page)
     draft = profiles.load_draft(db)
     version = page.profile.version if page.profile else 0
     loaded = LoadedProfile(
-        version=version, resume=draft.resume, published_at=None, json_bytes=b"", etag=""
+        version=version,
+        resume=draft.resume,
+        published_at=None,
+        json_bytes=b"",
+        etag="",
+        theme=theme or (page.profile.theme if page.profile else themes.DEFAULT_THEME),
     )
     response = HTMLResponse(render_home(page, loaded, preview=True))
     response.headers["Cache-Control"] = "private, no-store"
     set_csrf_cookie(response, page)
     return response
+
+
+@router.get("/theme")
+def theme_picker(page: Page) -> HTMLResponse:
+    require_page_owner(page)
+    resume = page.profile.resume_in(page.language) if page.profile else {}
+    return page_response(
+        page,
+        "admin/theme.html",
+        script_strings=ADMIN_STRINGS,
+        active="admin",
+        tab="theme",
+        view=profile_view(resume),
+    )
 
 
 @router.get("/chatbot")

@@ -66,6 +66,7 @@ def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = Fa
         active="home",
         view=_profile_view(profile, page.language),
         preview=preview,
+        theme=profile.theme,
         # The cached page must not depend on the query string it was first asked with.
         current_path="/",
         login_url="/login?next=/",
