@@ -34,7 +34,8 @@ def assert_no_live_markup_but_ours(html: str) -> None:
     for attributes in page.all("script"):
         assert (
             attributes.get("src", "").startswith("/static/js/")
-            or attributes.get("type") == "application/json"
+            # Data blocks, which no browser runs: strings for our scripts, and JSON-LD.
+            or attributes.get("type") in ("application/json", "application/ld+json")
         ), attributes
     for tag, attributes in page.elements:
         for name, value in attributes.items():
