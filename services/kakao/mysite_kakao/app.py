@@ -13,7 +13,8 @@ from mysite_kakao.connection import ensure_connection_row
 from mysite_kakao.crypto import TokenCipher
 from mysite_kakao.delivery import DeliveryWorker
 from mysite_kakao.kakao_client import KakaoClient
-from mysite_kakao.routes import messages, oauth, status
+from mysite_kakao.notifications import ensure_settings_row
+from mysite_kakao.routes import messages, notifications, oauth, status
 from mysite_kakao.runtime import Clock, Runtime, TokenGuard
 
 
@@ -37,6 +38,7 @@ def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = N
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ensure_connection_row(database)
+        ensure_settings_row(database)
         worker.start()
         yield
         # Finishes the sends in flight and hands the rest back for the next replica.
@@ -47,7 +49,13 @@ def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = N
     app = create_service_app(
         settings=settings,
         title="mysite kakao",
-        routers=[oauth.router, status.router, messages.router],
+        routers=[
+            oauth.router,
+            status.router,
+            messages.router,
+            notifications.router,
+            notifications.internal_router,
+        ],
         readiness={"database": database.ping},
         lifespan=lifespan,
     )

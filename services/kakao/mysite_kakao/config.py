@@ -56,6 +56,16 @@ class KakaoSettings(ServiceSettings):
     rate_limit_count: int = Field(default=5, ge=1)
     rate_limit_window_seconds: int = Field(default=600, ge=1)
 
+    # Owner notifications (guestbook entries, declined questions). Never more than this many
+    # notification messages in any 24 hours (Kakao's daily quotas; a spam wave must not use
+    # them up): beyond it events wait and go out later as one summary per kind.
+    notification_daily_limit: int = Field(default=50, ge=1, le=10_000)
+    # Digest mode: at most one message per kind per this many seconds.
+    notification_digest_seconds: int = Field(default=3600, ge=60, le=86_400)
+    # Where each kind's message links to on the site.
+    guestbook_path: str = "/guestbook"
+    questions_path: str = "/admin/chatbot"
+
     # Delivery.
     worker_threads: int = Field(default=2, ge=0, le=32)  # 0: this replica only accepts
     poll_seconds: float = Field(default=1.0, gt=0)

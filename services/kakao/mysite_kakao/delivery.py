@@ -28,12 +28,12 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from mysite_common.db import utcnow
-from mysite_kakao import connection
+from mysite_kakao import connection, notifications
 from mysite_kakao.connection import NotConnectedError
 from mysite_kakao.kakao_client import KakaoError, Outcome
-from mysite_kakao.models import Message, MessageStatus, OAuthState
+from mysite_kakao.models import Message, MessageKind, MessageStatus, OAuthState
 from mysite_kakao.runtime import Runtime
-from mysite_kakao.text import text_template
+from mysite_kakao.text import notification_template, text_template
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ class Result(StrEnum):
 @dataclass(frozen=True)
 class Claimed:
     id: int
+    kind: str
     attempts: int
     sender_username: str
     sender_display_name: str
@@ -147,6 +148,7 @@ class DeliveryWorker:
 
     def upkeep(self) -> None:
         connection.keep_tokens_alive(self.runtime)
+        notifications.purge_old_events(self.runtime.database)
         with self.runtime.database.session() as session:
             session.execute(
                 delete(OAuthState).where(OAuthState.expires_at < utcnow() - timedelta(days=30))
@@ -181,6 +183,8 @@ class DeliveryWorker:
         with self.runtime.database.session() as session:
             if not connection.is_deliverable(self.runtime, session):
                 return 0
+        # Notifications wait (as events) while Kakao is not connected; now they can go.
+        notifications.compose_due(self.runtime)
         claim_token, claimed = self._claim()
         for index, message in enumerate(claimed):
             if self._stopping.is_set() or self._paused():
@@ -250,6 +254,7 @@ class DeliveryWorker:
             rows = session.execute(
                 select(
                     Message.id,
+                    Message.kind,
                     Message.attempts,
                     Message.sender_username,
                     Message.sender_display_name,
@@ -367,15 +372,31 @@ class DeliveryWorker:
 
     # --- one message ----------------------------------------------------------------------
 
+    def _template(self, message: Claimed) -> str:
+        settings = self.runtime.settings
+        if message.kind == MessageKind.visitor.value:
+            return text_template(
+                sender_display_name=message.sender_display_name,
+                sender_username=message.sender_username,
+                text=message.text,
+                read_url=settings.message_url(message.id) if settings.site_url else "",
+                button_title=settings.button_title,
+            )
+        # A notification links to where the owner sees what happened.
+        path = (
+            settings.guestbook_path
+            if message.kind == MessageKind.guestbook_entry.value
+            else settings.questions_path
+        )
+        return notification_template(
+            text=message.text,
+            read_url=settings.site_url + path if settings.site_url else "",
+            button_title=settings.button_title,
+        )
+
     def _deliver(self, claim_token: str, message: Claimed) -> Result:
         runtime = self.runtime
-        template = text_template(
-            sender_display_name=message.sender_display_name,
-            sender_username=message.sender_username,
-            text=message.text,
-            read_url=runtime.settings.message_url(message.id) if runtime.settings.site_url else "",
-            button_title=runtime.settings.button_title,
-        )
+        template = self._template(message)
         sends = 0
         refreshed_after_401 = False
         seen_version: int | None = None

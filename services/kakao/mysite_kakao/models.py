@@ -59,6 +59,19 @@ class OAuthState(Base):
     result_message: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
+class MessageKind(StrEnum):
+    """Who a queued message is from: a visitor, or the site telling the owner what happened."""
+
+    visitor = "visitor"
+    guestbook_entry = "guestbook_entry"
+    declined_question = "declined_question"
+
+
+NOTIFICATION_KINDS = (MessageKind.guestbook_entry, MessageKind.declined_question)
+# The sender recorded on the site's own notifications (visitors' ids start at 1).
+SYSTEM_SENDER_ID = 0
+
+
 class MessageStatus(StrEnum):
     queued = "queued"
     sending = "sending"
@@ -67,7 +80,8 @@ class MessageStatus(StrEnum):
 
 
 class Message(Base):
-    """A visitor's message to the owner, stored before it is acknowledged."""
+    """A message to the owner, stored before it is acknowledged: a visitor's, or a
+    notification (`kind`) composed from notification events."""
 
     __tablename__ = "kakao_messages"
     __table_args__ = (
@@ -75,9 +89,13 @@ class Message(Base):
         Index("ix_kakao_messages_due", "status", "next_attempt_at"),
         Index("ix_kakao_messages_sender_created", "sender_id", "created_at"),
         Index("ix_kakao_messages_claim_token", "claim_token"),
+        Index("ix_kakao_messages_kind_created", "kind", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(32), default=MessageKind.visitor.value, server_default=MessageKind.visitor.value
+    )
     sender_id: Mapped[int] = mapped_column(Integer)
     sender_username: Mapped[str] = mapped_column(String(64))
     sender_display_name: Mapped[str] = mapped_column(String(128))
@@ -95,3 +113,41 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class NotificationSettings(Base):
+    """What the owner wants to hear about: one row (id 1), also the lock that makes composing
+    notifications one replica's job at a time."""
+
+    __tablename__ = "kakao_notification_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    guestbook_entry: Mapped[bool] = mapped_column(Boolean, default=True)
+    declined_question: Mapped[bool] = mapped_column(Boolean, default=True)
+    # On: at most one message per kind per digest period, summarising what happened.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False)
+    locked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class NotificationEvent(Base):
+    """Something the owner should hear about, reported by the service where it happened.
+
+    Stored (committed) before the reporter gets its answer; `message_id` is set, in the same
+    transaction that queues the message carrying it, so each event is told exactly once.
+    """
+
+    __tablename__ = "kakao_notification_events"
+    __table_args__ = (
+        UniqueConstraint("kind", "event_key", name="uq_kakao_notification_events_key"),
+        Index("ix_kakao_notification_events_pending", "message_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # The reporter's id for the event (a retry sends the same one, and is not stored twice).
+    event_key: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -68,3 +68,15 @@ def text_template(
     if read_url:
         template["button_title"] = button_title
     return json.dumps(template, ensure_ascii=False, separators=(",", ":"))
+
+
+def notification_template(*, text: str, read_url: str, button_title: str) -> str:
+    """The `template_object` of a notification: its text as composed, cut to fit."""
+    template: dict[str, object] = {
+        "object_type": "text",
+        "text": cut_to_fit(normalize_text(text), KAKAO_TEXT_LIMIT),
+        "link": {"web_url": read_url, "mobile_web_url": read_url} if read_url else {},
+    }
+    if read_url:
+        template["button_title"] = button_title
+    return json.dumps(template, ensure_ascii=False, separators=(",", ":"))
