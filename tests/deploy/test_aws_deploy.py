@@ -305,5 +305,6 @@ def test_dry_run_prints_every_call_and_makes_none(monkeypatch: pytest.MonkeyPatc
     assert '"desiredCount": 2' in output
     code, output = run("--dry-run", "images", "--tag", "release-9")
     assert code == 0, output
-    assert "docker build --platform linux/amd64 -f services/chatbot/Dockerfile" in output
+    assert "docker build --platform linux/amd64 -f services/Dockerfile" in output
+    assert "/chatbot:release-9 --build-arg SERVICE=chatbot ." in output
     assert "--build-arg ECS_CLUSTER=" in output

@@ -86,7 +86,35 @@ def test_every_build_context_and_dockerfile_exists(base: dict[str, Any]) -> None
         assert (context / build["dockerfile"]).is_file(), f"{name}: no {build['dockerfile']}"
         assert base["services"][name]["image"].endswith(":latest")  # MYSITE_IMAGE_TAG
     for name in SERVICES:
-        assert built[name]["dockerfile"] == f"services/{name}/Dockerfile"
+        # One Dockerfile for the four services, told which one by SERVICE.
+        assert built[name]["dockerfile"] == "services/Dockerfile"
+        assert built[name]["args"]["SERVICE"] == name
+
+
+def test_base_images_default_to_the_official_ones(base: dict[str, Any]) -> None:
+    """A machine without a registry substitutes local stand-ins through these variables
+    (deploy/images/offline_bases.py); everyone else gets the official images."""
+    services = base["services"]
+    assert services["mariadb"]["image"] == "mariadb:11.4"
+    for name in [*SERVICES, "provision"]:
+        args = services[name]["build"]["args"]
+        assert args["PYTHON_IMAGE"] == "python:3.11-slim-bookworm"
+        assert args["PIP_NO_INDEX"] == "false"
+    assert services["gateway"]["build"]["args"]["TRAEFIK_IMAGE"] == "traefik:v3.7.15"
+    offline = load_compose(
+        COMPOSE,
+        env={
+            **example_env(),
+            "MYSITE_PYTHON_IMAGE": "mysite-offline/python:x",
+            "MYSITE_MARIADB_IMAGE": "mysite-offline/mariadb:x",
+            "MYSITE_TRAEFIK_IMAGE": "mysite-offline/traefik:x",
+            "MYSITE_PIP_NO_INDEX": "true",
+        },
+    )["services"]
+    assert offline["mariadb"]["image"] == "mysite-offline/mariadb:x"
+    assert offline["chatbot"]["build"]["args"]["PYTHON_IMAGE"] == "mysite-offline/python:x"
+    assert offline["provision"]["build"]["args"]["PIP_NO_INDEX"] == "true"
+    assert offline["gateway"]["build"]["args"]["TRAEFIK_IMAGE"] == "mysite-offline/traefik:x"
 
 
 def test_only_the_gateway_is_published(base: dict[str, Any], prod: dict[str, Any]) -> None:
@@ -97,8 +125,8 @@ def test_only_the_gateway_is_published(base: dict[str, Any], prod: dict[str, Any
             # A fixed container name would make `--scale` impossible.
             assert "container_name" not in service, name
             assert "network_mode" not in service, name
-    assert base["services"]["gateway"]["ports"] == ["80:8000"]
-    assert prod["services"]["gateway"]["ports"] == ["80:8000", "443:8443"]
+    assert base["services"]["gateway"]["ports"] == ["0.0.0.0:80:8000"]
+    assert prod["services"]["gateway"]["ports"] == ["0.0.0.0:80:8000", "443:8443"]
 
 
 def test_services_start_only_after_the_provisioning_job(base: dict[str, Any]) -> None:

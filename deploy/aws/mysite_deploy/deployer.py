@@ -26,9 +26,10 @@ from mysite_deploy.settings import (
 )
 from mysite_deploy.taskdefs import task_definition
 
-# Image name -> Dockerfile, all built from the repository root.
+# Image name -> Dockerfile, all built from the repository root. The four services share one
+# Dockerfile and name themselves with the SERVICE build argument.
 IMAGES = {
-    **{name: f"services/{name}/Dockerfile" for name in APP_SERVICES},
+    **dict.fromkeys(APP_SERVICES, "services/Dockerfile"),
     "gateway": "gateway/Dockerfile",
     "jobs": "deploy/jobs/Dockerfile",
 }
@@ -117,6 +118,8 @@ class Deployer:
                 "-t",
                 f"{registry}/{name}:{tag}",
             ]
+            if name in APP_SERVICES:
+                build += ["--build-arg", f"SERVICE={name}"]
             if name == "gateway":
                 build += ["--build-arg", f"ECS_CLUSTER={self.cluster}"]
             commands.append([*build, "."])
