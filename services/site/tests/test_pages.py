@@ -140,7 +140,8 @@ def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert_no_live_markup_but_ours(response.text)
         assert (
-            re.search(r"<script(?![^>]*\b(src|type=\"application/json\"))", response.text) is None
+            re.search(r"<script(?![^>]*\b(src|type=\"application/(ld\+)?json\"))", response.text)
+            is None
         ), path
 
 
