@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from mysite_common.db import Database
+from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
 from mysite_site.config import PHOTO_UPLOAD_BODY_LIMIT, PROFILE_BODY_LIMIT, SiteSettings
 from mysite_site.freshness import ProfileCache
@@ -32,10 +33,13 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     database = Database(settings.database_url)
 
     profile_cache = ProfileCache(database, settings.render_cache_entries, settings.profile_language)
+    notifier = NotificationSender(settings.kakao_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        notifier.start()
         yield
+        notifier.stop()
         profile_cache.close()
         database.dispose()
 
@@ -71,4 +75,5 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     app.state.templates = Templates(settings, assets)
     app.state.profile_cache = profile_cache
     app.state.photo_cache = PhotoCache()
+    app.state.notifier = notifier
     return app

@@ -36,6 +36,9 @@ class SiteSettings(ServiceSettings):
     # installation without them can hide them.
     chat_enabled: bool = True
     messages_enabled: bool = True
+    # Where the kakao service answers POST /internal/notifications (service to service, never
+    # through the public gateway): new guestbook entries are told to the owner. Empty: off.
+    kakao_url: str = ""
 
     @field_validator("public_url")
     @classmethod

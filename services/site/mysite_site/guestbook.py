@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 from mysite_common.identity import Identity
+from mysite_common.notifications import NotificationSender
 from mysite_site.models import GuestbookEntry
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,19 @@ def create_entry(
     session.commit()
     logger.info("guestbook entry written", extra={"entry_id": entry.id})
     return entry
+
+
+def tell_owner(notifier: NotificationSender, entry: GuestbookEntry) -> None:
+    """The owner hears about a new entry through KakaoTalk (not about their own)."""
+    if entry.by_owner:
+        return
+    notifier.notify(
+        kind="guestbook_entry",
+        # The id with its time, so a database started afresh never repeats an event id.
+        event_id=f"guestbook-entry-{entry.id}-{int(entry.created_at.timestamp())}",
+        text=entry.body,
+        author=entry.author_display_name,
+    )
 
 
 def get_entry(session: Session, entry_id: int) -> GuestbookEntry:

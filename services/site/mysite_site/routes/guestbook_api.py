@@ -91,6 +91,7 @@ def create_entry(
 ) -> EntryPublic:
     limit = _settings(request).guestbook_entries_per_hour
     entry = guestbook.create_entry(db, member, body.body, max_per_hour=limit)
+    guestbook.tell_owner(request.app.state.notifier, entry)
     return EntryPublic.of(entry, member)
 
 

@@ -169,6 +169,7 @@ def guestbook_write(
                 page, db, 1, status_code=exc.status_code, error=_error_text(page, exc), draft=body
             )
         raise
+    guestbook.tell_owner(page.request.app.state.notifier, entry)
     return redirect(f"/guestbook#entry-{entry.id}")
 
 
