@@ -13,6 +13,7 @@ from mysite_chatbot.llm import LlmClient
 from mysite_chatbot.question_log import QuestionLogWriter
 from mysite_chatbot.routes import ask, faq, identity, questions, status
 from mysite_common.db import Database
+from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
 
 # httpx logs every request at INFO: a profile poll every 2 s would drown the service's log.
@@ -34,6 +35,7 @@ def create_app(
     knowledge = Knowledge(settings, database, language_resources)
     question_log = QuestionLogWriter(database, keep_days=settings.question_log_days)
     llm = LlmClient(settings) if settings.llm_enabled else None
+    notifier = NotificationSender(settings.kakao_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -41,9 +43,11 @@ def create_app(
         # once the engine is warm and the profile was fetched (or found unreachable).
         knowledge.start()
         question_log.start()
+        notifier.start()
         yield
         knowledge.stop()
         question_log.stop()
+        notifier.stop()
         if llm is not None:
             llm.close()
         database.dispose()
@@ -61,4 +65,5 @@ def create_app(
     app.state.knowledge = knowledge
     app.state.question_log = question_log
     app.state.llm = llm
+    app.state.notifier = notifier
     return app

@@ -25,6 +25,11 @@ class ChatbotSettings(ServiceSettings):
     max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
     max_faq_entries: int = Field(default=500, ge=1, le=5000)
 
+    # Where the kakao service answers POST /internal/notifications (service to service, never
+    # through the public gateway): a question the chatbot declines is told to the owner.
+    # Empty: off.
+    kakao_url: str = ""
+
     # Logged questions older than this are deleted (they can hold visitors' personal details).
     question_log_days: int = Field(default=365, ge=1, le=3650)
 

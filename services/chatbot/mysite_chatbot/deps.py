@@ -8,6 +8,7 @@ from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.llm import LlmClient
 from mysite_chatbot.question_log import QuestionLogWriter
+from mysite_common.notifications import NotificationSender
 
 
 def _settings(request: Request) -> ChatbotSettings:
@@ -30,7 +31,13 @@ def _question_log(request: Request) -> QuestionLogWriter:
     return writer
 
 
+def _notifier(request: Request) -> NotificationSender:
+    notifier: NotificationSender = request.app.state.notifier
+    return notifier
+
+
 Settings = Annotated[ChatbotSettings, Depends(_settings)]
 KnowledgeDep = Annotated[Knowledge, Depends(_knowledge)]
 Llm = Annotated[LlmClient | None, Depends(_llm)]
 QuestionLogDep = Annotated[QuestionLogWriter, Depends(_question_log)]
+Notifier = Annotated[NotificationSender, Depends(_notifier)]

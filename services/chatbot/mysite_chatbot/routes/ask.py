@@ -1,12 +1,13 @@
 """POST /api/chat/ask: a visitor's question in, the answer with its sources out."""
 
 import time
+import uuid
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_chatbot.answering import clean_question, reply_to
-from mysite_chatbot.deps import KnowledgeDep, Llm, QuestionLogDep, Settings
+from mysite_chatbot.deps import KnowledgeDep, Llm, Notifier, QuestionLogDep, Settings
 from mysite_chatbot.knowledge import EngineNotReadyError
 from mysite_common.errors import ApiError
 
@@ -43,6 +44,7 @@ def ask(
     knowledge: KnowledgeDep,
     llm: Llm,
     question_log: QuestionLogDep,
+    notifier: Notifier,
 ) -> AskResponse:
     started = time.perf_counter()
     question = clean_question(body.question, settings.max_question_chars)
@@ -59,5 +61,10 @@ def ask(
         question, engine, llm, top_k=settings.llm_top_k, min_score=settings.llm_min_score
     )
     question_log.record(question, reply, (time.perf_counter() - started) * 1000)
+    if not reply.answered:
+        # The owner hears about what the chatbot could not answer (to add it to the FAQ).
+        notifier.notify(
+            kind="declined_question", event_id=f"question-{uuid.uuid4().hex}", text=question
+        )
     response.headers["Cache-Control"] = "no-store"
     return AskResponse(**reply.public())
