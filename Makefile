@@ -7,7 +7,7 @@ PACKAGES := libs/common services/auth services/site services/chatbot services/ka
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: up test prerequisites lint typecheck unit e2e compose-test bench eval install constraints clean
+.PHONY: up test prerequisites lint typecheck unit e2e compose-up compose-down compose-test bench eval install constraints clean
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
 	@$(PYTHON) -c 'import sys; sys.exit("mysite needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -36,6 +36,16 @@ unit: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e -q
+
+# compose.yaml on this machine: images built (from Debian packages and deploy/wheelhouse/ when
+# no registry answers), gateway on 127.0.0.1:${MYSITE_PORT:-8000}, settings from the
+# environment or .env, secrets generated into .data/compose/. Returns once everything routes.
+# compose-down keeps the data volumes unless ARGS=--volumes.
+compose-up: $(STAMP)
+	$(BIN)/python -m mysite_stack.compose up $(ARGS)
+
+compose-down: $(STAMP)
+	$(BIN)/python -m mysite_stack.compose down $(ARGS)
 
 # The stack in Docker Compose, built from the real Dockerfiles and tested end to end through
 # its published port (tests/compose; a Compose project of its own, taken down with its
