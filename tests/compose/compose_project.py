@@ -55,6 +55,25 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> str:
     return result.stdout
 
 
+def offline_build_settings() -> dict[str, str]:
+    """The Compose variables that build every image with no registry: local stand-ins for
+    the base images (built from Debian's packages where missing) and Python packages only
+    from the wheelhouse (filled from the pins where not yet), as `make compose-up` does."""
+    images = REPO / "deploy" / "images"
+    subprocess.run([sys.executable, str(images / "wheelhouse.py")], cwd=REPO, check=True)
+    built = subprocess.run(
+        [sys.executable, str(images / "offline_bases.py")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    settings = dict(
+        line.split("=", 1) for line in built.stdout.splitlines() if line.startswith("MYSITE_")
+    )
+    return {**settings, "MYSITE_PIP_NO_INDEX": "true"}
+
+
 def default_bridge_gateway() -> str:
     """The host's address on Docker's default bridge (docker0): the one address of the host
     that both this process and every container reach, so host-side fakes listen there."""

@@ -26,6 +26,7 @@ from .compose_project import (
     ComposeProject,
     default_bridge_gateway,
     docker_engine_answers,
+    offline_build_settings,
     routes_to_every_service,
     wait_until,
 )
@@ -117,6 +118,7 @@ def project_settings(port: int, kakao: FakeKakao) -> dict[str, str]:
             "MYSITE_ADMIN_PASSWORD": OWNER_PASSWORD,
             "MYSITE_PORT": str(port),
             "MYSITE_HTTP_PORT": str(port),
+            "MYSITE_HTTP_ADDRESS": "127.0.0.1",
             "MYSITE_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "MYSITE_LOG_LEVEL": "INFO",
             # Images of its own tag, so a developer's images stay as they built them.
@@ -155,6 +157,8 @@ def compose_stack(
     # A stack left behind by an interrupted run would hold the volumes and the names.
     project.run("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
     try:
+        with Timed("offline base images and wheelhouse"):
+            project.settings.update(offline_build_settings())
         with Timed("build images"):
             project.run("build", timeout=3600)
         with Timed("up until routable"):
