@@ -183,6 +183,81 @@ class BodySizeLimitMiddleware:
                 raise
 
 
+# Far deeper than any body a service accepts, far shallower than what makes Python's JSON
+# parser (or pydantic after it) raise RecursionError.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_nesting_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in `body` (brackets inside strings do not count).
+    Malformed JSON gets some number; the parser refuses it afterwards anyway."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b'""', body)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+class JsonDepthLimitMiddleware:
+    """Refuses JSON bodies nested deeper than MAX_JSON_DEPTH with 400, before any parser.
+
+    Runs inside the body size limit, so the body it buffers is already bounded.
+    """
+
+    def __init__(self, app: ASGIApp, max_depth: int = MAX_JSON_DEPTH) -> None:
+        self.app = app
+        self.max_depth = max_depth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        content_type = Headers(scope=scope).get("content-type", "")
+        if "json" not in content_type.lower():
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away (or was too big)
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if json_nesting_depth(body) > self.max_depth:
+            await _send_json(
+                send,
+                400,
+                {
+                    "error": "too_deeply_nested",
+                    "message": f"JSON nested deeper than {self.max_depth} levels is refused.",
+                },
+            )
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    """A receive() that gives `messages` first, then defers to `then`."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return replayed
+
+
 class CsrfMiddleware:
     """Blocks cross-site state changes using Fetch Metadata, with an Origin fallback (OWASP).
 

@@ -13,6 +13,7 @@ from mysite_common.middleware import (
     BodySizeLimitMiddleware,
     CsrfMiddleware,
     HeadAsGetMiddleware,
+    JsonDepthLimitMiddleware,
     RequestContextMiddleware,
 )
 from mysite_common.settings import ServiceSettings
@@ -62,6 +63,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     # Starlette runs the last added middleware first: request id and logging wrap everything.
+    app.add_middleware(JsonDepthLimitMiddleware)
     app.add_middleware(CsrfMiddleware, exempt_paths=csrf_exempt_paths)
     app.add_middleware(
         BodySizeLimitMiddleware,

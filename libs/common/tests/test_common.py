@@ -17,6 +17,7 @@ from mysite_common.client_address import client_address_from
 from mysite_common.db import UtcDateTime
 from mysite_common.health import Readiness
 from mysite_common.identity import Identity, Role, identity_from_headers
+from mysite_common.middleware import json_nesting_depth
 from mysite_common.provision import drop_mariadb, provision_mariadb
 from mysite_common.service_app import create_service_app
 from mysite_common.settings import ServiceSettings, normalize_database_url
@@ -104,6 +105,28 @@ def test_bodies_over_the_limit_are_refused_declared_or_streamed(client: TestClie
         "/api/demo/items", content=chunks(), headers={"content-type": "application/json"}
     )
     assert streamed.status_code == 413
+
+
+def test_deeply_nested_json_is_a_clear_400_before_any_parser(client: TestClient) -> None:
+    deep = "[" * 5_000 + "]" * 5_000  # past Python's recursion limit, under the size limit
+    response = client.post(
+        "/api/demo/items", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "too_deeply_nested"
+    nested_just_enough = {"name": "x", "count": 1, "extra": [[[[{"a": [1]}]]]]}
+    assert client.post("/api/demo/items", json=nested_just_enough).status_code == 200
+    # Brackets inside strings are text, not nesting.
+    brackets_as_text = {"name": "[" * 1000 + '\\"{' * 100, "count": 1}
+    assert client.post("/api/demo/items", json=brackets_as_text).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "depth"),
+    [(b"{}", 1), (b'{"a": [1, {"b": []}]}', 4), (b'"[[[["', 0), (b'["\\"[", [[]]]', 3)],
+)
+def test_json_nesting_depth(body: bytes, depth: int) -> None:
+    assert json_nesting_depth(body) == depth
 
 
 def test_errors_are_clear_json_and_never_echo_input(client: TestClient) -> None:

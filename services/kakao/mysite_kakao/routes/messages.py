@@ -8,6 +8,7 @@ from pydantic import BaseModel, StrictStr
 
 from mysite_common.db import DbSession
 from mysite_common.identity import CurrentUser, OwnerUser
+from mysite_common.params import MAX_ROW_ID, RowId
 from mysite_kakao import messages
 from mysite_kakao.deps import KakaoRuntime
 from mysite_kakao.models import Message, MessageStatus
@@ -92,7 +93,7 @@ def list_messages(
     db: DbSession,
     status_filter: Annotated[MessageStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     mine: bool = False,
 ) -> MessagePage:
     rows, next_before = messages.list_messages(
@@ -102,13 +103,13 @@ def list_messages(
 
 
 @router.get("/{message_id}")
-def get_message(message_id: int, viewer: CurrentUser, db: DbSession) -> MessagePublic:
+def get_message(message_id: RowId, viewer: CurrentUser, db: DbSession) -> MessagePublic:
     return MessagePublic.of(messages.visible_message(db, viewer, message_id))
 
 
 @router.post("/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED)
 def retry_message(
-    message_id: int, _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
+    message_id: RowId, _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
 ) -> MessagePublic:
     message = messages.retry_failed(db, message_id)
     runtime.wake()

@@ -1,0 +1,17 @@
+"""Requests generated from the auth service's OpenAPI schema never get a 5xx."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mysite_common.identity import Identity, Role
+from mysite_testing.openapi_fuzz import ON_MARIADB_ONLY, server_errors
+
+OWNER = Identity(1, "owner", Role.owner, "주인")
+
+
+def test_no_input_gives_a_server_error(database_url: str, request: pytest.FixtureRequest) -> None:
+    if not database_url.startswith("mysql"):
+        pytest.skip(ON_MARIADB_ONLY)
+    client: TestClient = request.getfixturevalue("client")
+    app = client.app
+    assert server_errors(app, "/api/auth/openapi.json", headers=OWNER.to_headers()) == []  # type: ignore[arg-type]
