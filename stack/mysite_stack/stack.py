@@ -203,6 +203,9 @@ class Stack:
         elif service == "kakao":
             env["KAKAO_TOKEN_KEY_FILE"] = str(secret_file(self.secrets_dir, "kakao_token_key"))
             env.setdefault("KAKAO_SITE_URL", self.url)
+        if service in ("site", "chatbot") and "kakao" in self.options.services:
+            # Where they tell kakao what the owner should hear about (gateway/local/services.yml).
+            env.setdefault(f"{prefix}_KAKAO_URL", self.internal_url)
         return env
 
     # --- running ---------------------------------------------------------------------------
