@@ -416,6 +416,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.import.invalid_json": ("That is not valid JSON.", "올바른 JSON이 아닙니다."),
     "admin.export.published": ("Published profile (JSON)", "게시된 프로필 (JSON)"),
     "admin.export.draft": ("Draft (JSON)", "초안 (JSON)"),
+    "admin.export.published_in": (
+        "Published profile in {language} (JSON)",
+        "게시된 프로필: {language} (JSON)",
+    ),
+    "admin.lang.title": ("Profile language", "프로필 언어"),
+    "admin.lang.primary": ("{language} (primary)", "{language} (기본)"),
+    "admin.lang.translation": ("{language} translation", "{language} 번역"),
+    "admin.lang.intro": (
+        "You are editing the {language} version. Beside each field is the {primary} text; what"
+        " you leave as it is follows the {primary} version (dates and links usually do)."
+        " Items are added, moved and removed in the {primary} version.",
+        "{language} 버전을 편집하고 있습니다. 각 칸 옆에 {primary} 내용이 있습니다. 그대로 둔"
+        " 칸은 {primary} 버전을 따릅니다(날짜와 링크는 보통 그대로 둡니다). 항목 추가, 이동,"
+        " 삭제는 {primary} 버전에서 합니다.",
+    ),
+    "admin.lang.primary_text": ("{language}:", "{language}:"),
     "preview.banner": (
         "Preview of your draft: visitors do not see this yet.",
         "초안 미리 보기: 방문자에게는 아직 보이지 않습니다.",

@@ -8,9 +8,15 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from mysite_common.db import DbSession
-from mysite_site import profiles, themes
+from mysite_site import i18n, profiles, themes
 from mysite_site.freshness import LoadedProfile
-from mysite_site.resume import BASICS_FIELDS, LOCATION_FIELDS, PROFILE_FIELDS, SECTIONS
+from mysite_site.resume import (
+    BASICS_FIELDS,
+    LOCATION_FIELDS,
+    PROFILE_FIELDS,
+    SECTIONS,
+    Resume,
+)
 from mysite_site.routes.pages import render_home
 from mysite_site.views import profile_view
 from mysite_site.web import (
@@ -27,11 +33,29 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 ADMIN_STRINGS = ("admin.", "chatadmin.", "kakao.", "msgpage.", "theme.")
 
 
+def _translation_language(page: Page, raw: str | None) -> i18n.Language | None:
+    """The language being translated into, or None for the primary document."""
+    language = i18n.as_language(raw)
+    return None if language == page.settings.profile_language else language
+
+
 @router.get("")
-def profile_editor(page: Page, db: DbSession) -> HTMLResponse:
+def profile_editor(
+    page: Page, db: DbSession, lang: Annotated[str | None, Query(max_length=8)] = None
+) -> HTMLResponse:
+    """The profile editor; `?lang=` edits that language's translation beside the primary."""
     require_page_owner(page)
+    translating = _translation_language(page, lang)
     draft = profiles.load_draft(db)
     resume = draft.resume
+    has_changes = draft.has_changes or any(
+        profiles.load_translation_draft(db, language).has_changes
+        for language in i18n.LANGUAGES
+        if language != page.settings.profile_language
+    )
+    primary = resume
+    if translating is not None:
+        resume = profiles.load_translation_draft(db, translating).resume
     basics = resume.get("basics")
     basics = basics if isinstance(basics, dict) else {}
     location = basics.get("location")
@@ -44,7 +68,13 @@ def profile_editor(page: Page, db: DbSession) -> HTMLResponse:
         tab="profile",
         draft=resume,
         draft_json=Markup(script_json(resume)),  # noqa: S704 - escaped for a script data block
-        has_changes=draft.has_changes,
+        primary_json=Markup(script_json(primary)),  # noqa: S704 - escaped likewise
+        translating=translating,
+        primary_language=page.settings.profile_language,
+        translation_languages=[
+            language for language in i18n.LANGUAGES if language != page.settings.profile_language
+        ],
+        has_changes=has_changes,
         basics=basics,
         location=location,
         photo=photo_src(basics.get("image")),
@@ -63,6 +93,13 @@ def preview(
     require_page_owner(page)
     draft = profiles.load_draft(db)
     version = page.profile.version if page.profile else 0
+    # Every translation's draft too: `?lang=` previews the page in that language.
+    translations: dict[str, Resume] = {
+        language: translation.translation
+        for language in i18n.LANGUAGES
+        if language != page.settings.profile_language
+        and (translation := profiles.load_translation_draft(db, language)).translation
+    }
     loaded = LoadedProfile(
         version=version,
         resume=draft.resume,
@@ -70,6 +107,8 @@ def preview(
         json_bytes=b"",
         etag="",
         theme=theme or (page.profile.theme if page.profile else themes.DEFAULT_THEME),
+        language=page.settings.profile_language,
+        translations=translations,
     )
     response = HTMLResponse(render_home(page, loaded, preview=True))
     response.headers["Cache-Control"] = "private, no-store"

@@ -1,6 +1,7 @@
 // The owner's profile editor: collects the form into a JSON Resume document (keeping any
 // fields the form does not know), saves it as a draft, previews and publishes it; reorders
-// list items; uploads the photo.
+// list items; uploads the photo. With ?lang= it edits a translation: each field beside the
+// primary text, and only what differs from the primary is saved.
 (function () {
   "use strict";
   var site = window.mysite;
@@ -12,7 +13,94 @@
   var alertBox = bar.querySelector("[data-editor-alert]");
   var stateLine = bar.querySelector("[data-draft-state]");
   var draft = JSON.parse(document.getElementById("draft-data").textContent || "{}");
+  var primary = JSON.parse(document.getElementById("primary-data").textContent || "{}");
+  var translation = editor.dataset.translation || "";
+  var languageQuery = translation ? "?lang=" + encodeURIComponent(translation) : "";
   var dirty = false;
+
+  // ------------------------------------------------------------ translations
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function same(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  // The smallest translation that, merged over the primary (objects by key, lists by
+  // position), gives `translated`; undefined when nothing differs. Mirrors translations.py.
+  function deltaFrom(original, translated) {
+    if (isObject(original) && isObject(translated)) {
+      var delta = {};
+      var changed = false;
+      Object.keys(translated).forEach(function (key) {
+        var part = key in original ? deltaFrom(original[key], translated[key]) : translated[key];
+        if (part !== undefined) {
+          delta[key] = part;
+          changed = true;
+        }
+      });
+      return changed ? delta : undefined;
+    }
+    if (Array.isArray(original) && Array.isArray(translated)) {
+      var items = translated.concat(original.slice(translated.length)).map(function (value, index) {
+        if (index >= original.length) { return value; }
+        var part = deltaFrom(original[index], value);
+        if (part === undefined) { return isObject(value) ? {} : value; }
+        return part;
+      });
+      while (items.length && items.length <= original.length) {
+        var last = items[items.length - 1];
+        if (!(same(last, {}) || same(last, original[items.length - 1]))) { break; }
+        items.pop();
+      }
+      return items.length ? items : undefined;
+    }
+    return same(original, translated) ? undefined : translated;
+  }
+
+  // The primary value of the field an input edits, found by its scope's place in the form.
+  function primaryValue(input) {
+    var scope = input.closest("[data-scope]");
+    if (!scope) { return undefined; }
+    var key = input.dataset.key;
+    var basics = isObject(primary.basics) ? primary.basics : {};
+    if (scope.dataset.object === "basics") { return basics[key]; }
+    if (scope.dataset.object === "basics.location") {
+      return isObject(basics.location) ? basics.location[key] : undefined;
+    }
+    var list = scope.closest("[data-list]");
+    if (!list) { return undefined; }
+    var name = list.dataset.list;
+    var items = name === "basics.profiles" ? basics.profiles : primary[name];
+    var index = listItems(name).indexOf(scope);
+    var item = Array.isArray(items) ? items[index] : undefined;
+    return isObject(item) ? item[key] : undefined;
+  }
+
+  function showPrimaryBeside() {
+    editor.querySelectorAll("[data-key]").forEach(function (input) {
+      var value = primaryValue(input);
+      if (Array.isArray(value)) { value = value.join("\n"); }
+      if (typeof value !== "string" || !value) { return; }
+      var note = document.createElement("p");
+      note.className = "primary-text";
+      note.lang = editor.dataset.primaryLanguage;
+      var label = document.createElement("span");
+      label.className = "label";
+      label.textContent = t("admin.lang.primary_text", { language: editor.dataset.primaryLabel });
+      note.appendChild(label);
+      note.appendChild(document.createTextNode(" " + value));
+      input.closest(".field").appendChild(note);
+    });
+    // Items belong to the primary version: a translation follows its order and number.
+    editor.querySelectorAll('button[data-action="add"], .item-tools').forEach(function (tool) {
+      tool.hidden = true;
+    });
+  }
+
+  if (translation) { showPrimaryBeside(); }
 
   // ------------------------------------------------------------ reading the form
 
@@ -167,7 +255,10 @@
     clearFieldErrors();
     say(t("admin.saving"));
     var documentValue = collectDocument();
-    var result = await site.api("PUT", "/api/site/admin/draft", { body: documentValue });
+    if (translation) {
+      documentValue = deltaFrom(primary, documentValue) || {};
+    }
+    var result = await site.api("PUT", "/api/site/admin/draft" + languageQuery, { body: documentValue });
     if (!result.ok) {
       showProblems(result);
       return false;
@@ -200,7 +291,7 @@
 
   async function discard(button) {
     if (!window.confirm(button.dataset.confirm)) { return; }
-    var result = await site.api("DELETE", "/api/site/admin/draft");
+    var result = await site.api("DELETE", "/api/site/admin/draft" + languageQuery);
     if (!result.ok) {
       showProblems(result);
       return;
@@ -211,7 +302,7 @@
 
   async function preview() {
     if (await saveDraft()) {
-      location.assign("/admin/preview");
+      location.assign("/admin/preview" + languageQuery);
     }
   }
 
@@ -288,74 +379,77 @@
   // ------------------------------------------------------------ photo
 
   var photoForm = document.querySelector("[data-photo-form]");
-  var photoStatus = photoForm.querySelector("[data-photo-status]");
-  var photoPreview = document.querySelector("[data-photo-preview]");
-  var removeButton = photoForm.querySelector('[data-action="remove-photo"]');
+  // The photo is shared by every language: its editor is on the primary version's page.
+  if (photoForm) {
+    var photoStatus = photoForm.querySelector("[data-photo-status]");
+    var photoPreview = document.querySelector("[data-photo-preview]");
+    var removeButton = photoForm.querySelector('[data-action="remove-photo"]');
 
-  function photoSay(text, kind) {
-    photoStatus.textContent = text;
-    photoStatus.className = "form-status" + (kind ? " " + kind : "");
+    function photoSay(text, kind) {
+      photoStatus.textContent = text;
+      photoStatus.className = "form-status" + (kind ? " " + kind : "");
+    }
+
+    function showPhoto(url) {
+      photoPreview.textContent = "";
+      if (url) {
+        var image = document.createElement("img");
+        image.className = "avatar";
+        image.src = url;
+        image.alt = t("admin.photo.current");
+        image.width = 120;
+        image.height = 120;
+        photoPreview.appendChild(image);
+      } else {
+        var none = document.createElement("p");
+        none.className = "muted";
+        none.textContent = t("admin.photo.none");
+        photoPreview.appendChild(none);
+      }
+      removeButton.hidden = !url;
+      // The photo is published at once; later draft saves must keep it.
+      draft.basics = Object.assign({}, draft.basics || {});
+      if (url) {
+        draft.basics.image = url;
+      } else {
+        delete draft.basics.image;
+      }
+    }
+
+    photoForm.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      var file = photoForm.elements.photo.files[0];
+      if (!file) {
+        photoSay(t("admin.photo.choose_first"), "error");
+        return;
+      }
+      if (file.size > 2 * 1024 * 1024) {
+        photoSay(t("admin.photo.too_big"), "error");
+        return;
+      }
+      var body = new FormData();
+      body.append("photo", file);
+      photoSay(t("admin.saving"));
+      var result = await site.api("POST", "/api/site/photo", { body: body });
+      if (!result.ok) {
+        photoSay(site.errorMessage(result), "error");
+        return;
+      }
+      showPhoto(result.data.url);
+      photoForm.reset();
+      photoSay(t("admin.photo.uploaded"), "ok");
+    });
+
+    removeButton.addEventListener("click", async function () {
+      var result = await site.api("DELETE", "/api/site/photo");
+      if (!result.ok) {
+        photoSay(site.errorMessage(result), "error");
+        return;
+      }
+      showPhoto(null);
+      photoSay(t("admin.photo.removed"), "ok");
+    });
   }
-
-  function showPhoto(url) {
-    photoPreview.textContent = "";
-    if (url) {
-      var image = document.createElement("img");
-      image.className = "avatar";
-      image.src = url;
-      image.alt = t("admin.photo.current");
-      image.width = 120;
-      image.height = 120;
-      photoPreview.appendChild(image);
-    } else {
-      var none = document.createElement("p");
-      none.className = "muted";
-      none.textContent = t("admin.photo.none");
-      photoPreview.appendChild(none);
-    }
-    removeButton.hidden = !url;
-    // The photo is published at once; later draft saves must keep it.
-    draft.basics = Object.assign({}, draft.basics || {});
-    if (url) {
-      draft.basics.image = url;
-    } else {
-      delete draft.basics.image;
-    }
-  }
-
-  photoForm.addEventListener("submit", async function (event) {
-    event.preventDefault();
-    var file = photoForm.elements.photo.files[0];
-    if (!file) {
-      photoSay(t("admin.photo.choose_first"), "error");
-      return;
-    }
-    if (file.size > 2 * 1024 * 1024) {
-      photoSay(t("admin.photo.too_big"), "error");
-      return;
-    }
-    var body = new FormData();
-    body.append("photo", file);
-    photoSay(t("admin.saving"));
-    var result = await site.api("POST", "/api/site/photo", { body: body });
-    if (!result.ok) {
-      photoSay(site.errorMessage(result), "error");
-      return;
-    }
-    showPhoto(result.data.url);
-    photoForm.reset();
-    photoSay(t("admin.photo.uploaded"), "ok");
-  });
-
-  removeButton.addEventListener("click", async function () {
-    var result = await site.api("DELETE", "/api/site/photo");
-    if (!result.ok) {
-      photoSay(site.errorMessage(result), "error");
-      return;
-    }
-    showPhoto(null);
-    photoSay(t("admin.photo.removed"), "ok");
-  });
 
   // ------------------------------------------------------------ import
 
@@ -371,7 +465,7 @@
       importStatus.className = "form-status error";
       return;
     }
-    var result = await site.api("PUT", "/api/site/admin/draft", { body: parsed });
+    var result = await site.api("PUT", "/api/site/admin/draft" + languageQuery, { body: parsed });
     if (!result.ok) {
       importStatus.textContent = t("admin.not_saved", { message: site.errorMessage(result) });
       importStatus.className = "form-status error";
