@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_common.db import DbSession
 from mysite_common.identity import Identity, OptionalUser
+from mysite_common.params import RowId
 from mysite_site import guestbook
 from mysite_site.config import SiteSettings
 from mysite_site.models import GuestbookEntry
@@ -97,13 +98,13 @@ def create_entry(
 
 @router.put("/{entry_id}")
 def edit_entry(
-    entry_id: int, body: EntryRequest, member: CheckedMember, db: DbSession
+    entry_id: RowId, body: EntryRequest, member: CheckedMember, db: DbSession
 ) -> EntryPublic:
     entry = guestbook.edit_entry(db, member, entry_id, body.body)
     return EntryPublic.of(entry, member)
 
 
 @router.delete("/{entry_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_entry(entry_id: int, member: CheckedMember, db: DbSession) -> Response:
+def delete_entry(entry_id: RowId, member: CheckedMember, db: DbSession) -> Response:
     guestbook.delete_entry(db, member, entry_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

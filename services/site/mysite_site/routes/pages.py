@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from mysite_common.db import DbSession
 from mysite_common.errors import ApiError
+from mysite_common.params import RowId
 from mysite_site import guestbook, i18n
 from mysite_site.config import SiteSettings
 from mysite_site.freshness import LoadedProfile, ProfileCache
@@ -174,7 +175,7 @@ def guestbook_write(
 
 
 @router.get("/guestbook/{entry_id}/edit")
-def guestbook_edit_form(page: Page, db: DbSession, entry_id: int) -> HTMLResponse:
+def guestbook_edit_form(page: Page, db: DbSession, entry_id: RowId) -> HTMLResponse:
     viewer = require_page_member(page)
     entry = guestbook.get_entry(db, entry_id)
     if not guestbook.can_edit(entry, viewer):
@@ -185,7 +186,7 @@ def guestbook_edit_form(page: Page, db: DbSession, entry_id: int) -> HTMLRespons
 
 @router.post("/guestbook/{entry_id}/edit", dependencies=[CsrfChecked])
 def guestbook_edit(
-    page: Page, db: DbSession, entry_id: int, body: Annotated[str, Form(max_length=5000)] = ""
+    page: Page, db: DbSession, entry_id: RowId, body: Annotated[str, Form(max_length=5000)] = ""
 ) -> Response:
     viewer = require_page_member(page)
     try:
@@ -211,7 +212,7 @@ def guestbook_edit(
 def guestbook_delete(
     page: Page,
     db: DbSession,
-    entry_id: int,
+    entry_id: RowId,
     number: Annotated[int, Form(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     viewer = require_page_member(page)
