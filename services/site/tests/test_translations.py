@@ -259,22 +259,22 @@ def test_the_translation_draft_downloads_merged(owner: Browser) -> None:
 def test_the_admin_edits_a_translation_beside_the_primary(owner: Browser) -> None:
     put(owner, "/api/site/profile", PRIMARY)
     put(owner, "/api/site/admin/draft?lang=ko", KOREAN)
-    html = owner.get("/admin?lang=ko").text
+    html = owner.get("/admin?translation=ko").text
     assert 'data-translation="ko"' in html
     assert 'data-primary-language="en"' in html
     assert 'id="primary-data"' in html
     assert 'value="김민지"' in html  # the translation's draft, merged over the primary
     assert 'value="2022-03"' in html  # what it leaves out shows the primary's
     assert "data-photo-form" not in html  # the photo is shared: edited on the primary's page
-    assert 'href="/admin?lang=ko" aria-current="page"' in html
+    assert 'href="/admin?translation=ko" aria-current="page"' in html
     assert 'href="/api/site/profile?lang=ko"' in html  # the export in each language
     assert 'href="/api/site/profile?lang=en"' in html
     primary_page = owner.get("/admin").text
     assert 'value="Minji Kim"' in primary_page
     assert "data-translation" not in primary_page
     # The primary's own language, or an unknown one, is the primary editor.
-    assert "data-translation" not in owner.get("/admin?lang=en").text
-    assert "data-translation" not in owner.get("/admin?lang=xx").text
+    assert "data-translation" not in owner.get("/admin?translation=en").text
+    assert "data-translation" not in owner.get("/admin?translation=xx").text
 
 
 def test_the_preview_shows_the_translation_draft(anonymous: Browser, owner: Browser) -> None:

@@ -41,11 +41,12 @@ def _translation_language(page: Page, raw: str | None) -> i18n.Language | None:
 
 @router.get("")
 def profile_editor(
-    page: Page, db: DbSession, lang: Annotated[str | None, Query(max_length=8)] = None
+    page: Page, db: DbSession, translation: Annotated[str | None, Query(max_length=8)] = None
 ) -> HTMLResponse:
-    """The profile editor; `?lang=` edits that language's translation beside the primary."""
+    """The profile editor; `?translation=ko` edits that translation beside the primary text
+    (not `?lang=`, which would also switch the owner's interface language)."""
     require_page_owner(page)
-    translating = _translation_language(page, lang)
+    translating = _translation_language(page, translation)
     draft = profiles.load_draft(db)
     resume = draft.resume
     has_changes = draft.has_changes or any(

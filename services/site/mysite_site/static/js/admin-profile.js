@@ -1,6 +1,6 @@
 // The owner's profile editor: collects the form into a JSON Resume document (keeping any
 // fields the form does not know), saves it as a draft, previews and publishes it; reorders
-// list items; uploads the photo. With ?lang= it edits a translation: each field beside the
+// list items; uploads the photo. With ?translation= it edits a translation: each field beside the
 // primary text, and only what differs from the primary is saved.
 (function () {
   "use strict";
