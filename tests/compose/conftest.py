@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from mysite_stack.compose import base_image_settings
 from mysite_stack.stack import free_port
 from mysite_testing.fake_kakao import FakeKakao
 
@@ -26,7 +27,6 @@ from .compose_project import (
     ComposeProject,
     default_bridge_gateway,
     docker_engine_answers,
-    offline_build_settings,
     routes_to_every_service,
     wait_until,
 )
@@ -157,8 +157,10 @@ def compose_stack(
     # A stack left behind by an interrupted run would hold the volumes and the names.
     project.run("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
     try:
-        with Timed("offline base images and wheelhouse"):
-            project.settings.update(offline_build_settings())
+        with Timed("base images and wheelhouse"):
+            # As `make compose-up`: the official bases where a registry answers, else local
+            # stand-ins from Debian's packages and the wheelhouse.
+            project.settings.update(base_image_settings("auto"))
         with Timed("build images"):
             project.run("build", timeout=3600)
         with Timed("up until routable"):
