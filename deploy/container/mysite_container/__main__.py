@@ -1,12 +1,15 @@
-"""`python -m mysite_container run -- CMD...` | `provision`; see the package docstring."""
+"""`python -m mysite_container run -- CMD...` | `provision` | `docker-api`; see the package
+docstring."""
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from mysite_common.logs import configure_logging
+from mysite_container.docker_api import DockerApiProxy
 from mysite_container.environment import ContainerError, service_environment
 from mysite_container.provision import provision
 
@@ -24,6 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
     commands.add_parser("provision", help="create databases and users, migrate, create owner")
+    docker_api = commands.add_parser(
+        "docker-api", help="the gateway's read-only Docker API, scoped to one Compose project"
+    )
+    docker_api.add_argument("--project", required=True, help="the Compose project's name")
+    docker_api.add_argument("--socket", default="/var/run/docker.sock")
+    docker_api.add_argument("--host", default="0.0.0.0")
+    docker_api.add_argument("--port", type=int, default=2375)
     arguments = parser.parse_args(argv)
     configure_logging("container", os.environ.get("MYSITE_LOG_LEVEL", "INFO"))
 
@@ -36,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("run needs a command after --")
             env = service_environment(arguments.service)
             os.execvpe(cmd[0], cmd, env)  # noqa: S606 (the image's own CMD)
+        if arguments.command == "docker-api":
+            proxy = DockerApiProxy(arguments.project, arguments.socket)
+            asyncio.run(proxy.serve(arguments.host, arguments.port))
+            return 0
         provision(dict(os.environ))
     except ContainerError as error:
         logger.error("%s", error)
