@@ -9,6 +9,7 @@ at the end.
 import ipaddress
 import json
 import os
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -139,9 +140,11 @@ class ComposeProject:
         (details,) = json.loads(docker("inspect", container_id))
         return dict(details)
 
-    def docker_kill(self, container_id: str) -> None:
-        """SIGKILL, as the kernel's OOM killer or a crash would end it."""
-        docker("kill", container_id)
+    def crash(self, container_id: str) -> None:
+        """SIGKILL to the container's main process from the host, as the kernel's OOM killer
+        would end it. (`docker kill` would count as stopped by hand: no restart.)"""
+        pid = int(self.inspect(container_id)["State"]["Pid"])
+        os.kill(pid, signal.SIGKILL)
 
     def logs(self, container_id: str) -> list[dict[str, object]]:
         """A container's JSON log lines (every service logs one JSON object a line)."""
