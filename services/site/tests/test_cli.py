@@ -96,3 +96,25 @@ def test_import_refuses_a_bad_file_and_says_why(
     assert run_cli("import-resume", str(broken)).returncode == 1
     assert run_cli("import-resume", str(tmp_path / "missing.json")).returncode == 2
     assert not published(database_url).exists
+
+
+def test_import_and_export_a_translation(
+    database_url: str, tmp_path: Path, client: Any, run_cli: Any
+) -> None:
+    korean = tmp_path / "resume.ko.json"
+    korean.write_text(json.dumps({"basics": {"name": "김민지"}}), encoding="utf-8")
+    # No primary profile yet: nothing to translate.
+    refused = run_cli("import-resume", str(korean), "--lang", "ko")
+    assert refused.returncode == 1
+    assert "primary" in refused.stderr
+    primary = tmp_path / "resume.json"
+    primary.write_text(json.dumps({"basics": {"name": "Minji", "label": "Dev"}}), encoding="utf-8")
+    assert run_cli("import-resume", str(primary)).returncode == 0
+    result = run_cli("import-resume", str(korean), "--lang", "ko")
+    assert result.returncode == 0, result.stderr
+    assert published(database_url).translations == {"ko": {"basics": {"name": "김민지"}}}
+    merged = json.loads(run_cli("export-resume", "--lang", "ko").stdout)
+    assert merged == {"basics": {"name": "김민지", "label": "Dev"}}
+    assert json.loads(run_cli("export-resume").stdout) == {
+        "basics": {"name": "Minji", "label": "Dev"}
+    }
