@@ -501,6 +501,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kakao.no_messages": ("No messages yet.", "아직 메시지가 없습니다."),
     "kakao.open": ("Read", "읽기"),
     "kakao.loading": ("Loading…", "불러오는 중…"),
+    "kakao.notify.title": ("Notifications on KakaoTalk", "카카오톡 알림"),
+    "kakao.notify.intro": (
+        "A KakaoTalk message to you when something happens on your site.",
+        "사이트에 일이 생기면 카카오톡 메시지로 알려 드립니다.",
+    ),
+    "kakao.notify.legend": ("Tell me about", "알림 받을 일"),
+    "kakao.notify.guestbook_entry": ("A new guestbook entry", "방명록 새 글"),
+    "kakao.notify.declined_question": (
+        "A question the chatbot could not answer (with the question)",
+        "챗봇이 답하지 못한 질문 (질문과 함께)",
+    ),
+    "kakao.notify.digest": ("Digest: gather them up", "모아 받기"),
+    "kakao.notify.digest_about": (
+        "At most one message of each kind every {minutes} minutes, summarising what happened"
+        " meanwhile. Either way no more than {limit} notifications a day; beyond that they"
+        " wait and come together.",
+        "종류마다 {minutes}분에 한 번만, 그동안 있었던 일을 모아서 보냅니다. 어느 쪽이든 하루에"
+        " {limit}개를 넘지 않고, 넘으면 기다렸다가 한꺼번에 보냅니다.",
+    ),
+    "kakao.notify.why.not_configured": (
+        "No notification arrives: KakaoTalk is not configured on this server (no app key).",
+        "알림이 오지 않습니다. 이 서버에 카카오톡 앱 키가 설정되지 않았습니다.",
+    ),
+    "kakao.notify.why.not_connected": (
+        "No notification arrives until you connect KakaoTalk above; what happens meanwhile"
+        " waits and comes as one summary.",
+        "위에서 카카오톡을 연결해야 알림이 옵니다. 그동안 있었던 일은 기다렸다가 한 번에"
+        " 모아서 보냅니다.",
+    ),
+    "kakao.notify.why.reconnect_required": (
+        "No notification arrives: the KakaoTalk connection needs renewing. Connect again above;"
+        " what happens meanwhile waits.",
+        "알림이 오지 않습니다. 카카오톡 연결을 새로 해야 합니다. 위에서 다시 연결하세요."
+        " 그동안 있었던 일은 기다립니다.",
+    ),
+    "kakao.notify.pending": ("Waiting to be sent: {count}", "보내기를 기다리는 알림: {count}건"),
+    "kakao.notify.saved": ("Saved.", "저장했습니다."),
     "kakao.failed": ("That did not work: {message}", "처리하지 못했습니다: {message}"),
     "msgpage.title": ("Message", "메시지"),
     "msgpage.from": ("From", "보낸 사람"),

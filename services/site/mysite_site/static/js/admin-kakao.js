@@ -2,7 +2,9 @@
 //   GET /api/kakao/status -> {connected, access_token_expires_at, refresh_token_expires_at,
 //                             last_refresh_at, last_error, needs_reconnect, ...}
 //   POST /api/kakao/disconnect; the connect link is a full-page navigation to
-//   /api/kakao/oauth/start; GET /api/kakao/messages (a list, if the service offers one).
+//   /api/kakao/oauth/start; GET /api/kakao/messages (a list, if the service offers one);
+//   GET/PUT /api/kakao/notifications/settings -> {guestbook_entry, declined_question, digest,
+//   digest_minutes, daily_limit, delivery_state, delivering, pending: {kind: count}}.
 (function () {
   "use strict";
   var site = window.mysite;
@@ -13,6 +15,12 @@
   var disconnect = document.querySelector('[data-action="disconnect"]');
   var messagesSection = document.querySelector("[data-kakao-messages-section]");
   var messagesList = document.querySelector("[data-kakao-messages]");
+  var notifySection = document.querySelector("[data-kakao-notify]");
+  var notifyForm = document.querySelector("[data-kakao-notify-form]");
+  var notifyWhy = document.querySelector("[data-kakao-notify-why]");
+  var notifyStatus = document.querySelector("[data-kakao-notify-status]");
+  var notifyDigestAbout = document.querySelector("[data-kakao-notify-digest-about]");
+  var NOTIFY_SWITCHES = ["guestbook_entry", "declined_question", "digest"];
 
   function element(tag, className, content) {
     var node = document.createElement(tag);
@@ -123,6 +131,61 @@
     });
   }
 
+  // --- notifications ------------------------------------------------------------------------
+
+  function pendingTotal(pending) {
+    if (!pending || typeof pending !== "object") { return 0; }
+    return Object.keys(pending).reduce(function (sum, kind) {
+      return sum + (Number(pending[kind]) || 0);
+    }, 0);
+  }
+
+  function renderNotifications(data) {
+    NOTIFY_SWITCHES.forEach(function (name) {
+      notifyForm.elements[name].checked = Boolean(data[name]);
+    });
+    notifyDigestAbout.textContent = t("kakao.notify.digest_about", {
+      minutes: data.digest_minutes, limit: data.daily_limit,
+    });
+    // Why nothing arrives, in words (the connection's state), and what is waiting meanwhile.
+    var why = [];
+    if (!data.delivering) {
+      var key = "kakao.notify.why." + data.delivery_state;
+      why.push(t(key) === key ? t("kakao.notify.why.not_connected") : t(key));
+    }
+    var waiting = pendingTotal(data.pending);
+    if (waiting) { why.push(t("kakao.notify.pending", { count: waiting })); }
+    notifyWhy.textContent = why.join(" ");
+    notifyWhy.hidden = !why.length;
+    notifyWhy.dataset.state = data.delivery_state || "";
+    notifySection.hidden = false;
+  }
+
+  async function loadNotifications() {
+    var result = await site.api("GET", "/api/kakao/notifications/settings");
+    if (!result.ok || !result.data) { return; } // the section stays hidden
+    renderNotifications(result.data);
+  }
+
+  notifyForm.addEventListener("change", async function (event) {
+    var input = event.target;
+    if (!input || NOTIFY_SWITCHES.indexOf(input.name) < 0) { return; }
+    var change = {};
+    change[input.name] = input.checked;
+    input.disabled = true;
+    notifyStatus.textContent = "";
+    var result = await site.api("PUT", "/api/kakao/notifications/settings", { body: change });
+    input.disabled = false;
+    if (!result.ok || !result.data) {
+      input.checked = !input.checked; // nothing changed on the server
+      notifyStatus.textContent = t("kakao.failed", { message: site.errorMessage(result) });
+      return;
+    }
+    renderNotifications(result.data);
+    notifyStatus.textContent = t("kakao.notify.saved");
+  });
+  notifyForm.addEventListener("submit", function (event) { event.preventDefault(); });
+
   disconnect.addEventListener("click", async function () {
     if (!window.confirm(disconnect.dataset.confirm)) { return; }
     var result = await site.api("POST", "/api/kakao/disconnect");
@@ -132,8 +195,10 @@
     }
     showAlert("");
     loadStatus();
+    loadNotifications();
   });
 
   loadStatus();
+  loadNotifications();
   loadMessages();
 })();
