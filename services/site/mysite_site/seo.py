@@ -118,9 +118,13 @@ def head_tags(
     path: str,
     query: Iterable[tuple[str, str]],
     is_error: bool,
+    content_language: i18n.Language | None = None,
     published_at: datetime | None = None,
 ) -> HeadTags:
+    """`language` is the page's (its address and interface), `content_language` the one its
+    profile text is in: the primary's where the visitor's language has no translation."""
     t = i18n.translator(language)
+    content_language = content_language or language
     basics = _basics(resume)
     name = _text(basics.get("name"))
     label = _text(basics.get("label"))
@@ -151,16 +155,23 @@ def head_tags(
         site_name=site_name,
         canonical=canonical,
         og_type="profile" if path == "/" else "website",
-        locale=OPENGRAPH_LOCALES[language],
+        # The locale the title and description are written in.
+        locale=OPENGRAPH_LOCALES[content_language],
         locale_alternates=[
-            OPENGRAPH_LOCALES[other] for other in i18n.LANGUAGES if other != language
+            OPENGRAPH_LOCALES[other] for other in i18n.LANGUAGES if other != content_language
         ],
         alternates=alternates,
         image=image,
         image_alt=t("home.photo_alt", name=site_name) if image else "",
         indexable=indexable,
         json_ld=(
-            profile_json_ld(settings, resume, language=language, published_at=published_at)
+            profile_json_ld(
+                settings,
+                resume,
+                language=language,
+                content_language=content_language,
+                published_at=published_at,
+            )
             if path == "/" and indexable and name
             else None
         ),
@@ -253,13 +264,14 @@ def profile_json_ld(
     resume: Resume,
     *,
     language: i18n.Language,
+    content_language: i18n.Language,
     published_at: datetime | None,
 ) -> dict[str, Any]:
     page: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ProfilePage",
         "url": language_url(settings, "/", language),
-        "inLanguage": language,
+        "inLanguage": content_language,
         "mainEntity": person(settings, resume),
     }
     if published_at is not None:

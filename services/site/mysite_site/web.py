@@ -339,6 +339,9 @@ class Templates:
             path=request.url.path,
             query=request.query_params.multi_items(),
             is_error="status" in values,
+            content_language=i18n.as_language(page.profile.content_language(language))
+            if page.profile
+            else None,
             published_at=page.profile.published_at if page.profile else None,
         )
         strings = i18n.strings_for(language, ("common.", "js.", "logout.", *script_strings))

@@ -342,3 +342,15 @@ def test_without_a_translation_the_primary_is_shown_marked(
 def test_language_switch_returns_without_the_lang_parameter(visitor: Browser) -> None:
     html = visitor.get("/guestbook?page=2&lang=ko").text
     assert 'name="next" value="/guestbook?page=2"' in html
+
+
+def test_tags_name_the_language_the_text_is_in(owner_at: Browser, visitor: Browser) -> None:
+    publish(owner_at, korean=False, photo=False)  # no Korean version: Korean readers get English
+    html = visitor.get("/?lang=ko").text
+    og = opengraph(html)
+    assert og["og:locale"] == ["en_US"]
+    assert og["og:locale:alternate"] == ["ko_KR"]
+    assert og["og:url"] == [f"{PUBLIC_URL}/?lang=ko"]  # the page's address is still its own
+    [page] = json_ld(html)
+    assert page["inLanguage"] == "en"
+    assert page["url"] == f"{PUBLIC_URL}/?lang=ko"
