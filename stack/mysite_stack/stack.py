@@ -125,7 +125,9 @@ class Stack:
     # --- preparing: secrets, databases, migrations, first-start data ----------------------
 
     def prepare(self) -> None:
+        # Databases, secrets and logs: nobody but the person running the stack may read them.
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.chmod(0o700)
         self._ensure_owner_credentials()
         if self.options.mariadb_admin_url:
             prefix = self.options.database_prefix
@@ -343,7 +345,9 @@ class Stack:
         try:
             if httpx.get(f"{self.url}/api/auth/me", timeout=2.0).status_code != 401:
                 return False
-            for path in ROUTING_PROBES.values():
+            for service, path in ROUTING_PROBES.items():
+                if service not in self.replicas:  # a stack of some services only
+                    continue
                 response = httpx.get(f"{self.url}{path}", timeout=2.0)
                 if response.status_code >= 500 or "x-request-id" not in response.headers:
                     return False
@@ -468,6 +472,8 @@ def local_static_config(
             "format": "json",
             "fields": {
                 "defaultMode": "keep",
+                # Paths without their query: it can carry one-time secrets (OAuth codes).
+                "queryParameters": {"defaultMode": "drop"},
                 "headers": {
                     "defaultMode": "drop",
                     "names": {"X-Request-Id": "keep", "User-Agent": "keep"},

@@ -176,3 +176,26 @@ def test_no_process_but_auth_holds_the_owner_password(balanced: tuple[Stack, str
     for process in stack.all_processes():
         holds = "MYSITE_ADMIN_PASSWORD" in process.env
         assert holds == process.name.startswith("auth"), process.name
+
+
+def test_gateway_access_log_keeps_paths_without_their_query(balanced: tuple[Stack, str]) -> None:
+    stack, url = balanced
+    with visitor(url, "127.0.0.51") as client:
+        client.get("/api/auth/me?code=one-time-secret-code&state=secret-state-value")
+    gateway = stack.logs_dir / "gateway.log"
+    assert wait_for(lambda: '"/api/auth/me"' in gateway.read_text(), 5)
+    log = gateway.read_text()
+    assert "one-time-secret-code" not in log
+    assert "secret-state-value" not in log
+
+
+def test_data_and_logs_are_private_to_their_owner(balanced: tuple[Stack, str]) -> None:
+    stack, _ = balanced
+    assert stack.data_dir.stat().st_mode & 0o777 == 0o700
+    assert stack.logs_dir.stat().st_mode & 0o777 == 0o700
+    for log in stack.logs_dir.glob("*.log"):
+        assert log.stat().st_mode & 0o777 == 0o600, log
+    databases = list((stack.data_dir / "db").glob("*.sqlite3*"))
+    assert databases
+    for database in databases:
+        assert database.stat().st_mode & 0o077 == 0, database
