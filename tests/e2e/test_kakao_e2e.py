@@ -203,3 +203,55 @@ def test_two_replicas_deliver_a_burst_exactly_once_across_a_kakao_outage(
             if '"msg": "message delivered"' in line:
                 logged.append(int(re.search(r'"message_id": (\d+)', line).group(1)))  # type: ignore[union-attr]
     assert Counter(item for item in logged if item in set(ids)) == Counter(ids)
+
+
+# --- the owner's notifications (kept last: they add messages the tests above do not expect) ---
+
+
+def csrf_headers(client: httpx.Client) -> dict[str, str]:
+    client.get("/login")
+    return {"X-CSRF-Token": client.cookies["mysite_csrf"]}
+
+
+def test_a_guestbook_entry_and_a_declined_question_arrive_as_kakaotalk_messages(
+    kakao_stack: Stack, kakao: FakeKakao
+) -> None:
+    with logged_in(kakao_stack, "owner", OWNER_PASSWORD) as owner:
+        if owner.get("/api/kakao/status").json()["state"] != "connected":
+            connect(kakao_stack, owner)
+        settings = owner.get("/api/kakao/notifications/settings")
+        assert settings.status_code == 200, settings.text
+        assert settings.json()["delivering"] is True
+        # Bad input through the gateway: a clear 422, nothing changed.
+        refused = owner.put("/api/kakao/notifications/settings", json={"digest": "often"})
+        assert refused.status_code == 422
+        assert owner.get("/api/kakao/notifications/settings").json() == settings.json()
+    before = len(kakao.delivered)
+    with new_member(kakao_stack, "guest") as member:
+        written = member.post(
+            "/api/site/guestbook",
+            json={"body": "게이트웨이 너머에서 쓴 방명록"},
+            headers=csrf_headers(member),
+        )
+        assert written.status_code == 201, written.text
+        # The settings are the owner's; /internal/ is never routed from outside.
+        assert member.get("/api/kakao/notifications/settings").status_code == 403
+        forged = member.post(
+            "/internal/notifications",
+            json={"kind": "guestbook_entry", "event_id": "forged-1", "text": "spam"},
+        )
+        assert forged.status_code == 403
+    with httpx.Client(base_url=kakao_stack.url, timeout=15) as visitor:
+        reply = visitor.post("/api/chat/ask", json={"question": "좋아하는 영화는 뭐예요?"})
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["answered"] is False
+    wait_until(lambda: len(kakao.delivered) >= before + 2)
+    arrived = kakao.delivered[before:]
+    texts = sorted(item.text for item in arrived)
+    assert texts == [
+        "❓ 챗봇이 답하지 못한 질문\n좋아하는 영화는 뭐예요?",
+        "📒 방명록 새 글\n방문자: 게이트웨이 너머에서 쓴 방명록",
+    ]
+    links = {item.link["web_url"] for item in arrived}
+    assert links == {f"{kakao_stack.url}/guestbook", f"{kakao_stack.url}/admin/chatbot"}
+    assert not any("spam" in item.text for item in kakao.delivered)
