@@ -66,6 +66,10 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python services/chatbot/eval/run_eval.py $(ARGS)
 
+# Retrain the chatbot's models on every labelled question in services/chatbot/eval.
+train: $(STAMP)
+	$(BIN)/python -m mysite_chatbot.engine.training $(ARGS)
+
 constraints: $(STAMP)
 	{ echo "# Every transitive dependency, pinned, so a fresh machine installs what CI tested."; \
 	  echo "# Refresh: make constraints"; \
