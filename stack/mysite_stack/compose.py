@@ -141,7 +141,8 @@ class ComposeStack:
         self.project = environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
         self.secrets_dir = REPO_ROOT / ".data" / "compose" / self.project / "secrets"
         self.variables = settings(environ, read_dotenv(REPO_ROOT / ".env"), self.secrets_dir)
-        self.environ = {**environ, **self.variables}
+        # Compose interpolates ${COMPOSE_PROJECT_NAME} (network and docker-api's project).
+        self.environ = {**environ, **self.variables, "COMPOSE_PROJECT_NAME": self.project}
         self.url = f"http://127.0.0.1:{self.variables['MYSITE_HTTP_PORT']}"
 
     def compose(self, *args: str, capture: bool = False) -> str:
