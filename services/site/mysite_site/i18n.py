@@ -1,7 +1,9 @@
-"""The interface in Korean and English: the visitor's choice (a cookie), else Accept-Language.
+"""The interface in Korean and English: `?lang=` in the address, else the visitor's choice (a
+cookie), else Accept-Language.
 
-Only the interface is translated; the owner's content is shown in whatever language it was
-written in.
+These are the interface's strings; the owner's content comes in the same language where the
+owner translated the profile (translations.py), and in the primary profile's language where
+not.
 """
 
 from collections.abc import Callable, Iterable
