@@ -199,3 +199,18 @@ def test_data_and_logs_are_private_to_their_owner(balanced: tuple[Stack, str]) -
     assert databases
     for database in databases:
         assert database.stat().st_mode & 0o077 == 0, database
+
+
+def test_personal_answers_are_not_stored_and_the_site_keeps_its_referrer_policy(
+    balanced: tuple[Stack, str],
+) -> None:
+    _, url = balanced
+    with visitor(url, "127.0.0.61") as owner:
+        assert login(owner, OWNER_PASSWORD) == 200
+        me = owner.get("/api/auth/me")
+        assert me.status_code == 200
+        assert me.headers["cache-control"] == "no-store"
+        # The gateway adds its security headers but leaves the referrer policy to the site.
+        page = owner.get("/login")
+        assert page.headers["referrer-policy"] == "same-origin"
+        assert page.headers["x-frame-options"] == "DENY"

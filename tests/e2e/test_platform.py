@@ -223,7 +223,7 @@ def test_security_headers_and_request_ids(stack: Stack, gateway: httpx.Client) -
     response = gateway.get(WHOAMI, headers={"X-Request-Id": "test-request-0001"})
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["referrer-policy"] == "same-origin"
     assert response.headers["x-request-id"] == "test-request-0001"
     generated = gateway.get(WHOAMI).headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", generated)

@@ -46,6 +46,20 @@ async def _send_json(send: Send, status: int, body: dict[str, str]) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
+def add_default_headers(headers: MutableHeaders, *, personal: bool) -> None:
+    """What every response has unless its route chose otherwise.
+
+    - An answer to an identified request (the gateway vouched for a user) is personal: no
+      browser or proxy may keep it, unless the route says how it may be cached.
+    - The referrer policy is set here and not at the gateway, which would replace whatever
+      a service chose; same-origin, as the site's pages have it: links out tell nothing.
+    """
+    if personal and "cache-control" not in headers:
+        headers["Cache-Control"] = "no-store"
+    if "referrer-policy" not in headers:
+        headers["Referrer-Policy"] = "same-origin"
+
+
 class RequestContextMiddleware:
     """Gives every request an id (the gateway's, or a new one), echoes it, logs one line."""
 
@@ -64,12 +78,15 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        personal = HEADER_USER_ID in headers
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["X-Request-Id"] = request_id
+                response_headers = MutableHeaders(scope=message)
+                response_headers["X-Request-Id"] = request_id
+                add_default_headers(response_headers, personal=personal)
             await send(message)
 
         try:

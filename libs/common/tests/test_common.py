@@ -129,6 +129,17 @@ def test_json_nesting_depth(body: bytes, depth: int) -> None:
     assert json_nesting_depth(body) == depth
 
 
+def test_personal_answers_are_not_stored_and_referrer_policy_is_a_default(
+    client: TestClient,
+) -> None:
+    identity = Identity(7, "someone", Role.member, "Someone").to_headers()
+    personal = client.post("/api/demo/items", json={"name": "x", "count": 1}, headers=identity)
+    assert personal.headers["cache-control"] == "no-store"
+    anonymous = client.post("/api/demo/items", json={"name": "x", "count": 1})
+    assert "cache-control" not in anonymous.headers
+    assert anonymous.headers["referrer-policy"] == "same-origin"
+
+
 def test_errors_are_clear_json_and_never_echo_input(client: TestClient) -> None:
     wrong = client.post("/api/demo/items", json={"name": "secret-value", "count": "many"})
     assert wrong.status_code == 422
