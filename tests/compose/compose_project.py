@@ -164,6 +164,27 @@ class ComposeProject:
                     continue
         return lines
 
+    def containers(self) -> list[dict[str, Any]]:
+        """Every container of the project, one-shot ones included, as `compose ps` lists it."""
+        text = self.run("ps", "--all", "--format", "json").strip()
+        if text.startswith("["):
+            return list(json.loads(text))
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+    def failed_containers(self) -> list[str]:
+        """Containers that will not come up by waiting: the one-shot job failed, a server
+        exited, or Compose created a container and never started it (it exits 0 after some
+        errors, e.g. a secret it could not create)."""
+        failed = []
+        for container in self.containers():
+            name, state = container["Name"], container["State"]
+            if container["Service"] == "provision":
+                if state == "exited" and int(container.get("ExitCode", 1)) != 0:
+                    failed.append(f"{name} exited {container['ExitCode']}")
+            elif state in ("exited", "dead", "created"):
+                failed.append(f"{name} is {state}")
+        return failed
+
     def save_logs(self, destination: Path) -> None:
         """Every container's log, for a failed CI run."""
         destination.mkdir(parents=True, exist_ok=True)

@@ -89,6 +89,9 @@ class ComposeStack:
         self.wait_until_routable(timeout)
 
     def wait_until_routable(self, timeout: float = 300) -> None:
+        # Compose has returned, so every container it meant to start has been started.
+        failed = self.project.failed_containers()
+        assert not failed, f"`docker compose up` left {', '.join(failed)}"
         wait_until(
             lambda: routes_to_every_service(self.url, (OWNER_USERNAME, OWNER_PASSWORD)),
             timeout,
@@ -121,6 +124,8 @@ def project_settings(port: int, kakao: FakeKakao) -> dict[str, str]:
             "MYSITE_HTTP_ADDRESS": "127.0.0.1",
             "MYSITE_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "MYSITE_LOG_LEVEL": "INFO",
+            # compose.yaml names the project's own networks and Docker view after it.
+            "COMPOSE_PROJECT_NAME": PROJECT_NAME,
             # Images of its own tag, so a developer's images stay as they built them.
             "MYSITE_IMAGE_TAG": "compose-test",
             "KAKAO_REST_API_KEY": kakao.client_id,
