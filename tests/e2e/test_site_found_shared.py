@@ -170,9 +170,11 @@ def chromium() -> Iterator[Browser]:
 
 @pytest.fixture
 def new_page(chromium: Browser, stack: Stack) -> Iterator[Any]:
-    """Pages in fresh contexts, failing the test if any broke the Content-Security-Policy."""
+    """Pages in fresh contexts, failing the test if any broke the Content-Security-Policy or
+    any of its requests (stylesheets, scripts, the photo) failed."""
     contexts = []
     violations: list[str] = []
+    failed: list[str] = []
 
     def make(locale: str = "en-US") -> Page:
         context = chromium.new_context(base_url=stack.url, locale=locale)
@@ -186,12 +188,22 @@ def new_page(chromium: Browser, stack: Stack) -> Iterator[Any]:
                 else None
             ),
         )
+        page.on("requestfailed", lambda request: failed.append(f"{request.url} failed"))
+        page.on(
+            "response",
+            lambda response: (
+                failed.append(f"{response.url} {response.status}")
+                if response.status >= 400
+                else None
+            ),
+        )
         return page
 
     yield make
     for context in contexts:
         context.close()
     assert violations == [], "a page broke its own Content-Security-Policy"
+    assert failed == [], "requests of the page failed"
 
 
 def screenshot(page: Page, name: str) -> None:
