@@ -9,10 +9,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 
 from mysite_stack.stack import Stack
 from mysite_testing.fake_kakao import FakeKakao
@@ -21,6 +23,7 @@ from .conftest import MEMBER_PASSWORD, OWNER_PASSWORD, start_stack
 
 pytestmark = pytest.mark.e2e
 CALLBACK_PATH = "/api/kakao/oauth/callback"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "kakao"
 
 
 @pytest.fixture(scope="module")
@@ -255,3 +258,66 @@ def test_a_guestbook_entry_and_a_declined_question_arrive_as_kakaotalk_messages(
     links = {item.link["web_url"] for item in arrived}
     assert links == {f"{kakao_stack.url}/guestbook", f"{kakao_stack.url}/admin/chatbot"}
     assert not any("spam" in item.text for item in kakao.delivered)
+
+
+@pytest.mark.browser
+def test_the_owner_switches_notifications_in_the_admin_page(
+    kakao_stack: Stack, kakao: FakeKakao, chromium: Browser
+) -> None:
+    with logged_in(kakao_stack, "owner", OWNER_PASSWORD) as owner:
+        owner.post("/api/kakao/disconnect")
+    context = chromium.new_context(base_url=kakao_stack.url, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto("/login?next=/admin/messages")
+        page.get_by_label("Username").fill("owner")
+        page.get_by_label("Password", exact=True).fill(OWNER_PASSWORD)
+        page.get_by_role("button", name="Log in", exact=True).click()
+        page.wait_for_url(lambda url: urlsplit(url).path == "/admin/messages")
+        section = page.locator("[data-kakao-notify]")
+        expect(section).to_be_visible()
+        # Not connected: the page says why no notification arrives.
+        why = page.locator("[data-kakao-notify-why]")
+        expect(why).to_contain_text("No notification arrives until you connect KakaoTalk")
+        guestbook = page.get_by_role("switch", name="A new guestbook entry")
+        questions = page.get_by_role("switch", name="A question the chatbot could not answer")
+        digest = page.get_by_role("switch", name="Digest: gather them up")
+        expect(guestbook).to_be_checked()
+        expect(questions).to_be_checked()
+        expect(digest).not_to_be_checked()
+        expect(page.locator("[data-kakao-notify-digest-about]")).to_contain_text("60 minutes")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(ARTIFACTS / "admin-notifications-not-connected.png"), full_page=True
+        )
+
+        guestbook.uncheck()
+        expect(page.locator("[data-kakao-notify-status]")).to_have_text("Saved.")
+        digest.check()
+        expect(digest).to_be_checked()
+        with logged_in(kakao_stack, "owner", OWNER_PASSWORD) as owner:
+            wait_until(
+                lambda: owner.get("/api/kakao/notifications/settings").json()["digest"] is True
+            )
+            saved = owner.get("/api/kakao/notifications/settings").json()
+            assert (saved["guestbook_entry"], saved["declined_question"]) == (False, True)
+            connect(kakao_stack, owner)
+
+        # Connected: the reason is gone, and the switches show what was saved.
+        page.reload()
+        expect(page.get_by_role("switch", name="A new guestbook entry")).not_to_be_checked()
+        expect(page.get_by_role("switch", name="Digest: gather them up")).to_be_checked()
+        expect(why).to_be_hidden()
+        page.screenshot(path=str(ARTIFACTS / "admin-notifications.png"), full_page=True)
+
+        # Back to the defaults for whatever runs next.
+        # (Each switch is disabled while its change is being saved.)
+        page.get_by_role("switch", name="A new guestbook entry").check()
+        expect(page.get_by_role("switch", name="A new guestbook entry")).to_be_enabled()
+        page.get_by_role("switch", name="Digest: gather them up").uncheck()
+        expect(page.get_by_role("switch", name="Digest: gather them up")).to_be_enabled()
+    finally:
+        context.close()
+    with logged_in(kakao_stack, "owner", OWNER_PASSWORD) as owner:
+        restored = owner.get("/api/kakao/notifications/settings").json()
+        assert (restored["guestbook_entry"], restored["digest"]) == (True, False)

@@ -98,6 +98,7 @@ def test_a_guestbook_entry_and_a_declined_question_arrive_as_kakaotalk_messages(
     # The owner sees them among the messages, from the site itself; a member never does.
     listed = client.get("/api/kakao/messages", headers=owner_headers()).json()["items"]
     assert {item["sender"]["username"] for item in listed} == {"mysite"}
+    assert {item["kind"] for item in listed} == {"guestbook_entry", "declined_question"}
     assert all(item["status"] == "delivered" for item in listed)
     mine = client.get("/api/kakao/messages", headers=member_headers()).json()["items"]
     assert mine == []

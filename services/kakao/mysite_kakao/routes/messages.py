@@ -30,6 +30,8 @@ class Sender(BaseModel):
 
 class MessagePublic(BaseModel):
     id: int
+    # "visitor", or the notification it carries: "guestbook_entry", "declined_question".
+    kind: str
     status: str
     text: str
     sender: Sender
@@ -45,6 +47,7 @@ class MessagePublic(BaseModel):
     def of(cls, message: Message) -> "MessagePublic":
         return cls(
             id=message.id,
+            kind=message.kind,
             status=message.status,
             text=message.text,
             sender=Sender(
