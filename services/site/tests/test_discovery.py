@@ -257,6 +257,9 @@ def test_robots_txt(visitor: Browser) -> None:
     assert "Allow: /api/site/photo/" in lines  # link previews fetch the photo
     assert {"Disallow: /admin", "Disallow: /api/", "Disallow: /login"} <= set(lines)
     assert f"Sitemap: {PUBLIC_URL}/sitemap.xml" in lines
+    # Crawlers and link checkers also ask with HEAD.
+    assert visitor.client.head("/robots.txt").status_code == 200
+    assert visitor.client.head("/sitemap.xml").status_code == 200
 
 
 def test_sitemap_lists_every_language_version_with_alternates(

@@ -132,6 +132,14 @@ def test_the_chatbot_gets_every_language_with_one_etag(anonymous: Browser, owner
     }
 
 
+def test_an_unknown_language_is_a_clear_422(anonymous: Browser, owner: Browser) -> None:
+    put(owner, "/api/site/profile", PRIMARY)
+    for query in ("lang=fr", "lang=", "lang=" + "k" * 9):
+        response = anonymous.get(f"/api/site/profile?{query}")
+        assert response.status_code == 422, query
+        assert response.json()["error"] in ("invalid_language", "invalid_request"), query
+
+
 def test_an_empty_translation_removes_it(anonymous: Browser, owner: Browser) -> None:
     put(owner, "/api/site/profile", PRIMARY)
     put(owner, "/api/site/profile?lang=ko", KOREAN)
