@@ -5,9 +5,10 @@ runs it, with nothing to prepare by hand.
     python -m mysite_stack.compose down    # stop; `down --volumes` also deletes the data
     python -m mysite_stack.compose up --scale chatbot=2   # other options go to Compose
 
-Settings come, by precedence, from the environment, then `.env` (what a deployer writes, see
-.env.example), then secrets generated on the first run into .data/compose/<project>/secrets
-(mode 0600, never printed). The gateway publishes on 127.0.0.1:${MYSITE_PORT:-8000} only.
+Settings come from the environment, then `.env` (what a deployer writes, see .env.example).
+The secrets compose.yaml mounts are files in .data/compose/<project>/secrets (a 0700 folder,
+never printed): the value from the environment or .env where one is given, else one
+generated on the first run and kept. The gateway publishes on 127.0.0.1:${MYSITE_PORT:-8000} only.
 Without a container registry the base images are local stand-ins built from Debian's
 packages and the Python packages come from deploy/wheelhouse/ (deploy/images/); with one, the
 official images are used. `up` returns once every container is healthy and the gateway
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from mysite_stack.secrets import read_secret
+from mysite_stack.secrets import secret_file
 from mysite_stack.stack import REPO_ROOT, ROUTING_PROBES, StackError
 
 COMPOSE_FILE = REPO_ROOT / "compose.yaml"
@@ -42,6 +43,8 @@ GENERATED_SECRETS = {
     "AUTH_JWT_SECRET": "auth_jwt_secret",
     "KAKAO_TOKEN_KEY": "kakao_token_key",
 }
+# Every secret compose.yaml mounts: the variable that may give it -> its file.
+SECRET_VARIABLES = {**GENERATED_SECRETS, "KAKAO_CLIENT_SECRET": "kakao_client_secret"}
 # The official images compose.yaml defaults to; where one is missing and cannot be pulled,
 # every base is replaced by its local stand-in.
 OFFICIAL_BASES = ("python:3.11-slim-bookworm", "mariadb:11.4", "traefik:v3.7.15")
@@ -73,23 +76,41 @@ def read_dotenv(path: Path) -> dict[str, str]:
 def settings(
     environ: Mapping[str, str], dotenv: Mapping[str, str], secrets_dir: Path
 ) -> dict[str, str]:
-    """The variables compose.yaml reads: the environment over .env over generated secrets.
-    An empty value counts as unset (.env.example leaves every secret empty)."""
+    """The variables compose.yaml reads: the environment over .env. Secrets are not among
+    them: they go to files (write_secret_files), named by MYSITE_SECRETS_DIR."""
     chosen: dict[str, str] = {}
-    for name, secret in GENERATED_SECRETS.items():
-        given = environ.get(name) or dotenv.get(name)
-        chosen[name] = given or read_secret(secrets_dir, secret)
     for source in (dotenv, environ):
         for name, value in source.items():
-            if value or name not in GENERATED_SECRETS:
+            if name not in SECRET_VARIABLES:
                 chosen[name] = value
-    chosen.setdefault("KAKAO_CLIENT_SECRET", "")
     port = chosen.get("MYSITE_PORT") or "8000"
     # Published on loopback only, on the port `make up` uses.
     chosen["MYSITE_HTTP_ADDRESS"] = "127.0.0.1"
     chosen["MYSITE_HTTP_PORT"] = port
     chosen.setdefault("MYSITE_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    chosen["MYSITE_SECRETS_DIR"] = str(secrets_dir)
     return chosen
+
+
+def write_secret_files(
+    environ: Mapping[str, str], dotenv: Mapping[str, str], secrets_dir: Path
+) -> dict[str, str]:
+    """One file per Compose secret: the value from the environment, else .env, else the one
+    generated on the first run (kept, so the database passwords stay those MariaDB has). An
+    empty value counts as unset (.env.example leaves every secret empty). Returns them."""
+    values = {}
+    for variable, name in SECRET_VARIABLES.items():
+        given = environ.get(variable) or dotenv.get(variable)
+        path = secret_file(secrets_dir, name)
+        if given and given != path.read_text():
+            path.write_text(given)
+        if not given and name not in GENERATED_SECRETS.values():
+            path.write_text("")  # optional (the Kakao app's secret): empty unless given
+        values[variable] = path.read_text()
+        # Compose bind-mounts the file as it is: the services' user (10001) must read it.
+        # The folder (0700) keeps other users of this machine out.
+        path.chmod(0o644)
+    return values
 
 
 def image_present(reference: str) -> bool:
@@ -140,9 +161,13 @@ class ComposeStack:
     def __init__(self, environ: Mapping[str, str]) -> None:
         self.project = environ.get("COMPOSE_PROJECT_NAME") or DEFAULT_PROJECT
         self.secrets_dir = REPO_ROOT / ".data" / "compose" / self.project / "secrets"
-        self.variables = settings(environ, read_dotenv(REPO_ROOT / ".env"), self.secrets_dir)
+        dotenv = read_dotenv(REPO_ROOT / ".env")
+        self.variables = settings(environ, dotenv, self.secrets_dir)
+        self.secrets = write_secret_files(environ, dotenv, self.secrets_dir)
         # Compose interpolates ${COMPOSE_PROJECT_NAME} (network and docker-api's project).
-        self.environ = {**environ, **self.variables, "COMPOSE_PROJECT_NAME": self.project}
+        # Secrets stay out of its environment: the containers get them as files.
+        inherited = {key: value for key, value in environ.items() if key not in SECRET_VARIABLES}
+        self.environ = {**inherited, **self.variables, "COMPOSE_PROJECT_NAME": self.project}
         self.url = f"http://127.0.0.1:{self.variables['MYSITE_HTTP_PORT']}"
 
     def compose(self, *args: str, capture: bool = False) -> str:

@@ -79,7 +79,7 @@ def test_every_build_context_and_dockerfile_exists(base: dict[str, Any]) -> None
     built = {
         name: service["build"] for name, service in base["services"].items() if "build" in service
     }
-    assert set(built) == {*SERVICES, "gateway", "provision"}
+    assert set(built) == {*SERVICES, "gateway", "provision", "docker-api"}
     for name, build in built.items():
         context = REPO / build["context"]
         assert context.is_dir(), f"{name}: no build context {context}"
@@ -163,12 +163,13 @@ def test_every_container_is_hardened(base: dict[str, Any]) -> None:
         assert "no-new-privileges:true" in service["security_opt"], name
 
 
-def test_secrets_are_defined_in_env_example_and_never_committed(base: dict[str, Any]) -> None:
-    env_example = example_env()
+def test_secrets_are_files_outside_the_tree_and_never_committed(base: dict[str, Any]) -> None:
     defined = base["secrets"]
     for name, secret in defined.items():
-        assert set(secret) == {"environment"}, f"{name}: from .env, not from a file in the tree"
-        assert secret["environment"] in env_example, f"{secret['environment']} not in .env.example"
+        # A file, not a value from the environment: Compose can only bind-mount a secret
+        # into a container whose filesystem is read-only.
+        assert set(secret) == {"file"}, name
+        assert secret["file"] == f"./secrets/{name}", name
     for name, service in base["services"].items():
         for secret in service.get("secrets", []):
             assert secret in defined, f"{name} uses undefined secret {secret}"
@@ -176,16 +177,15 @@ def test_secrets_are_defined_in_env_example_and_never_committed(base: dict[str, 
             if key.endswith("_FILE"):
                 assert value.startswith("/run/secrets/"), key
                 assert value.removeprefix("/run/secrets/") in service["secrets"], f"{name}: {key}"
-    ignored = subprocess.run(["git", "check-ignore", "-q", ".env"], cwd=REPO, check=False)
-    assert ignored.returncode == 0, ".env must be in .gitignore"
-    # Nothing secret has a value in the example.
-    for key in (
-        "MYSITE_ADMIN_PASSWORD",
-        "AUTH_JWT_SECRET",
-        "KAKAO_TOKEN_KEY",
-        "MYSITE_DB_ROOT_PASSWORD",
-    ):
-        assert env_example[key] == "", key
+    for path in (".env", "secrets/db_root_password"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", path], cwd=REPO, check=False)
+        assert ignored.returncode == 0, f"{path} must be in .gitignore"
+    dockerignore = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "secrets" in dockerignore
+    # No secret has a place in .env: make_env.py writes the files.
+    env_example = example_env()
+    for key in ("MYSITE_ADMIN_PASSWORD", "AUTH_JWT_SECRET", "MYSITE_DB_ROOT_PASSWORD"):
+        assert key not in env_example, key
 
 
 def test_each_service_gets_only_its_own_database_password(base: dict[str, Any]) -> None:
@@ -247,8 +247,10 @@ def label_services(model: dict[str, Any]) -> dict[str, dict[str, str]]:
         if not labels:
             continue
         assert labels.get("traefik.enable") == "true", name
+        # The project's own backend network (two stacks on one machine never share one).
+        assert labels.get("traefik.docker.network") == model["networks"]["backend"]["name"], name
         for key, value in labels.items():
-            if key == "traefik.enable":
+            if key in ("traefik.enable", "traefik.docker.network"):
                 continue
             match = LABEL.match(key)
             assert match, (
@@ -338,12 +340,22 @@ def test_gateway_reads_docker_labels_on_the_services_network(base: dict[str, Any
     static = load_yaml(REPO / "gateway" / "traefik.yml")
     docker = static["providers"]["docker"]
     assert docker["exposedByDefault"] is False
-    assert docker["network"] == base["networks"]["backend"]["name"]
+    assert docker["network"] == base["networks"]["backend"]["name"] == "mysite-backend"
     assert static["providers"]["file"]["directory"] == "/etc/traefik/dynamic"
     gateway = base["services"]["gateway"]
     assert gateway["environment"]["MYSITE_SERVICE_SUFFIX"] == "@docker"
-    assert "/var/run/docker.sock:/var/run/docker.sock:ro" in gateway["volumes"]
-    assert gateway["networks"] == ["backend"]
+    # No Docker socket and no root: the provider reads through docker-api, which alone
+    # holds the socket and shares an internal network with the gateway only.
+    assert "volumes" not in gateway
+    assert "user" not in gateway
+    assert docker["endpoint"] == "tcp://docker-api:2375"
+    assert gateway["networks"] == ["backend", "docker-api"]
+    proxy = base["services"]["docker-api"]
+    assert proxy["volumes"] == ["/var/run/docker.sock:/var/run/docker.sock:ro"]
+    assert proxy["networks"] == ["docker-api"]
+    assert base["networks"]["docker-api"]["internal"] is True
+    assert proxy["command"][-2:] == ["--project", "mysite"]
+    assert "ports" not in proxy
     # ForwardAuth through the gateway's own loopback entry point.
     internal = static["entryPoints"]["internal"]["address"]
     assert gateway["environment"]["MYSITE_GATEWAY_INTERNAL_URL"] == f"http://{internal}"

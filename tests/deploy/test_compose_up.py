@@ -1,13 +1,19 @@
 """`make compose-up`'s settings (mysite_stack.compose): where each value comes from, and the
-secrets generated once and kept. The run itself is tested in tests/compose."""
+secret files generated once and kept. The run itself is tested in tests/compose."""
 
 import stat
 from pathlib import Path
 
-from mysite_stack.compose import GENERATED_SECRETS, read_dotenv, settings
+from mysite_stack.compose import (
+    GENERATED_SECRETS,
+    SECRET_VARIABLES,
+    read_dotenv,
+    settings,
+    write_secret_files,
+)
 
 
-def test_environment_over_dotenv_over_generated_secrets(tmp_path: Path) -> None:
+def test_environment_over_dotenv_and_secrets_only_as_files(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets"
     dotenv = {
         "MYSITE_ADMIN_USERNAME": "dotenv-owner",
@@ -19,31 +25,38 @@ def test_environment_over_dotenv_over_generated_secrets(tmp_path: Path) -> None:
     chosen = settings(environ, dotenv, secrets)
     assert chosen["MYSITE_ADMIN_USERNAME"] == "env-owner"
     assert chosen["MYSITE_RATE_LOGIN_PER_MINUTE"] == "3"
-    assert chosen["AUTH_JWT_SECRET"] == dotenv["AUTH_JWT_SECRET"]
-    generated = chosen["MYSITE_ADMIN_PASSWORD"]
-    assert len(generated) >= 15
-    assert (secrets / "admin_password").read_text() == generated
-    # Every secret compose.yaml needs has a value; none is written to .env or printed.
-    for name in GENERATED_SECRETS:
-        assert chosen[name], name
+    # No secret value among Compose's variables: the containers read files.
+    assert not set(chosen) & set(SECRET_VARIABLES)
+    assert chosen["MYSITE_SECRETS_DIR"] == str(secrets)
     # The gateway on loopback only, on MYSITE_PORT.
     assert chosen["MYSITE_HTTP_ADDRESS"] == "127.0.0.1"
     assert chosen["MYSITE_HTTP_PORT"] == "8123"
     assert chosen["MYSITE_PUBLIC_URL"] == "http://127.0.0.1:8123"
 
+    values = write_secret_files(environ, dotenv, secrets)
+    assert (secrets / "auth_jwt_secret").read_text() == dotenv["AUTH_JWT_SECRET"]
+    assert len((secrets / "admin_password").read_text()) >= 15
+    assert (secrets / "kakao_client_secret").read_text() == ""  # optional, not given
+    for variable, name in SECRET_VARIABLES.items():
+        assert values[variable] == (secrets / name).read_text()
 
-def test_generated_secrets_are_private_and_the_same_on_every_run(tmp_path: Path) -> None:
+
+def test_generated_secrets_stay_the_same_on_every_run(tmp_path: Path) -> None:
     """The database passwords must not change while the data volume holds the old ones."""
     secrets = tmp_path / "secrets"
-    first = settings({}, {}, secrets)
-    second = settings({}, {}, secrets)
-    for name in GENERATED_SECRETS:
-        assert first[name] == second[name], name
+    first = write_secret_files({}, {}, secrets)
+    second = write_secret_files({}, {}, secrets)
+    assert first == second
+    assert len({first[name] for name in GENERATED_SECRETS}) == len(GENERATED_SECRETS)
+    # Other users of the machine cannot enter the folder; the containers' user (10001)
+    # can read the bind-mounted files.
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
     for path in secrets.iterdir():
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert len({first[name] for name in GENERATED_SECRETS}) == len(GENERATED_SECRETS)
-    assert first["MYSITE_HTTP_PORT"] == "8000"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+    # A value given later replaces the generated one.
+    changed = write_secret_files({"KAKAO_CLIENT_SECRET": "abc"}, {}, secrets)
+    assert changed["KAKAO_CLIENT_SECRET"] == "abc"
+    assert changed["MYSITE_DB_ROOT_PASSWORD"] == first["MYSITE_DB_ROOT_PASSWORD"]
 
 
 def test_dotenv_is_read_as_compose_reads_it(tmp_path: Path) -> None:
