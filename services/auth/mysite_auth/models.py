@@ -12,6 +12,9 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # SQLite would otherwise give a deleted user's id to the next signup, and that id is what
+    # every service and every revocation knows the user by.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 - SQLAlchemy reads it once
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)

@@ -399,6 +399,50 @@ def change_password(
     return issued
 
 
+def delete_account(
+    session: Session,
+    hashing: PasswordHashing,
+    settings: AuthSettings,
+    cache: RevocationCache,
+    *,
+    user_id: int,
+    password: str,
+    ip: str,
+) -> None:
+    """A member deletes their own account: every session ends at once, access tokens too.
+
+    The id is never given to anyone else (AUTOINCREMENT), so the revocation by user id can
+    only ever hit this account's tokens.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise SESSION_ENDED
+    if user.role == Role.owner.value:
+        raise ApiError(409, "owner_account", "The owner's account cannot be deleted.")
+    now = utcnow()
+    blocked = is_login_blocked(session, settings, username=user.username, ip=ip, now=now)
+    if not hashing.verify(user.password_hash, password) or blocked:
+        session.add(LoginAttempt(username=user.username, ip=ip, succeeded=False, created_at=now))
+        session.commit()
+        raise ApiError(
+            403, "wrong_password", "The password is wrong.", fields={"password": "wrong"}
+        )
+    session.execute(delete(RefreshToken).where(RefreshToken.user_id == user_id))
+    session.delete(user)
+    revocation = Revocation(
+        user_id=user_id,
+        # Every token of this user was issued before the next second.
+        not_before=now.replace(microsecond=0) + timedelta(seconds=1),
+        expires_at=now + access_token_lifetime(settings) + timedelta(seconds=LEEWAY_SECONDS + 1),
+        created_at=now,
+    )
+    session.add(revocation)
+    session.flush()
+    cache.apply(revocation)
+    session.commit()
+    logger.info("account deleted; its sessions ended", extra={"user_id": user_id})
+
+
 def housekeeping(database: Database) -> None:
     """Forget what can no longer matter: old attempts, dead refresh tokens, old revocations."""
     now = utcnow()

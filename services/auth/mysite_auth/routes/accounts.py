@@ -211,6 +211,33 @@ def me(identity: CurrentUser, db: DbSession) -> UserPublic:
     return UserPublic.of(user)
 
 
+class AccountDeletionRequest(BaseModel):
+    password: StrictStr = Field(max_length=_MAX_FIELD)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_account(
+    body: AccountDeletionRequest,
+    identity: CurrentUser,
+    response: Response,
+    db: DbSession,
+    hashing: Hashing,
+    settings: Settings,
+    revocations: Revocations,
+    ip: ClientAddress,
+) -> None:
+    service.delete_account(
+        db,
+        hashing,
+        settings,
+        revocations,
+        user_id=identity.user_id,
+        password=body.password,
+        ip=ip,
+    )
+    _clear_session_cookies(response, settings)
+
+
 @router.post("/password")
 def change_password(
     body: PasswordChangeRequest,
