@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from mysite_stack.stack import SERVICES, Stack, StackOptions, free_port
 from mysite_testing.databases import mariadb_admin_url as default_mariadb_url
@@ -69,6 +70,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     yield running
     running.stop()
     running.drop_databases()
+
+
+# Debian's Chromium, headless, without the background traffic it would otherwise make.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One browser for every browser test of the session (each test opens its own contexts)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 _next_address = iter(range(2, 250))
