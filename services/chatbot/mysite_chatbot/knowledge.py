@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +28,8 @@ from mysite_chatbot.profile_source import (
     Profile,
     ProfileClient,
     ProfileFetchError,
-    parse_profile_document,
+    Translations,
+    parse_profile_with_translations,
     profile_digest,
 )
 from mysite_common.db import Database, utcnow
@@ -46,6 +47,7 @@ class _LoadedProfile:
     digest: str
     source: str  # "site" or "snapshot"
     loaded_at: datetime
+    translations: Translations = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,9 +195,7 @@ class Knowledge:
     def _build_engine(self) -> Engine:
         started = time.perf_counter()
         resources = self._resources or LanguageResources.load(embeddings=self._settings.embeddings)
-        engine = Engine(
-            resources, embedding_policy="when_unsure" if self._settings.embeddings else "never"
-        )
+        engine = Engine(resources)
         engine.warm_up()
         logger.info(
             "answering engine built",
@@ -244,7 +244,8 @@ class Knowledge:
         if fetched is None:
             return None
         return _Candidate(
-            _LoadedProfile(fetched.profile, fetched.digest, "site", utcnow()), fetched
+            _LoadedProfile(fetched.profile, fetched.digest, "site", utcnow(), fetched.translations),
+            fetched,
         )
 
     def _note_profile_error(self, error: str | None) -> None:
@@ -279,8 +280,9 @@ class Knowledge:
         engine = self._engine
         assert engine is not None
         profile = self._profile.profile if self._profile else None
+        translations = self._profile.translations if self._profile else {}
         try:
-            engine.load(profile, self._faqs)
+            engine.load(profile, self._faqs, translations=translations)
         except Exception:
             # The engine swaps its index only once a new one is built: the old one still
             # answers. Forget the ETag so the next poll fetches the profile and tries again.
@@ -297,7 +299,7 @@ class Knowledge:
     # --- the snapshot in the database -----------------------------------------------------
 
     def _save_snapshot(self, fetched: FetchedProfile) -> None:
-        body = json.dumps(fetched.profile, ensure_ascii=False)
+        body = json.dumps(fetched.document(), ensure_ascii=False)
         try:
             with self._database.session() as session:
                 row = session.get(ProfileSnapshot, SNAPSHOT_ROW_ID)
@@ -328,10 +330,9 @@ class Knowledge:
         if body is None:
             return None
         try:
-            profile = parse_profile_document(body.encode("utf-8"))
+            profile, translations = parse_profile_with_translations(body.encode("utf-8"))
         except ProfileFetchError:
             return None
         logger.info("answering from the stored profile until the site answers")
-        return _Candidate(
-            _LoadedProfile(profile, profile_digest(profile), "snapshot", utcnow()), None
-        )
+        digest = profile_digest(profile, translations)
+        return _Candidate(_LoadedProfile(profile, digest, "snapshot", utcnow(), translations), None)

@@ -1,15 +1,17 @@
 """The owner's published profile, fetched from the site service with If-None-Match.
 
-The site answers `GET /api/site/profile` with the JSON Resume document and an ETag. Either
-shape is accepted: the plain document, or a wrapper {"version": n, "profile": {...}}. Anything
-else (not JSON, not an object, too large, an error status) is refused, and the caller keeps
-the last good profile.
+The chatbot asks `GET /api/site/profile?translations=true`. A site that keeps per-language
+versions of the profile answers the wrapper {"version": n, "profile": {...}, "translations":
+{"en": {...}, ...}} (each translation already merged over the primary, same list positions)
+with one ETag over all; an older site answers the plain JSON Resume document (or the wrapper
+without translations). Anything else (not JSON, not an object, too large, an error status)
+is refused, and the caller keeps the last good profile.
 """
 
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -18,9 +20,11 @@ from mysite_common.http import service_client
 
 logger = logging.getLogger(__name__)
 
-PROFILE_PATH = "/api/site/profile"
+PROFILE_PATH = "/api/site/profile?translations=true"
 
 Profile = dict[str, Any]
+# Language code ("en", "ko") -> the whole profile in that language.
+Translations = dict[str, Profile]
 
 
 class ProfileFetchError(Exception):
@@ -33,15 +37,26 @@ class FetchedProfile:
     # sha256 of the profile's canonical JSON: a new ETag with the same content changes nothing.
     digest: str
     etag: str | None
+    translations: Translations = field(default_factory=dict)
+
+    def document(self) -> Profile:
+        """What the snapshot stores: the profile with its translations, the wrapper shape."""
+        return {"profile": self.profile, "translations": self.translations}
 
 
-def profile_digest(profile: Profile) -> str:
-    canonical = json.dumps(profile, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def profile_digest(profile: Profile, translations: Translations | None = None) -> str:
+    content: Any = profile if not translations else [profile, translations]
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def parse_profile_document(body: bytes) -> Profile:
     """The JSON Resume object in `body`, unwrapped if the site wraps it; else ProfileFetchError."""
+    return parse_profile_with_translations(body)[0]
+
+
+def parse_profile_with_translations(body: bytes) -> tuple[Profile, Translations]:
+    """The JSON Resume object in `body` and its translations (none from an older site)."""
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -49,9 +64,19 @@ def parse_profile_document(body: bytes) -> Profile:
     if not isinstance(document, dict):
         raise ProfileFetchError("the profile is not a JSON object")
     wrapped = document.get("profile")
-    if isinstance(wrapped, dict) and "basics" not in document:
-        document = wrapped
-    return document
+    if not isinstance(wrapped, dict) or "basics" in document:
+        return document, {}
+    raw = document.get("translations")
+    translations = (
+        {
+            language: translated
+            for language, translated in raw.items()
+            if isinstance(language, str) and isinstance(translated, dict)
+        }
+        if isinstance(raw, dict)
+        else {}
+    )
+    return wrapped, translations
 
 
 class ProfileClient:
@@ -82,9 +107,9 @@ class ProfileClient:
                 etag = response.headers.get("etag")
         except httpx.HTTPError as exc:
             raise ProfileFetchError(f"the site is unreachable ({type(exc).__name__})") from exc
-        profile = parse_profile_document(body)
+        profile, translations = parse_profile_with_translations(body)
         self._etag = etag
-        return FetchedProfile(profile, profile_digest(profile), etag)
+        return FetchedProfile(profile, profile_digest(profile, translations), etag, translations)
 
     def _read_limited(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")

@@ -62,6 +62,9 @@ class FakeSite:
         self.version = 1
         self.behaviour = "ok"
         self.shape = "plain"
+        # Language -> the profile in that language, sent (as a site supporting issue 14
+        # does) when the chatbot asks for ?translations=true.
+        self.translations: dict[str, dict[str, Any]] = {}
         self.full_responses = 0
         self.not_modified_responses = 0
         self._server: ThreadingHTTPServer | None = None
@@ -76,7 +79,14 @@ class FakeSite:
         self.profile = copy.deepcopy(profile)
         self.version += 1
 
-    def _body(self) -> bytes:
+    def _body(self, with_translations: bool = False) -> bytes:
+        if with_translations and self.translations:
+            document = {
+                "version": self.version,
+                "profile": self.profile,
+                "translations": self.translations,
+            }
+            return json.dumps(document, ensure_ascii=False).encode()
         if self.shape == "wrapped":
             return json.dumps({"version": self.version, "profile": self.profile}).encode()
         return json.dumps(self.profile).encode()
@@ -99,7 +109,8 @@ class FakeSite:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
-                if self.path != "/api/site/profile":
+                path, _, query = self.path.partition("?")
+                if path != "/api/site/profile":
                     self._send(404, b'{"error": "not_found"}', {})
                     return
                 behaviour = site.behaviour
@@ -118,7 +129,7 @@ class FakeSite:
                     body = json.dumps({"basics": {"summary": "x" * 3_000_000}}).encode()
                     self._send(200, body, {"Content-Type": "application/json"})
                     return
-                body = site._body()
+                body = site._body(with_translations="translations=true" in query)
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if self.headers.get("If-None-Match") == etag:
                     site.not_modified_responses += 1

@@ -11,7 +11,6 @@ test session and shared. The eval profile (services/chatbot/eval/) is the test p
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,20 +33,25 @@ def load_eval_profile() -> tuple[dict[str, Any], list[FaqEntry]]:
 
 
 @pytest.fixture(scope="session")
-def resources() -> LanguageResources:
-    """Kiwi and the vocabulary, without embeddings (fast, deterministic)."""
-    return LanguageResources.load(embeddings=False)
+def resources(language_resources: LanguageResources) -> LanguageResources:
+    """Kiwi, the vocabulary and the sentence encoder (shared with the service tests)."""
+    return language_resources
 
 
 @pytest.fixture(scope="session")
-def lexical_engine(resources: LanguageResources) -> Iterator[Engine]:
-    engine = Engine(resources, embedding_policy="never")
+def engine(resources: LanguageResources) -> Engine:
+    """The engine most tests use: hybrid, as shipped, with the eval profile loaded."""
+    engine = Engine(resources)
     profile, faqs = load_eval_profile()
     engine.load(profile, faqs)
     return engine
 
 
 @pytest.fixture(scope="session")
-def engine(lexical_engine: Engine) -> Engine:
-    """The engine most tests use: lexical mode, the eval profile loaded."""
-    return lexical_engine
+def lexical_engine(resources: LanguageResources) -> Engine:
+    """The fallback when the sentence encoder is unavailable: lexical signals only."""
+    lexical = LanguageResources(resources.korean, resources.analyzer, None, "disabled")
+    engine = Engine(lexical)
+    profile, faqs = load_eval_profile()
+    engine.load(profile, faqs)
+    return engine

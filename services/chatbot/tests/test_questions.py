@@ -45,6 +45,10 @@ def test_an_unanswered_question_becomes_an_faq_entry(client: TestClient) -> None
     assert body["answered"] is True
     assert body["answer"] == "Yes, a grey cat called Dubu."
     assert body["sources"][0] == {"type": "faq", "id": entry["id"], "title": "do you have a cat?"}
+    # The next visitor words it differently and is answered from the new entry too.
+    paraphrased = ask(client, "Do you have any cats?")
+    assert paraphrased["answered"] is True
+    assert paraphrased["sources"][0]["id"] == entry["id"]
 
     again = client.post(
         f"/api/chat/questions/{row['id']}/faq", json={"answer": "again"}, headers=OWNER

@@ -45,6 +45,26 @@ def test_the_wrapped_shape_is_understood(start_app: Any, site: FakeSite) -> None
     assert eventually(lambda: "Globex Robotics" in employer_answer(client))
 
 
+def test_the_owners_translations_answer_visitors_in_their_language(
+    start_app: Any, site: FakeSite
+) -> None:
+    """The site of issue 14 sends the profile with its translations: one entry per fact,
+    answered from the version in the visitor's language."""
+    korean = copy.deepcopy(PROFILE)
+    korean["work"][0]["summary"] = "정산 플랫폼을 만듭니다."
+    site.publish(korean)
+    english = copy.deepcopy(PROFILE)
+    english["work"][0]["summary"] = "Builds the settlement platform for card payments."
+    site.translations = {"en": english}
+    client = start_app()
+    assert eventually(lambda: "card payments" in employer_answer(client))
+    body = ask(client, "어디서 일하세요?")
+    assert "정산 플랫폼" in body["answer"]
+    assert body["sources"][0]["index"] == 0
+    status = client.get("/api/chat/status", headers=OWNER).json()
+    assert status["engine"]["retrieval"] == "hybrid"
+
+
 @pytest.mark.parametrize("behaviour", ["error", "garbage", "not_object", "huge", "stopped"])
 def test_a_broken_site_leaves_the_last_good_profile_in_place(
     client: TestClient, site: FakeSite, behaviour: str

@@ -10,10 +10,34 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from .korean import KOREAN_STOP_MORPHEMES, KoreanAnalyzer, is_content
 from .text import ENGLISH_STOPWORDS, clean_text, has_hangul, stem_english
-from .vocabulary import CONCEPT_PARENTS, CONCEPTS, EXTRA_KOREAN_USER_NOUNS
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+def _data_lines(name: str) -> list[str]:
+    """The non-empty, non-comment lines of a data file shipped with the engine."""
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def load_concepts() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The bilingual vocabulary (data/concepts.tsv): concept -> terms, concept -> parents."""
+    concepts: dict[str, tuple[str, ...]] = {}
+    parents: dict[str, tuple[str, ...]] = {}
+    for line in _data_lines("concepts.tsv"):
+        concept, parent_list, terms = line.split("\t")
+        concepts[concept] = tuple(term for term in terms.split("|") if term)
+        if parent_list:
+            parents[concept] = tuple(parent_list.split(","))
+    return concepts, parents
+
+
+CONCEPTS, CONCEPT_PARENTS = load_concepts()
+EXTRA_KOREAN_USER_NOUNS = tuple(_data_lines("korean_nouns.txt"))
 
 # Same pattern as text.latin_words, but keeping positions and original case.
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")

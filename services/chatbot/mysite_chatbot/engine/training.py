@@ -1,0 +1,298 @@
+"""Train the engine's models on the labelled questions of every owner in eval/.
+
+    python -m mysite_chatbot.engine.training      # make train: writes data/model.json
+
+Each owner's folder holds profile.json, faqs.json and question files (JSON lines
+``{"id", "question", "expected": [entry keys]}``, an empty list meaning "cannot be
+answered"); the shipped example lives in eval/ itself. Owners count equally, however many
+questions they have. The decision is trained, and its threshold chosen, on rankings of
+owners the re-ranker and section classifier had not seen (inner leave-one-owner-out), so it
+learns how sure to be about a new owner, not about its training data.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .engine import (
+    DECISION_FEATURES,
+    LEXICAL_DECISION_FEATURES,
+    LEXICAL_RANKING_FEATURES,
+    Engine,
+    QuestionSignals,
+    decision_features,
+    entry_facts,
+    ranking_features,
+    set_section_features,
+)
+from .learned import (
+    UNANSWERABLE,
+    EngineModel,
+    LogisticModel,
+    Matrix,
+    SoftmaxModel,
+    Variant,
+    fit_logistic,
+    fit_softmax,
+    section_of,
+)
+from .models import Entry, FaqEntry
+from .smalltalk import split_small_talk
+from .text import Language, clean_text, detect_language
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+EXAMPLE = "example"
+# Choosing the threshold: a wrong answer (another entry's, or one to a question the
+# profile cannot answer) costs this many right answers.
+WRONG_ANSWER_COST = 2.0
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    profile: str
+    set_name: str
+    id: str
+    question: str
+    expected: tuple[str, ...]
+
+
+@dataclass
+class Sample:
+    """A labelled question with what retrieval found for it in its owner's index."""
+
+    question: LabelledQuestion
+    entries: tuple[Entry, ...]
+    sections: tuple[str, ...]  # each entry's section
+    signals: QuestionSignals
+    features: Matrix  # ranking features, section columns filled per model
+    positives: Matrix  # 1.0 for the entries that answer it
+    language: Language
+    cross_language: bool
+
+
+def profile_folders(eval_dir: Path = EVAL_DIR) -> dict[str, Path]:
+    """Owner name -> folder: the example first, then every sub-folder with a profile."""
+    folders = {EXAMPLE: eval_dir}
+    for folder in sorted(eval_dir.iterdir()):
+        if folder.is_dir() and (folder / "profile.json").is_file():
+            folders[folder.name] = folder
+    return folders
+
+
+def read_profile(folder: Path) -> tuple[dict[str, object], list[FaqEntry]]:
+    profile = json.loads((folder / "profile.json").read_text(encoding="utf-8"))
+    faqs_path = folder / "faqs.json"
+    rows = json.loads(faqs_path.read_text(encoding="utf-8")) if faqs_path.is_file() else []
+    faqs = [FaqEntry(int(row["id"]), str(row["question"]), str(row["answer"])) for row in rows]
+    return profile, faqs
+
+
+def read_questions(profile: str, folder: Path) -> list[LabelledQuestion]:
+    questions = []
+    for path in sorted(folder.glob("questions_*.jsonl")):
+        set_name = path.stem.removeprefix("questions_")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                questions.append(
+                    LabelledQuestion(
+                        profile,
+                        set_name,
+                        str(row["id"]),
+                        str(row["question"]),
+                        tuple(row.get("expected", [])),
+                    )
+                )
+    return questions
+
+
+def question_text(question: str) -> str:
+    """What the engine ranks for a question: small talk around it taken off."""
+    text = clean_text(question, 600)
+    return split_small_talk(text).remainder or text
+
+
+def collect(
+    engine: Engine, folders: dict[str, Path], only: Iterable[str] | None = None
+) -> list[Sample]:
+    """Signals for every labelled question of the chosen owners."""
+    samples: list[Sample] = []
+    for name, folder in folders.items():
+        if only is not None and name not in only:
+            continue
+        engine.load(*read_profile(folder))
+        entries = engine.entries
+        facts, sections = entry_facts(entries)
+        by_key = {entry.key: entry for entry in entries}
+        for question in read_questions(name, folder):
+            signals = engine.signals(question_text(question.question))
+            language = detect_language(question.question)
+            first = by_key.get(question.expected[0]) if question.expected else None
+            cross = bool(first and first.content_language and first.content_language != language)
+            positives = np.asarray([entry.key in question.expected for entry in entries], float)
+            features = ranking_features(facts, sections, signals, {})
+            samples.append(
+                Sample(question, entries, sections, signals, features, positives, language, cross)
+            )
+    return samples
+
+
+def _profile_weights(samples: Sequence[Sample]) -> Matrix:
+    """Per-sample weights under which every owner weighs the same in total."""
+    counts = Counter(sample.question.profile for sample in samples)
+    mean = len(samples) / len(counts)
+    return np.asarray([mean / counts[sample.question.profile] for sample in samples])
+
+
+def _label(sample: Sample) -> str:
+    expected = sample.question.expected
+    return section_of(expected[0]) if expected else UNANSWERABLE
+
+
+def _vectors(samples: Sequence[Sample]) -> Matrix:
+    rows = [sample.signals.vector for sample in samples if sample.signals.vector is not None]
+    return np.vstack(rows).astype(np.float64)
+
+
+def fit_sections(samples: Sequence[Sample]) -> SoftmaxModel:
+    usable = [sample for sample in samples if sample.signals.vector is not None]
+    vectors = _vectors(usable)
+    return fit_softmax(
+        vectors, [_label(sample) for sample in usable], sample_weights=_profile_weights(usable)
+    )
+
+
+def _with_sections(
+    samples: Sequence[Sample], sections: SoftmaxModel | None
+) -> list[dict[str, float]]:
+    """Fill each sample's section columns from ``sections``; the probabilities by class."""
+    result: list[dict[str, float]] = []
+    if sections is None:
+        return [{} for _ in samples]
+    vectors = _vectors(samples)
+    for sample, row in zip(samples, sections.probabilities(vectors), strict=True):
+        probabilities = dict(zip(sections.classes, row.tolist(), strict=True))
+        set_section_features(sample.features, sample.sections, probabilities)
+        result.append(probabilities)
+    return result
+
+
+def fit_ranker(samples: Sequence[Sample], columns: int) -> LogisticModel:
+    answerable = [sample for sample in samples if sample.question.expected]
+    weights = _profile_weights(answerable)
+    rows = np.vstack([sample.features[:, :columns] for sample in answerable])
+    labels = np.concatenate([sample.positives for sample in answerable])
+    row_weights = np.concatenate(
+        [
+            np.full(len(sample.entries), weight)
+            for sample, weight in zip(answerable, weights, strict=True)
+        ]
+    )
+    return fit_logistic(rows, labels, sample_weights=row_weights, l2=1.0)
+
+
+@dataclass
+class Judged:
+    """A question ranked and judged by models that never saw its owner."""
+
+    sample: Sample
+    top_key: str
+    top3: list[str]
+    correct: bool  # the best entry answers it
+    features: list[float]
+    probability: float = 0.0
+
+
+def judge(
+    samples: Sequence[Sample],
+    sections: SoftmaxModel | None,
+    ranker: LogisticModel,
+    ranking_columns: int,
+    decision_columns: int,
+) -> list[Judged]:
+    by_class = _with_sections(samples, sections)
+    judged = []
+    for sample, probabilities in zip(samples, by_class, strict=True):
+        logits = ranker.logits(sample.features[:, :ranking_columns])
+        order = np.argsort(-logits, kind="stable")
+        features = decision_features(sample.features, logits, order, sample.signals, probabilities)
+        keys = [sample.entries[position].key for position in order[:3]]
+        correct = bool(sample.question.expected) and keys[0] in sample.question.expected
+        judged.append(Judged(sample, keys[0], keys, correct, features[:decision_columns]))
+    return judged
+
+
+def choose_threshold(judged: Sequence[Judged]) -> float:
+    """The answer probability above which answering pays: right answers count 1, wrong
+    ones -WRONG_ANSWER_COST, declines 0."""
+    best_threshold, best_gain = 0.5, -np.inf
+    for threshold in np.linspace(0.05, 0.95, 91):
+        gain = sum(
+            (1.0 if item.correct else -WRONG_ANSWER_COST)
+            for item in judged
+            if item.probability >= threshold
+        )
+        if gain > best_gain:
+            best_threshold, best_gain = float(threshold), gain
+    return best_threshold
+
+
+def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, SoftmaxModel | None]:
+    """A re-ranker, a decision trained on out-of-owner rankings, and its threshold."""
+    ranking_columns = len(samples[0].features[0]) if hybrid else LEXICAL_RANKING_FEATURES
+    decision_columns = len(DECISION_FEATURES) if hybrid else LEXICAL_DECISION_FEATURES
+    owners = sorted({sample.question.profile for sample in samples})
+    out_of_owner: list[Judged] = []
+    for owner in owners:
+        inner = [sample for sample in samples if sample.question.profile != owner]
+        left_out = [sample for sample in samples if sample.question.profile == owner]
+        sections = fit_sections(inner) if hybrid else None
+        _with_sections(inner, sections)
+        ranker = fit_ranker(inner, ranking_columns)
+        out_of_owner += judge(left_out, sections, ranker, ranking_columns, decision_columns)
+    weights = _profile_weights([item.sample for item in out_of_owner])
+    decision = fit_logistic(
+        np.asarray([item.features for item in out_of_owner]),
+        np.asarray([item.correct for item in out_of_owner], float),
+        sample_weights=weights,
+        l2=1.0,
+    )
+    for item in out_of_owner:
+        logit = decision.logits(np.asarray([item.features]))[0]
+        item.probability = float(1 / (1 + np.exp(-logit)))
+    threshold = choose_threshold(out_of_owner)
+    sections = fit_sections(samples) if hybrid else None
+    _with_sections(samples, sections)
+    ranker = fit_ranker(samples, ranking_columns)
+    return Variant(ranker, decision, threshold), sections
+
+
+def fit_model(samples: Sequence[Sample]) -> EngineModel:
+    hybrid, sections = fit_variant(samples, hybrid=True)
+    lexical, _ = fit_variant(samples, hybrid=False)
+    assert sections is not None
+    return EngineModel(sections, hybrid, lexical)
+
+
+def main() -> int:
+    engine = Engine.create()
+    samples = collect(engine, profile_folders())
+    model = fit_model(samples)
+    model.save()
+    owners = Counter(sample.question.profile for sample in samples)
+    print(
+        f"trained on {len(samples)} questions of {len(owners)} owners; "
+        f"thresholds hybrid {model.hybrid.threshold:.2f}, lexical {model.lexical.threshold:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
