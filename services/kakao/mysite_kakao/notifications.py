@@ -260,105 +260,125 @@ def _line(event: NotificationEvent) -> str:
 
 
 def compose_text(
-    kind: MessageKind, events: list[NotificationEvent], settings: KakaoSettings
+    kind: MessageKind, shown: list[NotificationEvent], total: int, settings: KakaoSettings
 ) -> str:
-    """The whole text of the message (kept on the site; Kakao gets its first 200 units)."""
+    """The whole text of the message (kept on the site; Kakao gets its first 200 units).
+    `shown`: the newest events, oldest first; `total`: how many the message tells of."""
     heading = HEADINGS[kind]
-    if len(events) == 1:
-        event = events[0]
+    if total == 1:
+        event = shown[0]
         text = (
             f"{heading}\n{event.author}: {event.text}"
             if event.author
             else f"{heading}\n{event.text}"
         )
     else:
-        shown = events[-SUMMARY_LINES:]  # the newest: the oldest matter least by now
         lines = [f"- {_line(event)}" for event in shown]
-        if len(events) > len(shown):
-            lines.append(f"… 외 {len(events) - len(shown)}건")
-        text = f"{heading} {len(events)}건\n" + "\n".join(lines)
+        if total > len(shown):
+            lines.append(f"… 외 {total - len(shown)}건")
+        text = f"{heading} {total}건\n" + "\n".join(lines)
     return cut_to_fit(text, settings.max_text_chars)
 
 
-def _due(
+def _kinds_due(
     session: Session,
     settings: KakaoSettings,
     row: NotificationSettings,
-    kind: MessageKind,
+    pending_kinds: set[str],
     now: datetime,
+) -> list[MessageKind]:
+    """The kinds whose pending events may go now: switched on, their digest period over,
+    and within the daily limit."""
+    budget = settings.notification_daily_limit - notifications_sent_since(
+        session, now - timedelta(days=1)
+    )
+    due: list[MessageKind] = []
+    for kind in NOTIFICATION_KINDS:
+        if len(due) >= budget:
+            break
+        if kind.value not in pending_kinds or not kind_enabled(row, kind):
+            continue
+        if row.digest:
+            last = session.scalar(
+                select(func.max(Message.created_at)).where(Message.kind == kind.value)
+            )
+            period = timedelta(seconds=settings.notification_digest_seconds)
+            if last is not None and now - last < period:
+                continue
+        due.append(kind)
+    return due
+
+
+def _pending_kinds(session: Session) -> set[str]:
+    return set(
+        session.scalars(
+            select(NotificationEvent.kind).where(NotificationEvent.message_id.is_(None)).distinct()
+        )
+    )
+
+
+def _queue_message(
+    session: Session, settings: KakaoSettings, kind: MessageKind, now: datetime
 ) -> bool:
-    if not row.digest:
-        return True
-    last = session.scalar(select(func.max(Message.created_at)).where(Message.kind == kind.value))
-    return last is None or now - last >= timedelta(seconds=settings.notification_digest_seconds)
+    """Queues one message telling of every pending event of `kind`, and marks them with it."""
+    pending = (NotificationEvent.kind == kind.value) & NotificationEvent.message_id.is_(None)
+    ids = list(
+        session.scalars(select(NotificationEvent.id).where(pending).order_by(NotificationEvent.id))
+    )
+    if not ids:
+        return False
+    shown = list(
+        session.scalars(
+            select(NotificationEvent)
+            .where(NotificationEvent.id.in_(ids[-SUMMARY_LINES:]))
+            .order_by(NotificationEvent.id)
+        )
+    )
+    text = compose_text(kind, shown, len(ids), settings)
+    message = Message(
+        kind=kind.value,
+        sender_id=SYSTEM_SENDER_ID,
+        sender_username="mysite",
+        sender_display_name="mysite",
+        text=text,
+        text_sha256=sha256_hex(text),
+        status=MessageStatus.queued.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(message)
+    session.flush()
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(NotificationEvent)
+            .where(NotificationEvent.id.in_(ids[start : start + 500]), pending)
+            .values(message_id=message.id)
+            .execution_options(synchronize_session=False)
+        )
+    return True
 
 
 def compose_due(runtime: Runtime) -> int:
     """Turns pending events into queued messages where their time has come; returns how
-    many messages it queued. Cheap when nothing is pending (one indexed query)."""
+    many messages it queued. Reads only (no lock, no write) unless something is due, so
+    events waiting for the next digest cost a few indexed reads per poll."""
     database = runtime.database
     settings = runtime.settings
     with database.session() as session:
-        pending_kinds = set(
-            session.scalars(
-                select(NotificationEvent.kind)
-                .where(NotificationEvent.message_id.is_(None))
-                .distinct()
-            )
-        )
-    if not pending_kinds:
-        return 0
+        pending_kinds = _pending_kinds(session)
+        if not pending_kinds or not _kinds_due(
+            session, settings, read_settings(session), pending_kinds, utcnow()
+        ):
+            return 0
     queued = 0
     with database.session() as session:
+        # Decided again under the lock: another replica may have just done it.
         row = _lock_settings(session, database)
         now = utcnow()
-        budget = settings.notification_daily_limit - notifications_sent_since(
-            session, now - timedelta(days=1)
-        )
-        for kind in NOTIFICATION_KINDS:
-            if kind.value not in pending_kinds or budget <= 0:
-                continue
-            if not kind_enabled(row, kind) or not _due(session, settings, row, kind, now):
-                continue
-            events = list(
-                session.scalars(
-                    select(NotificationEvent)
-                    .where(
-                        NotificationEvent.kind == kind.value,
-                        NotificationEvent.message_id.is_(None),
-                    )
-                    .order_by(NotificationEvent.id)
-                )
-            )
-            if not events:
-                continue
-            text = compose_text(kind, events, settings)
-            message = Message(
-                kind=kind.value,
-                sender_id=SYSTEM_SENDER_ID,
-                sender_username="mysite",
-                sender_display_name="mysite",
-                text=text,
-                text_sha256=sha256_hex(text),
-                status=MessageStatus.queued.value,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(message)
-            session.flush()
-            session.execute(
-                update(NotificationEvent)
-                .where(
-                    NotificationEvent.id.in_([event.id for event in events]),
-                    NotificationEvent.message_id.is_(None),
-                )
-                .values(message_id=message.id)
-                .execution_options(synchronize_session=False)
-            )
-            queued += 1
-            budget -= 1
+        for kind in _kinds_due(session, settings, row, _pending_kinds(session), now):
+            queued += int(_queue_message(session, settings, kind, now))
         session.commit()
     if queued:
         logger.info("notifications queued", extra={"messages": queued})

@@ -2,6 +2,7 @@
 the durable queue, digest mode, the daily limit, and the owner's settings API."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -307,3 +308,55 @@ def test_only_the_owner_sees_or_changes_the_settings(client: TestClient) -> None
     response = client.put(SETTINGS_PATH, json={"digest": True}, headers=member_headers())
     assert response.status_code == 403
     assert notification_settings(client)["digest"] is False
+
+
+def test_two_replicas_tell_every_event_exactly_once(
+    settings: Any, fake: FakeKakao, database_url: str, clean_database: None
+) -> None:
+    """Events reported at once to two replicas, both composing and delivering: each event
+    is in exactly one delivered message, and none is left waiting."""
+    with (
+        TestClient(create_app(settings, clock=fake.now), base_url=SITE) as first,
+        TestClient(create_app(settings, clock=fake.now), base_url=SITE) as second,
+    ):
+        connect(first)
+        replicas = [first, second]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(
+                pool.map(
+                    lambda number: report(
+                        replicas[number % 2],
+                        ("guestbook_entry", "declined_question")[number % 3 == 0],
+                        f"event-{number}",
+                        f"«{number:02d}»",
+                    ),
+                    range(40),
+                )
+            )
+        wait_until(lambda: all(event.message_id for event in events(database_url)), timeout=20)
+        told = {event.message_id for event in events(database_url)}
+        wait_until(lambda: len(fake.delivered) >= len(told), timeout=20)
+        for replica in replicas:
+            replica.app.state.worker.run_once()  # type: ignore[attr-defined]
+    texts = "\n".join(item.text for item in fake.delivered)
+    for number in range(40):
+        assert texts.count(f"«{number:02d}»") == 1, number
+    assert len(fake.delivered) == len(told)
+
+
+def test_a_long_summary_lists_the_newest_and_counts_the_rest(
+    client: TestClient, fake: FakeKakao
+) -> None:
+    for number in range(25):
+        report(client, "declined_question", f"question-{number}", f"질문 {number}")
+    connect(client)
+    wait_until(lambda: len(fake.delivered) == 1)
+    listed = client.get("/api/kakao/messages", headers=owner_headers()).json()["items"]
+    [summary] = listed
+    lines = summary["text"].split("\n")
+    assert lines[0] == "❓ 챗봇이 답하지 못한 질문 25건"
+    assert lines[1] == "- 질문 5"
+    assert lines[-2] == "- 질문 24"
+    assert lines[-1] == "… 외 5건"
+    # Kakao gets what fits in its 200 units, cut between whole characters.
+    assert len(fake.delivered[0].text.encode("utf-16-le")) // 2 <= 200
