@@ -239,9 +239,11 @@ def up(arguments: argparse.Namespace) -> int:
     stack.environ.update(base_image_settings(arguments.bases))
     print(f"mysite: building images (project {stack.project})", flush=True)
     stack.compose("build")
-    print("mysite: starting containers", flush=True)
+    built = time.monotonic()
+    print(f"mysite: images built in {built - began:.0f}s; starting containers", flush=True)
     stack.compose("up", "--detach", "--remove-orphans", *arguments.compose_args)
     stack.wait_until_up(arguments.timeout)
+    print(f"mysite: up {time.monotonic() - built:.0f}s after the build", flush=True)
     owner = stack.variables.get("MYSITE_ADMIN_USERNAME") or "owner"
     print(f"\nmysite is up in {time.monotonic() - began:.0f}s: {stack.url}")
     print(f"  owner account: {owner}", end="")
