@@ -10,12 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .korean import KOREAN_STOP_MORPHEMES, KoreanAnalyzer, is_content
-from .text import ENGLISH_STOPWORDS, clean_text, has_hangul, stem_english
-
-DATA_DIR = Path(__file__).with_name("data")
+from .text import DATA_DIR, ENGLISH_STOPWORDS, WORDS, clean_text, has_hangul, stem_english
 
 
 def _data_lines(name: str) -> list[str]:
@@ -49,53 +46,7 @@ _MAX_PHRASE_UNITS = 4
 _GO_VERB_CONTEXT = re.compile(r"go\s+(?:to|there|back|out|for|abroad|home)\b", re.IGNORECASE)
 # Chat shorthand visitors type ("where r u working rn"), read as the word it stands for.
 # Only lower-case words are rewritten, so "R" the language stays itself.
-_CHAT_SPEAK = {
-    "u": "you",
-    "ya": "you",
-    "yu": "you",
-    "ur": "your",
-    "urs": "yours",
-    "yr": "your",
-    "r": "are",
-    "rn": "now",
-    "atm": "now",
-    "pls": "please",
-    "plz": "please",
-    "yrs": "years",
-    "whats": "what",
-    "wat": "what",
-    "wut": "what",
-    "hows": "how",
-    "wheres": "where",
-    "whos": "who",
-    "im": "i",
-    "ive": "i",
-    "youre": "you",
-    "dont": "do",
-    "cuz": "because",
-    "bc": "because",
-    "abt": "about",
-    "thx": "thanks",
-    "info": "information",
-    "exp": "experience",
-    "uni": "university",
-    "univ": "university",
-    "co": "company",
-    "num": "number",
-    "ppl": "people",
-    "ph": "phone",
-    "tel": "telephone",
-    "dev": "developer",
-    "devs": "developers",
-    "fav": "favorite",
-    "fave": "favorite",
-    "hobbys": "hobbies",
-    "wfh": "remote",
-    "k8s": "kubernetes",
-    "js": "javascript",
-    "ts": "typescript",
-    "py": "python",
-}
+_CHAT_SPEAK: dict[str, str] = WORDS["chat_speak"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Language
+from .text import WORDS, Language
 
 # Final Latin letters/digits that a Korean reader pronounces with a final consonant
 # (받침): "Slack" -> 슬랙, "Team" -> 팀, "Kubernetes" -> 쿠버네티스 (no 받침).
@@ -115,43 +115,9 @@ def join_list(items: list[str], language: Language) -> str:
 
 
 # A few place names visitors write in Korean; anything else is shown as written.
-PLACE_NAMES_KO = {
-    "seoul": "서울",
-    "busan": "부산",
-    "incheon": "인천",
-    "daegu": "대구",
-    "daejeon": "대전",
-    "gwangju": "광주",
-    "ulsan": "울산",
-    "suwon": "수원",
-    "seongnam": "성남",
-    "pangyo": "판교",
-    "jeju": "제주",
-    "kr": "대한민국",
-    "korea": "대한민국",
-    "south korea": "대한민국",
-    "tokyo": "도쿄",
-    "jp": "일본",
-    "japan": "일본",
-    "us": "미국",
-    "usa": "미국",
-    "toronto": "토론토",
-    "ca": "캐나다",
-    "canada": "캐나다",
-    "berlin": "베를린",
-    "london": "런던",
-}
+PLACE_NAMES_KO: dict[str, str] = WORDS["place_names_ko"]
 
-COUNTRY_NAMES_EN = {
-    "KR": "South Korea",
-    "JP": "Japan",
-    "US": "the United States",
-    "CA": "Canada",
-    "DE": "Germany",
-    "GB": "the United Kingdom",
-    "FR": "France",
-    "CN": "China",
-}
+COUNTRY_NAMES_EN: dict[str, str] = WORDS["country_names_en"]
 
 REFUSAL = {
     "en": (
