@@ -126,7 +126,7 @@ def test_only_the_gateway_is_published(base: dict[str, Any], prod: dict[str, Any
             assert "container_name" not in service, name
             assert "network_mode" not in service, name
     assert base["services"]["gateway"]["ports"] == ["0.0.0.0:80:8000"]
-    assert prod["services"]["gateway"]["ports"] == ["0.0.0.0:80:8000", "443:8443"]
+    assert prod["services"]["gateway"]["ports"] == ["0.0.0.0:80:8000", "0.0.0.0:443:8443"]
 
 
 def test_services_start_only_after_the_provisioning_job(base: dict[str, Any]) -> None:
