@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -32,7 +33,7 @@ from .compose_project import (
 )
 
 sys.path.insert(0, str(REPO / "deploy" / "compose"))
-from make_env import generated_values
+from make_env import SECRET_FILES, generated_values, write_secret_files
 
 PROJECT_NAME = "mysite-compose-test"
 OWNER_USERNAME = "owner"
@@ -77,7 +78,8 @@ class ComposeStack:
 
     @property
     def jwt_secret(self) -> str:
-        return self.project.settings["AUTH_JWT_SECRET"]
+        secrets_dir = Path(self.project.settings["MYSITE_SECRETS_DIR"])
+        return (secrets_dir / "auth_jwt_secret").read_text().strip()
 
     def client(self, **options: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **options)  # type: ignore[arg-type]
@@ -111,14 +113,24 @@ def require_docker_engine() -> None:
     pytest.skip("no Docker Engine answers `docker info` (`make prerequisites` starts one)")
 
 
-def project_settings(port: int, kakao: FakeKakao) -> dict[str, str]:
-    """What a deployer's .env holds, for the test project: fresh secrets (from the same
-    generator as deploy/compose/make_env.py), the owner, a private port, the fake Kakao."""
-    settings = generated_values(OWNER_USERNAME, domain="")
+def project_settings(port: int, kakao: FakeKakao, directory: Path) -> dict[str, str]:
+    """What a deployer's .env and secret files hold, for the test project: fresh secrets
+    written as deploy/compose/make_env.py writes them, the owner, a private port, the fake
+    Kakao. Returns the .env part; the secrets are files in `directory`/secrets."""
+    values = generated_values(OWNER_USERNAME, domain="")
+    values.update(
+        {
+            "MYSITE_ADMIN_PASSWORD": OWNER_PASSWORD,
+            "KAKAO_CLIENT_SECRET": kakao.client_secret or "",
+        }
+    )
+    secrets_dir = directory / "secrets"
+    write_secret_files(secrets_dir, values)
+    settings = {name: value for name, value in values.items() if name not in SECRET_FILES}
     settings.update(RATES)
     settings.update(
         {
-            "MYSITE_ADMIN_PASSWORD": OWNER_PASSWORD,
+            "MYSITE_SECRETS_DIR": str(secrets_dir),
             "MYSITE_PORT": str(port),
             "MYSITE_HTTP_PORT": str(port),
             "MYSITE_HTTP_ADDRESS": "127.0.0.1",
@@ -129,7 +141,6 @@ def project_settings(port: int, kakao: FakeKakao) -> dict[str, str]:
             # Images of its own tag, so a developer's images stay as they built them.
             "MYSITE_IMAGE_TAG": "compose-test",
             "KAKAO_REST_API_KEY": kakao.client_id,
-            "KAKAO_CLIENT_SECRET": kakao.client_secret or "",
             "KAKAO_AUTH_URL": kakao.url,
             "KAKAO_API_URL": kakao.url,
         }
@@ -152,10 +163,11 @@ def compose_stack(
 ) -> Iterator[ComposeStack]:
     require_docker_engine()
     port = free_port()
+    directory = tmp_path_factory.mktemp("compose")
     project = ComposeProject(
         name=PROJECT_NAME,
-        directory=tmp_path_factory.mktemp("compose"),
-        settings=project_settings(port, fake_kakao),
+        directory=directory,
+        settings=project_settings(port, fake_kakao, directory),
     )
     stack = ComposeStack(project=project, url=f"http://127.0.0.1:{port}", fake_kakao=fake_kakao)
     fake_kakao.redirect_uris.add(stack.url + CALLBACK_PATH)
