@@ -39,16 +39,19 @@ def forged_tokens(
     expiry can refuse it; without, it is signed with a wrong key too."""
     header, _payload, signature = access_token.split(".")
     claims = jwt.decode(access_token, options={"verify_signature": False})
+    real_header = jwt.get_unverified_header(access_token)  # typ and kid as auth issues them
+    real_header.pop("alg", None)
     now = int(time.time())
     as_owner = {**claims, "role": "owner", "sub": "1"}
     unsigned_header = _base64url_json({"alg": "none", "typ": "JWT"})
     return {
         "alg none": f"{unsigned_header}.{_base64url_json(as_owner)}.",
-        "wrong key": jwt.encode(as_owner, WRONG_KEY, algorithm="HS256"),
+        "wrong key": jwt.encode(as_owner, WRONG_KEY, algorithm="HS256", headers=real_header),
         "expired": jwt.encode(
             {**claims, "iat": now - 3600, "exp": now - 1800},
             signing_key or WRONG_KEY,
             algorithm="HS256",
+            headers=real_header,
         ),
         "tampered": f"{header}.{_base64url_json(as_owner)}.{signature}",
         "refresh token as access": refresh_token,

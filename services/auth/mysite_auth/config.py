@@ -14,6 +14,9 @@ class AuthSettings(ServiceSettings):
 
     # HS256 key: only this service ever signs or verifies tokens (the gateway asks it).
     jwt_secret: SecretStr = SecretStr("")
+    # Keys that signed earlier tokens, comma-separated: still accepted, never used to sign, so
+    # the signing key can rotate without logging anyone out (docs/deploy.md, "Rotating").
+    jwt_previous_secrets: SecretStr = SecretStr("")
     jwt_issuer: str = "mysite-auth"
     jwt_audience: str = "mysite"
     access_token_minutes: int = Field(default=10, ge=1, le=15)
@@ -46,7 +49,17 @@ class AuthSettings(ServiceSettings):
                 f"AUTH_JWT_SECRET (or AUTH_JWT_SECRET_FILE) must hold at least {MIN_SECRET_BYTES}"
                 " random bytes; `make up` generates one for development into .data/secrets/"
             )
+        if any(len(key.encode()) < MIN_SECRET_BYTES for key in self.previous_jwt_secrets):
+            raise ValueError(
+                f"every key in AUTH_JWT_PREVIOUS_SECRETS must hold at least {MIN_SECRET_BYTES}"
+                " random bytes"
+            )
         return self
+
+    @property
+    def previous_jwt_secrets(self) -> list[str]:
+        raw = self.jwt_previous_secrets.get_secret_value()
+        return [key.strip() for key in raw.split(",") if key.strip()]
 
     @property
     def access_cookie_name(self) -> str:

@@ -1,9 +1,14 @@
 """Access tokens (short-lived JWTs) and refresh tokens (opaque, stored hashed).
 
-RFC 8725: the algorithm is pinned, every claim we rely on is required, and an access token
-carries `typ: access` so nothing else signed with the key can pass for one.
+RFC 8725 and RFC 9068: the algorithm is pinned, every claim we rely on is required, an
+access token says what it is twice (header `typ: at+jwt`, claim `typ: access`) so nothing
+else signed with the key can pass for one, and its lifetime (`exp - iat`) is never longer
+than the configured one. The header's `kid` names which of our own keys signed it, so the
+signing key can rotate while tokens signed with the previous one stay valid; a `kid` only
+ever selects among the keys in the settings, never brings one.
 """
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from mysite_auth.config import AuthSettings
 from mysite_common.identity import Identity, Role
 
 ALGORITHM = "HS256"
+HEADER_TYPE = "at+jwt"  # RFC 9068
 ACCESS_TOKEN_TYPE = "access"  # noqa: S105 - a claim value, not a secret
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "exp", "iat", "jti", "typ", "sid", "role", "name"]
 LEEWAY_SECONDS = 30
@@ -61,15 +67,46 @@ def issue_access_token(
         "iat": issued_at,
         "exp": expires_at,
     }
-    token = jwt.encode(payload, settings.jwt_secret.get_secret_value(), algorithm=ALGORITHM)
+    secret = settings.jwt_secret.get_secret_value()
+    token = jwt.encode(
+        payload,
+        secret,
+        algorithm=ALGORITHM,
+        headers={"typ": HEADER_TYPE, "kid": key_id(secret)},
+    )
     return token, claims
+
+
+def key_id(secret: str) -> str:
+    """A name for a key that tells nothing about it (a hash of it, shortened)."""
+    return hashlib.sha256(b"mysite-jwt-kid:" + secret.encode()).hexdigest()[:16]
+
+
+def verification_keys(settings: AuthSettings) -> dict[str, str]:
+    """Every key a token may be signed with, by key id: the current one and the previous."""
+    return _keys_by_id((settings.jwt_secret.get_secret_value(), *settings.previous_jwt_secrets))
+
+
+@functools.cache
+def _keys_by_id(keys: tuple[str, ...]) -> dict[str, str]:
+    return {key_id(key): key for key in keys}
 
 
 def decode_access_token(settings: AuthSettings, token: str) -> AccessClaims:
     try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError("invalid") from exc
+    token_type = str(header.get("typ", "")).lower()
+    if token_type not in (HEADER_TYPE, f"application/{HEADER_TYPE}"):
+        raise InvalidTokenError("invalid")
+    key = verification_keys(settings).get(str(header.get("kid", "")))
+    if key is None:
+        raise InvalidTokenError("invalid")
+    try:
         payload = jwt.decode(
             token,
-            settings.jwt_secret.get_secret_value(),
+            key,
             algorithms=[ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
@@ -81,6 +118,9 @@ def decode_access_token(settings: AuthSettings, token: str) -> AccessClaims:
     except jwt.PyJWTError as exc:
         raise InvalidTokenError("invalid") from exc
     if payload["typ"] != ACCESS_TOKEN_TYPE:
+        raise InvalidTokenError("invalid")
+    lifetime = payload["exp"] - payload["iat"]
+    if not isinstance(lifetime, int) or not 0 < lifetime <= settings.access_token_minutes * 60:
         raise InvalidTokenError("invalid")
     try:
         identity = Identity(

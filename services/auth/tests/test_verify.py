@@ -4,10 +4,17 @@ from datetime import timedelta
 from typing import Any
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from mysite_auth.config import AuthSettings
-from mysite_auth.tokens import issue_access_token
+from mysite_auth.tokens import (
+    InvalidTokenError,
+    decode_access_token,
+    issue_access_token,
+    key_id,
+)
 from mysite_common.db import utcnow
 from mysite_common.identity import Identity, Role
 
@@ -116,3 +123,53 @@ def test_expired_and_forged_tokens_are_refused(client: TestClient, settings: Aut
         optional = client.get("/internal/verify?require=none", headers=bearer(token))
         assert optional.status_code == 200
         assert "x-user-id" not in optional.headers
+
+
+def test_tokens_say_what_they_are_and_how_long_they_live(
+    client: TestClient, settings: AuthSettings
+) -> None:
+    identity = Identity(1, "someone", Role.member, "Someone")
+    valid, _ = issue_access_token(settings, identity=identity, session_id="s", now=utcnow())
+    header = jwt.get_unverified_header(valid)
+    assert header["typ"] == "at+jwt"
+    assert header["kid"] == key_id(settings.jwt_secret.get_secret_value())
+    claims = jwt.decode(valid, options={"verify_signature": False})
+    secret = settings.jwt_secret.get_secret_value()
+    kid = header["kid"]
+    refused = {
+        "plain JWT type": jwt.encode(claims, secret, "HS256", headers={"typ": "JWT", "kid": kid}),
+        "no kid": jwt.encode(claims, secret, "HS256", headers={"typ": "at+jwt"}),
+        "unknown kid": jwt.encode(
+            claims, secret, "HS256", headers={"typ": "at+jwt", "kid": "0123456789abcdef"}
+        ),
+        "lives too long": jwt.encode(
+            {**claims, "exp": claims["iat"] + settings.access_token_minutes * 60 + 3600},
+            secret,
+            "HS256",
+            headers={"typ": "at+jwt", "kid": kid},
+        ),
+    }
+    for name, token in refused.items():
+        response = client.get("/internal/verify?require=member", headers=bearer(token))
+        assert response.status_code == 401, name
+    assert client.get("/internal/verify?require=member", headers=bearer(valid)).status_code == 200
+
+
+def test_the_signing_key_rotates_without_logging_anyone_out(settings: AuthSettings) -> None:
+    identity = Identity(1, "someone", Role.member, "Someone")
+    old_token, _ = issue_access_token(settings, identity=identity, session_id="s", now=utcnow())
+    new_secret = "a-brand-new-signing-key-that-is-long-enough-0123"
+    old_secret = settings.jwt_secret.get_secret_value()
+    rotated = settings.model_copy(
+        update={"jwt_secret": SecretStr(new_secret), "jwt_previous_secrets": SecretStr(old_secret)}
+    )
+    # Signed before the rotation: still valid while the old key is listed as previous.
+    assert decode_access_token(rotated, old_token).identity == identity
+    new_token, _ = issue_access_token(rotated, identity=identity, session_id="s", now=utcnow())
+    assert jwt.get_unverified_header(new_token)["kid"] == key_id(new_secret)
+    assert decode_access_token(rotated, new_token).identity == identity
+    # Once the old key is dropped, its tokens are refused; the new ones are not affected.
+    finished = rotated.model_copy(update={"jwt_previous_secrets": SecretStr("")})
+    with pytest.raises(InvalidTokenError):
+        decode_access_token(finished, old_token)
+    assert decode_access_token(finished, new_token).identity == identity
