@@ -103,9 +103,10 @@ class Visitors:
         self.opened.clear()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def owner_state(chromium: Browser, stack: Stack) -> Iterator[dict[str, Any]]:
-    """The owner's logged-in cookies, logged in once for every context of this module."""
+    """The owner's logged-in cookies for every context of one test (logged in per test: the
+    access token lasts ten minutes)."""
     context = chromium.new_context(base_url=stack.url, locale="en-US")
     page = context.new_page()
     page.goto("/login?next=/admin")
@@ -149,6 +150,7 @@ def site_theme(visitors: Visitors, request: pytest.FixtureRequest) -> Iterator[s
 def open_page(context: BrowserContext, path: str) -> Page:
     page = context.new_page()
     page.goto(path)
+    assert urlsplit(page.url).path == path, f"{path} went to {page.url}"
     if path.startswith("/admin"):
         # These fill themselves from the other services: check what the owner sees.
         page.wait_for_load_state("networkidle")
