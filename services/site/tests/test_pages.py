@@ -123,6 +123,7 @@ def test_every_page_has_a_strict_csp_and_no_inline_script_or_style(
         (member, "/logout"),
         (owner, "/admin"),
         (owner, "/admin/preview"),
+        (owner, "/admin/theme"),
         (owner, "/admin/chatbot"),
         (owner, "/admin/messages"),
         (owner, "/admin/messages/42"),
@@ -321,7 +322,13 @@ def test_admin_is_for_the_owner(anonymous: Browser, member: Browser, owner: Brow
     assert "text/html" in forbidden.headers["content-type"]
     assert "Not allowed" in forbidden.text
     assert '<link rel="stylesheet" href="/static/css/site.css' in forbidden.text
-    for path in ("/admin/preview", "/admin/chatbot", "/admin/messages", "/admin/messages/1"):
+    for path in (
+        "/admin/preview",
+        "/admin/theme",
+        "/admin/chatbot",
+        "/admin/messages",
+        "/admin/messages/1",
+    ):
         assert member.get(path).status_code == 403
     editor = owner.get("/admin")
     assert editor.status_code == 200
