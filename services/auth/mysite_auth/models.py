@@ -23,6 +23,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     # Tokens issued before this instant are dead (password change ends every session).
     tokens_not_before: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # TOTP second factor (RFC 6238): the secret being enrolled until a first code confirms
+    # it, then the enabled one, and the last time step accepted (a code works only once).
+    otp_pending_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    otp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    otp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -69,3 +74,14 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(45))
     succeeded: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RecoveryCode(Base):
+    """One-time codes that stand in for a TOTP code when the phone is lost (stored hashed)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

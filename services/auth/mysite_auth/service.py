@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
+from mysite_auth import second_factor
 from mysite_auth.config import AuthSettings
 from mysite_auth.models import LoginAttempt, RefreshToken, Revocation, User
 from mysite_auth.passwords import PasswordHashing, PasswordPolicyError, check_password_policy
@@ -210,6 +211,7 @@ def login(
     username: str,
     password: str,
     ip: str,
+    otp: str | None = None,
 ) -> IssuedSession:
     now = utcnow()
     username_key = normalize_username(username)[:64]
@@ -217,12 +219,21 @@ def login(
     blocked = is_login_blocked(session, settings, username=username_key, ip=ip, now=now)
     # Always hash, whether the account exists or is blocked: same answer, same time.
     password_ok = hashing.verify(user.password_hash if user else None, password)
-    succeeded = user is not None and password_ok and not blocked
-    session.add(LoginAttempt(username=username_key, ip=ip, succeeded=succeeded, created_at=now))
-    if not succeeded or user is None:
+    if user is None or not password_ok or blocked:
+        session.add(LoginAttempt(username=username_key, ip=ip, succeeded=False, created_at=now))
         session.commit()
         logger.info("login refused", extra={"blocked": blocked})
         raise INVALID_CREDENTIALS
+    if user.otp_secret:
+        # Only after a right password (a wrong one got the answer above): the second factor.
+        if not otp:
+            raise second_factor.OTP_REQUIRED
+        if not second_factor.check_code(session, user, otp):
+            session.add(LoginAttempt(username=username_key, ip=ip, succeeded=False, created_at=now))
+            session.commit()
+            logger.info("login refused: wrong second factor", extra={"user_id": user.id})
+            raise second_factor.OTP_INVALID
+    session.add(LoginAttempt(username=username_key, ip=ip, succeeded=True, created_at=now))
     if hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)
     issued = _start_session(session, settings, user, now)

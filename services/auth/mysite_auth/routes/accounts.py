@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from mysite_auth import service
+from mysite_auth import second_factor, service
 from mysite_auth.config import AuthSettings
 from mysite_auth.deps import Hashing, Revocations, Settings
 from mysite_auth.models import User
@@ -38,6 +38,8 @@ class SignupRequest(BaseModel):
 class LoginRequest(BaseModel):
     username: StrictStr = Field(max_length=_MAX_FIELD)
     password: StrictStr = Field(max_length=_MAX_FIELD)
+    # The second factor, for accounts that turned it on: a TOTP or a recovery code.
+    otp: StrictStr | None = Field(default=None, max_length=64)
 
 
 class RefreshRequest(BaseModel):
@@ -55,6 +57,7 @@ class UserPublic(BaseModel):
     display_name: str
     role: str
     created_at: datetime
+    otp_enabled: bool
 
     @classmethod
     def of(cls, user: User) -> "UserPublic":
@@ -64,6 +67,7 @@ class UserPublic(BaseModel):
             display_name=user.display_name,
             role=user.role,
             created_at=user.created_at,
+            otp_enabled=user.otp_secret is not None,
         )
 
 
@@ -150,7 +154,13 @@ def login(
     ip: ClientAddress,
 ) -> TokenResponse:
     issued = service.login(
-        db, hashing, settings, username=body.username, password=body.password, ip=ip
+        db,
+        hashing,
+        settings,
+        username=body.username,
+        password=body.password,
+        ip=ip,
+        otp=body.otp,
     )
     return _set_session_cookies(response, settings, issued)
 
@@ -260,3 +270,81 @@ def change_password(
         ip=ip,
     )
     return _set_session_cookies(response, settings, issued)
+
+
+# --- second factor (TOTP) -------------------------------------------------------------------
+
+
+class OtpSetupResponse(BaseModel):
+    secret: str
+    otpauth_uri: str
+    # The otpauth URI as a QR code, SVG markup drawn by this service (no other server asked).
+    qr_svg: str
+
+
+class OtpCodeRequest(BaseModel):
+    code: StrictStr = Field(max_length=64)
+
+
+class OtpDisableRequest(BaseModel):
+    password: StrictStr = Field(max_length=_MAX_FIELD)
+    code: StrictStr = Field(max_length=64)
+
+
+class RecoveryCodesResponse(BaseModel):
+    recovery_codes: list[str]
+
+
+def _is_blocked(db: DbSession, settings: AuthSettings, user: User, ip: str) -> bool:
+    """Wrong codes count as failed logins; too many, and even right ones are refused."""
+    return service.is_login_blocked(db, settings, username=user.username, ip=ip, now=utcnow())
+
+
+def _account(db: DbSession, identity: CurrentUser) -> User:
+    user = db.get(User, identity.user_id)
+    if user is None:
+        raise service.SESSION_ENDED
+    return user
+
+
+@router.post("/otp/setup")
+def otp_setup(
+    identity: CurrentUser, response: Response, db: DbSession, settings: Settings
+) -> OtpSetupResponse:
+    enrolment = second_factor.start_setup(db, settings, _account(db, identity))
+    response.headers["Cache-Control"] = "no-store"
+    return OtpSetupResponse(
+        secret=enrolment.secret, otpauth_uri=enrolment.otp_authuri, qr_svg=enrolment.qr_svg
+    )
+
+
+@router.post("/otp/enable")
+def otp_enable(
+    body: OtpCodeRequest,
+    identity: CurrentUser,
+    response: Response,
+    db: DbSession,
+    settings: Settings,
+    ip: ClientAddress,
+) -> RecoveryCodesResponse:
+    user = _account(db, identity)
+    blocked = _is_blocked(db, settings, user, ip)
+    codes = second_factor.enable(db, user, code=body.code, ip=ip, blocked=blocked)
+    response.headers["Cache-Control"] = "no-store"
+    return RecoveryCodesResponse(recovery_codes=codes)
+
+
+@router.post("/otp/disable", status_code=status.HTTP_204_NO_CONTENT)
+def otp_disable(
+    body: OtpDisableRequest,
+    identity: CurrentUser,
+    db: DbSession,
+    hashing: Hashing,
+    settings: Settings,
+    ip: ClientAddress,
+) -> None:
+    user = _account(db, identity)
+    blocked = _is_blocked(db, settings, user, ip)
+    second_factor.disable(
+        db, hashing, user, password=body.password, code=body.code, ip=ip, blocked=blocked
+    )
