@@ -316,6 +316,16 @@ def test_the_owner_switches_notifications_in_the_admin_page(
         expect(page.get_by_role("switch", name="A new guestbook entry")).to_be_enabled()
         page.get_by_role("switch", name="Digest: gather them up").uncheck()
         expect(page.get_by_role("switch", name="Digest: gather them up")).to_be_enabled()
+
+        # A notification is listed among the messages as what it is about.
+        before = len(kakao.delivered)
+        with httpx.Client(base_url=kakao_stack.url, timeout=15) as visitor:
+            reply = visitor.post("/api/chat/ask", json={"question": "좋아하는 색은 뭐예요?"})
+            assert reply.json()["answered"] is False
+        wait_until(lambda: len(kakao.delivered) > before)
+        page.reload()
+        listed = page.locator("[data-kakao-messages] li", has_text="좋아하는 색은 뭐예요?")
+        expect(listed).to_contain_text("Notification: unanswered questions")
     finally:
         context.close()
     with logged_in(kakao_stack, "owner", OWNER_PASSWORD) as owner:

@@ -188,6 +188,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Logging in did not work just now; try again in a moment.",
         "지금은 로그인할 수 없습니다. 잠시 후 다시 시도하세요.",
     ),
+    "login.otp": ("Code from your authenticator app", "인증 앱의 코드"),
+    "login.otp_hint": (
+        "6 digits, or one of your recovery codes.",
+        "6자리 숫자 또는 복구 코드 중 하나입니다.",
+    ),
+    "login.otp_required": (
+        "Two-step login is on for this account: enter the code from your authenticator app.",
+        "이 계정은 2단계 로그인을 사용합니다. 인증 앱의 코드를 입력하세요.",
+    ),
+    "login.otp_invalid": (
+        "That code is wrong or was already used; wait for the next one and try again.",
+        "코드가 틀렸거나 이미 사용되었습니다. 다음 코드를 기다렸다가 다시 시도하세요.",
+    ),
+    "admin.nav.security": ("Security", "보안"),
+    "admin.security.title": ("Two-step login", "2단계 로그인"),
+    "admin.security.intro": (
+        "With two-step login on, logging in needs a code from an authenticator app on your"
+        " phone as well as your password.",
+        "2단계 로그인을 켜면 로그인할 때 비밀번호와 함께 휴대폰 인증 앱의 코드가 필요합니다.",
+    ),
+    "admin.security.on": ("Two-step login is on.", "2단계 로그인이 켜져 있습니다."),
+    "admin.security.off": ("Two-step login is off.", "2단계 로그인이 꺼져 있습니다."),
+    "admin.security.start": ("Set up two-step login", "2단계 로그인 설정"),
+    "admin.security.scan": (
+        "Scan this code with your authenticator app, then enter the code it shows.",
+        "인증 앱으로 이 코드를 스캔한 뒤 앱에 표시되는 코드를 입력하세요.",
+    ),
+    "admin.security.qr": ("QR code for your authenticator app", "인증 앱용 QR 코드"),
+    "admin.security.manual": ("Or type this key:", "또는 이 키를 입력하세요:"),
+    "admin.security.code": ("Code", "코드"),
+    "admin.security.enable": ("Turn on", "켜기"),
+    "admin.security.disable": ("Turn off two-step login", "2단계 로그인 끄기"),
+    "admin.security.codes": (
+        "Recovery codes: each logs you in once without your phone. Keep them somewhere safe;"
+        " they are shown only now.",
+        "복구 코드: 휴대폰 없이 한 번씩 로그인할 수 있습니다. 안전한 곳에 보관하세요."
+        " 지금만 보여 드립니다.",
+    ),
+    "admin.security.wrong_code": (
+        "That code did not match; enter the newest one from the app.",
+        "코드가 맞지 않습니다. 앱의 최신 코드를 입력하세요.",
+    ),
+    "admin.security.wrong_password_or_code": (
+        "The password or the code is wrong.",
+        "비밀번호 또는 코드가 틀렸습니다.",
+    ),
+    "admin.security.failed": (
+        "That did not work just now; try again in a moment.",
+        "지금은 할 수 없습니다. 잠시 후 다시 시도하세요.",
+    ),
     "login.already": ("You are logged in as {name}.", "{name} 님으로 로그인되어 있습니다."),
     "login.continue": ("Continue", "계속하기"),
     "login.working": ("Logging in…", "로그인하는 중…"),
@@ -540,6 +590,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "kakao.notify.pending": ("Waiting to be sent: {count}", "보내기를 기다리는 알림: {count}건"),
     "kakao.notify.saved": ("Saved.", "저장했습니다."),
+    "kakao.notify.kind.guestbook_entry": ("Notification: guestbook", "알림: 방명록"),
+    "kakao.notify.kind.declined_question": (
+        "Notification: unanswered questions",
+        "알림: 답하지 못한 질문",
+    ),
     "kakao.failed": ("That did not work: {message}", "처리하지 못했습니다: {message}"),
     "msgpage.title": ("Message", "메시지"),
     "msgpage.from": ("From", "보낸 사람"),

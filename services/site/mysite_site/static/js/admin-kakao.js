@@ -38,6 +38,8 @@
   }
 
   function senderName(message) {
+    // The site's own notifications say what they are about instead of a sender.
+    if (message.kind && message.kind !== "visitor") { return t("kakao.notify.kind." + message.kind); }
     var sender = message.sender;
     if (sender && typeof sender === "object") {
       return sender.display_name || sender.username || "";

@@ -45,6 +45,7 @@
     if (sender && typeof sender === "object") {
       sender = sender.display_name || sender.username || "";
     }
+    if (message.kind && message.kind !== "visitor") { sender = t("kakao.notify.kind." + message.kind); }
     fact(t("msgpage.from"), sender ? String(sender) : "");
     fact(t("msgpage.sent_at"), when(message.created_at || message.sent_at));
     fact(t("msgpage.status"), message.status ? String(message.status) : "");
