@@ -21,6 +21,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -62,14 +63,14 @@ HEADINGS = {
 }
 
 
-class EventOutcome:
+class EventOutcome(StrEnum):
     queued = "queued"  # stored; the owner will hear about it
     ignored = "ignored"  # the owner switched this kind off, or Kakao is not configured
 
 
 @dataclass(frozen=True)
 class AcceptedEvent:
-    status: str
+    status: EventOutcome
     reason: str | None
     replayed: bool = False
 
@@ -405,9 +406,16 @@ def purge_old_events(database: Database) -> None:
 # --- what the admin page shows ---------------------------------------------------------------
 
 
-def delivery_state(runtime: Runtime, session: Session) -> str:
-    """Why notifications do (`connected`) or do not arrive: the connection's state."""
+def delivery_state(runtime: Runtime, session: Session) -> connection.ConnectionState:
+    """Why notifications do (connected, reconnect_soon) or do not arrive: the connection's
+    state."""
     state, _problem = connection.connection_state(
         runtime, connection.read_connection(session), runtime.clock()
     )
-    return state.value
+    return state
+
+
+DELIVERING_STATES = (
+    connection.ConnectionState.connected,
+    connection.ConnectionState.reconnect_soon,
+)

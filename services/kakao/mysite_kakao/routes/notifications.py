@@ -81,8 +81,8 @@ def _public(runtime: Runtime, db: DbSession) -> NotificationSettingsPublic:
         digest=row.digest,
         digest_minutes=runtime.settings.notification_digest_seconds // 60,
         daily_limit=runtime.settings.notification_daily_limit,
-        delivery_state=state,
-        delivering=state in ("connected", "reconnect_soon"),
+        delivery_state=state.value,
+        delivering=state in notifications.DELIVERING_STATES,
         pending=notifications.pending_counts(db),
     )
 
