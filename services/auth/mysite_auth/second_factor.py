@@ -9,6 +9,7 @@ shoulder cannot be replayed. Wrong codes count as failed logins of the account.
 
 import hashlib
 import hmac
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,8 +53,17 @@ def start_setup(session: Session, settings: AuthSettings, user: User) -> Enrolme
     session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
     # Drawn here, as SVG markup: the admin page shows it without asking any other server.
-    svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    svg = _qr_svg(uri)
     return Enrolment(secret=secret, otp_authuri=uri, qr_svg=svg)
+
+
+def _qr_svg(text: str) -> str:
+    """`text` as a QR code: an SVG document (with its namespace, so a page can parse it)."""
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(
+        buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, dark="#111", light="#fff"
+    )
+    return buffer.getvalue().decode()
 
 
 def enable(session: Session, user: User, *, code: str, ip: str, blocked: bool) -> list[str]:

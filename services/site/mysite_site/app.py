@@ -17,6 +17,7 @@ from mysite_site.routes import (
     guestbook_api,
     pages,
     profile_api,
+    security_page,
     settings_api,
     static,
 )
@@ -55,6 +56,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             settings_api.router,
             discovery.router,
             admin_pages.router,
+            security_page.router,
             pages.router,
         ],
         readiness={"database": database.ping},

@@ -66,14 +66,16 @@
     return site.safeNext(form.dataset.next);
   }
 
-  async function logIn(form, username, password) {
-    return site.api("POST", "/api/auth/login", {
-      body: { username: username, password: password },
-      retry: false,
-    });
+  async function logIn(form, username, password, otp) {
+    var body = { username: username, password: password };
+    if (otp) { body.otp = otp; }
+    return site.api("POST", "/api/auth/login", { body: body, retry: false });
   }
 
   function loginProblem(result) {
+    var code = result.data && result.data.error;
+    if (code === "otp_required") { return t("login.otp_required"); }
+    if (code === "otp_invalid") { return t("login.otp_invalid"); }
     if (result.status === 401) { return t("login.invalid_credentials"); }
     if (result.status === 429) { return t("login.too_many"); }
     if (result.status === 0) { return t("common.network_error"); }
@@ -100,13 +102,24 @@
       var result = await logIn(
         loginForm,
         loginForm.elements.username.value.trim(),
-        loginForm.elements.password.value
+        loginForm.elements.password.value,
+        loginForm.elements.otp.value.trim()
       );
       if (result.ok) {
         location.assign(nextOf(loginForm));
         return;
       }
       busy(loginForm, false);
+      var code = result.data && result.data.error;
+      var otpField = loginForm.querySelector("[data-otp-field]");
+      if (code === "otp_required" || code === "otp_invalid") {
+        // The password was right: keep it, ask for (another) code.
+        otpField.hidden = false;
+        loginForm.elements.otp.value = "";
+        showAlert(loginProblem(result));
+        loginForm.elements.otp.focus();
+        return;
+      }
       loginForm.elements.password.value = "";
       showAlert(loginProblem(result));
     });
