@@ -21,6 +21,7 @@ from mysite_common.middleware import json_nesting_depth
 from mysite_common.provision import drop_mariadb, provision_mariadb
 from mysite_common.service_app import create_service_app
 from mysite_common.settings import ServiceSettings, normalize_database_url
+from mysite_common.text import clean_text
 from mysite_testing.databases import mariadb_admin_url
 
 
@@ -266,3 +267,13 @@ def test_client_address_counts_from_the_right(
     forwarded_for: list[str], depth: int, expected: str
 ) -> None:
     assert client_address_from(forwarded_for, "127.0.0.9", depth) == expected
+
+
+# --- text ----------------------------------------------------------------------------------
+
+
+def test_clean_text_removes_bidi_controls_and_normalizes() -> None:
+    spoofed = "\u202eevil\u202c \u2066name\u2069"
+    assert clean_text(spoofed) == "evil name"
+    assert clean_text("  \u1100\u1161\r\nline\rend  ") == "가\nline\nend"
+    assert clean_text("שלום עולם") == "שלום עולם"  # right-to-left text needs none of them

@@ -28,6 +28,7 @@ from mysite_auth.tokens import (
 from mysite_common.db import Database, utcnow
 from mysite_common.errors import ApiError
 from mysite_common.identity import Identity, Role
+from mysite_common.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def validate_username(raw: str) -> str:
 
 
 def validate_display_name(raw: str) -> str:
-    display_name = unicodedata.normalize("NFC", raw).strip()
+    display_name = clean_text(raw)
     if not display_name or len(display_name) > MAX_DISPLAY_NAME_LENGTH:
         raise ApiError(
             422,

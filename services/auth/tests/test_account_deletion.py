@@ -101,3 +101,16 @@ def test_the_migration_to_autoincrement_keeps_every_row(tmp_path: Path) -> None:
             3,
         )
     migrations.downgrade(url, "mysite_auth", "0001")
+
+
+def test_bidi_overrides_are_stripped_from_display_names(client: TestClient) -> None:
+    response = client.post(
+        "/api/auth/signup",
+        json={
+            "username": "trojan",
+            "password": STRONG_PASSWORD,
+            "display_name": "admin\u202e\u2066 (owner)\u2069",
+        },
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["display_name"] == "admin (owner)"

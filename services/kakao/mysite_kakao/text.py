@@ -1,9 +1,10 @@
 """The KakaoTalk text template of a message, cut to Kakao's 200-character limit."""
 
 import json
-import unicodedata
 
 import regex
+
+from mysite_common.text import clean_text
 
 # Kakao's documented limit for a text template. Its servers are Java, which counts UTF-16
 # code units (an emoji outside the BMP is 2), so that is what is counted: it is never more
@@ -38,8 +39,8 @@ def cut_to_fit(text: str, limit: int, *, marker: str = ELLIPSIS) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """NFC (Korean typed as separate jamo becomes syllables) and tidy line ends."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    """The shared cleaner: NFC, tidy line ends, no bidi overrides (mysite_common.text)."""
+    return clean_text(text)
 
 
 def message_text(*, sender_display_name: str, sender_username: str, text: str) -> str:

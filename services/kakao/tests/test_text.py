@@ -76,3 +76,12 @@ def test_template_is_a_text_template_with_the_read_link() -> None:
         },
         "button_title": "Read",
     }
+
+
+def test_bidi_overrides_are_removed_from_names_and_text() -> None:
+    text = message_text(
+        sender_display_name="\u202eowner\u202c", sender_username="a", text="pay \u2066me\u2069"
+    )
+    assert "\u202e" not in text
+    assert "\u2066" not in text
+    assert text.endswith("pay me")

@@ -14,6 +14,7 @@ from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 from mysite_common.identity import Identity
 from mysite_common.notifications import NotificationSender
+from mysite_common.text import clean_text
 from mysite_site.models import GuestbookEntry
 
 logger = logging.getLogger(__name__)
@@ -31,8 +32,9 @@ class EntryPage:
 
 
 def clean_entry_text(raw: str) -> str:
-    """NFC, trimmed, Windows line ends folded; 1 to 500 characters (code points)."""
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Cleaned (mysite_common.text: NFC, line ends, no bidi overrides, trimmed); 1 to 500
+    characters (code points)."""
+    text = clean_text(raw)
     if not text:
         raise ApiError(422, "entry_empty", "Write something first.", fields={"body": "empty"})
     if len(text) > MAX_ENTRY_LENGTH:

@@ -212,3 +212,8 @@ def test_anonymous_form_posts_go_to_login(anonymous: Browser) -> None:
     assert response.status_code == 302
     assert response.headers["location"] == "/login?next=/guestbook"
     assert anonymous.get("/guestbook/1/edit", follow_redirects=False).status_code == 302
+
+
+def test_bidi_overrides_are_removed_from_entries(member: Browser) -> None:
+    entry = write(member, "hello \u202etxt.exe\u202c and \u2067isolated\u2069")
+    assert entry["body"] == "hello txt.exe and isolated"
