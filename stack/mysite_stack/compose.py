@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("MYSITE_BASE_IMAGES", "auto"),
         help="official base images, local stand-ins, or official if present or pullable",
     )
-    start.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for up")
+    start.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for up")
     commands.add_parser("down", help="stop the stack (data kept unless --volumes)")
     # Anything else goes to `docker compose up`/`down` as it is: --scale chatbot=2, --volumes.
     arguments, compose_args = parser.parse_known_args(argv)
