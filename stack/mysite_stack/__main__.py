@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from mysite_stack.stack import SERVICES, Stack, StackError, StackOptions, parse_scale
+from mysite_common.services import SERVICES
+from mysite_stack.stack import Stack, StackError, StackOptions, parse_scale
 
 
 def _print_table(rows: list[tuple[str, str, str, str]]) -> None:

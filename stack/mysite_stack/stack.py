@@ -19,12 +19,12 @@ import httpx
 import yaml
 
 from mysite_common.provision import DEFAULT_PREFIX, drop_mariadb, provision_mariadb
+from mysite_common.services import SERVICES
 from mysite_stack.processes import ManagedProcess, wait_for
 from mysite_stack.secrets import read_secret, secret_file
 
 logger = logging.getLogger("mysite_stack")
 
-SERVICES = ("auth", "site", "chatbot", "kakao")
 # One anonymous GET per service through the gateway, answered by the service itself, free of
 # rate limits (a probe repeated at start must not use up a visitor's login allowance).
 ROUTING_PROBES = {

@@ -20,8 +20,9 @@ from typing import Any
 import httpx
 import yaml
 
+from mysite_common.services import SERVICES as SERVICES  # the deploy tests import it from here
+
 REPO = Path(__file__).resolve().parents[2]
-SERVICES = ("auth", "site", "chatbot", "kakao")
 COMPOSE = REPO / "compose.yaml"
 COMPOSE_PROD = REPO / "compose.prod.yaml"
 

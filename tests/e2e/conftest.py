@@ -13,7 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from mysite_stack.stack import SERVICES, Stack, StackOptions, free_port
+from mysite_common.services import SERVICES
+from mysite_stack.stack import Stack, StackOptions, free_port
 from mysite_testing.databases import mariadb_admin_url as default_mariadb_url
 
 OWNER_PASSWORD = "an owner passphrase for the end-to-end tests"

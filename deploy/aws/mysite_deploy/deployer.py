@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from mysite_common.services import SERVICES
 from mysite_deploy import DeployError
 from mysite_deploy.aws import Aws
 from mysite_deploy.settings import (
-    APP_SERVICES,
     DEPLOY_ORDER,
     REPO,
     REQUIRED_OUTPUTS,
@@ -29,7 +29,7 @@ from mysite_deploy.taskdefs import task_definition
 # Image name -> Dockerfile, all built from the repository root. The four services share one
 # Dockerfile and name themselves with the SERVICE build argument.
 IMAGES = {
-    **dict.fromkeys(APP_SERVICES, "services/Dockerfile"),
+    **dict.fromkeys(SERVICES, "services/Dockerfile"),
     "gateway": "gateway/Dockerfile",
     "jobs": "deploy/jobs/Dockerfile",
 }
@@ -118,7 +118,7 @@ class Deployer:
                 "-t",
                 f"{registry}/{name}:{tag}",
             ]
-            if name in APP_SERVICES:
+            if name in SERVICES:
                 build += ["--build-arg", f"SERVICE={name}"]
             if name == "gateway":
                 build += ["--build-arg", f"ECS_CLUSTER={self.cluster}"]

@@ -6,14 +6,14 @@ from typing import Any
 
 import yaml
 
+from mysite_common.services import SERVICES
 from mysite_deploy import DeployError
 
 AWS_DIR: Path = Path(__file__).resolve().parents[1]
 REPO = AWS_DIR.parents[1]
 SERVICES_FILE = AWS_DIR / "services.yaml"
-APP_SERVICES = ("auth", "site", "chatbot", "kakao")
 # The order of a deploy: the gateway last, so it never routes to a service not yet updated.
-DEPLOY_ORDER = (*APP_SERVICES, "gateway")
+DEPLOY_ORDER = (*SERVICES, "gateway")
 SERVICE_PORT = 8000
 
 
@@ -30,7 +30,7 @@ class ServiceSpec:
     @property
     def service_connect_server(self) -> bool:
         """The application services answer on Service Connect; the gateway only calls."""
-        return self.name in APP_SERVICES
+        return self.name in SERVICES
 
 
 @dataclass(frozen=True)

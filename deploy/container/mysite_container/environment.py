@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mysite_common.provision import DEFAULT_PREFIX, service_database_url
+from mysite_common.services import SERVICES
 
-SERVICES = ("auth", "site", "chatbot", "kakao")
 DEFAULT_DB_PORT = "3306"
 
 

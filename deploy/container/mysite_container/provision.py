@@ -23,9 +23,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
 from mysite_common.provision import DEFAULT_PREFIX, provision_mariadb
+from mysite_common.services import SERVICES
 from mysite_container.environment import (
     DEFAULT_DB_PORT,
-    SERVICES,
     ContainerError,
     read_value,
     service_environment,
