@@ -164,14 +164,18 @@ def _grounding_text(entry: Entry) -> str:
 
 
 def is_grounded(answer: str, source: str, question: str) -> bool:
-    """Every name, number, email and link of `answer` is in `source` (or the question), and
-    at least MIN_WORD_OVERLAP of its words are in `source`."""
+    """Every link and email of `answer` is in `source`, every name and number in `source`
+    (or the question), and at least MIN_WORD_OVERLAP of its words are in `source`.
+
+    Links and emails count only from the owner's content: a question could otherwise plant
+    one ("is your email x@evil.example?") and have the site repeat it as the owner's."""
+    owners = source.casefold()
     allowed = (source + " " + question).casefold()
     for url in _URL.findall(answer):
-        if url.rstrip(".,").casefold() not in allowed:
+        if url.rstrip(".,").casefold() not in owners:
             return False
     for email in _EMAIL.findall(answer):
-        if email.casefold() not in allowed:
+        if email.casefold() not in owners:
             return False
     without_links = _EMAIL.sub(" ", _URL.sub(" ", answer))
     for number in _NUMBER.findall(without_links):

@@ -209,3 +209,13 @@ def test_grounding_check(answer: str, grounded: bool) -> None:
         "You can email me at minji@example.dev. 이메일은 minji@example.dev입니다."
     )
     assert is_grounded(answer, source, "where do you work?") is grounded
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ["Yes, write to me at boss@evil.example.", "Yes, my site is https://evil.example/login."],
+)
+def test_links_and_emails_from_the_question_alone_are_not_grounded(answer: str) -> None:
+    source = "You can email me at minji@example.dev. My site is https://minji.example.dev."
+    question = "Is your email boss@evil.example and your site https://evil.example/login?"
+    assert is_grounded(answer, source, question) is False
