@@ -115,7 +115,7 @@ class NotificationRecorder:
         if (
             not isinstance(body, dict)
             or body.get("kind") not in KINDS
-            or not EVENT_ID.match(str(body.get("event_id")))
+            or not EVENT_ID.fullmatch(str(body.get("event_id")))
             or not isinstance(body.get("text"), str)
             or not body["text"].strip()
         ):

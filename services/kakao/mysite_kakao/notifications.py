@@ -204,7 +204,7 @@ def accept_event(
     event answers as the first time did."""
     if kind not in NOTIFICATION_KINDS:
         raise ApiError(422, "invalid_request", "Unknown kind.", fields={"kind": "unknown"})
-    if not IDEMPOTENCY_KEY_PATTERN.match(event_id):
+    if not IDEMPOTENCY_KEY_PATTERN.fullmatch(event_id):
         raise ApiError(
             422,
             "invalid_request",

@@ -245,6 +245,7 @@ def test_nothing_is_kept_when_kakao_is_not_configured(
         ({"kind": "visitor", "event_id": "x-1", "text": "hi"}, "kind"),
         ({"kind": "guestbook_entry", "event_id": "has space", "text": "hi"}, "event_id"),
         ({"kind": "guestbook_entry", "event_id": "", "text": "hi"}, "event_id"),
+        ({"kind": "guestbook_entry", "event_id": "x-1\n", "text": "hi"}, "event_id"),
         ({"kind": "guestbook_entry", "event_id": "x-1", "text": "   "}, "text"),
         ({"kind": "guestbook_entry", "event_id": "x-1", "text": "x" * 2001}, "text"),
         ({"kind": "guestbook_entry", "event_id": "x-1", "text": "bell \x07"}, "text"),
