@@ -2,7 +2,8 @@
 through the gateway's published port (`make compose-test`; `make test` includes it whenever
 a Docker Engine answers).
 
-One Compose project of its own for the session (see compose_project.py); the fake Kakao runs
+One Compose project of its own for these tests (see compose_project.py), taken down as soon
+as they are done (package scope), before the rest of the suite runs; the fake Kakao runs
 in this process, listening on the host's address on Docker's default bridge, which the kakao
 containers reach and so does this process (the owner's browser, in the connect flow).
 """
@@ -84,13 +85,13 @@ class ComposeStack:
     def client(self, **options: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **options)  # type: ignore[arg-type]
 
-    def up(self, *args: str, timeout: float = 300) -> None:
+    def up(self, *args: str, timeout: float = 900) -> None:
         """`docker compose up --detach` (no build: the session built the images once), then
         wait until the gateway routes to every service."""
         self.project.run("up", "--detach", "--no-build", *args, timeout=timeout)
         self.wait_until_routable(timeout)
 
-    def wait_until_routable(self, timeout: float = 300) -> None:
+    def wait_until_routable(self, timeout: float = 900) -> None:
         # Compose has returned, so every container it meant to start has been started.
         failed = self.project.failed_containers()
         assert not failed, f"`docker compose up` left {', '.join(failed)}"
@@ -148,14 +149,14 @@ def project_settings(port: int, kakao: FakeKakao, directory: Path) -> dict[str, 
     return settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def fake_kakao() -> Iterator[FakeKakao]:
     require_docker_engine()
     with FakeKakao(client_secret=secrets.token_urlsafe(16), host=default_bridge_gateway()) as kakao:
         yield kakao
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def compose_stack(
     request: pytest.FixtureRequest,
     fake_kakao: FakeKakao,
