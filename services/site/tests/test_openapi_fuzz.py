@@ -29,3 +29,13 @@ def test_ids_past_any_column_are_a_clear_4xx(client: TestClient) -> None:
         update = client.put(f"/api/site/guestbook/{huge}", json={"body": "hi"}, headers=headers)
         assert update.status_code == 422, update.text
         assert client.delete(f"/api/site/guestbook/{huge}", headers=headers).status_code == 422
+
+
+def test_deeply_nested_json_is_a_clear_400(client: TestClient) -> None:
+    """It used to be an uncaught RecursionError (a 500) in the profile and draft endpoints."""
+    deep = "[" * 5_000 + "]" * 5_000
+    headers = {**owner_script_headers(client), "Content-Type": "application/json"}
+    for path in ("/api/site/profile", "/api/site/admin/draft"):
+        response = client.put(path, content=deep, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["error"] == "too_deeply_nested"
