@@ -113,7 +113,7 @@ def test_a_translation_is_the_same_entries_answering_in_each_language(
     english = engine.ask("Where do you work?")
     assert top_key(english) == "work:0"
     assert "Soyeon Bakery" in english.answer
-    korean = engine.ask("어디서 일하세요?")
+    korean = engine.ask("회사가 어디예요?")
     assert top_key(korean) == "work:0"
     assert "소연베이커리" in korean.answer
 

@@ -25,7 +25,7 @@ def test_a_published_edit_reaches_every_replica_within_seconds(
     for replica in replicas:
         assert eventually(lambda replica=replica: "Globex Robotics" in employer_answer(replica))
         assert "Acme Payments" not in employer_answer(replica)
-    korean = ask(replicas[1], "어디서 일하세요?")
+    korean = ask(replicas[1], "회사가 어디예요?")
     assert "Globex Robotics" in korean["answer"]
     assert korean["language"] == "ko"
 
@@ -58,7 +58,7 @@ def test_the_owners_translations_answer_visitors_in_their_language(
     site.translations = {"en": english}
     client = start_app()
     assert eventually(lambda: "card payments" in employer_answer(client))
-    body = ask(client, "어디서 일하세요?")
+    body = ask(client, "회사가 어디예요?")
     assert "정산 플랫폼" in body["answer"]
     assert body["sources"][0]["index"] == 0
     status = client.get("/api/chat/status", headers=OWNER).json()
