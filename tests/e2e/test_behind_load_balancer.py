@@ -214,3 +214,19 @@ def test_personal_answers_are_not_stored_and_the_site_keeps_its_referrer_policy(
         page = owner.get("/login")
         assert page.headers["referrer-policy"] == "same-origin"
         assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_current_password_checks_are_rate_limited_per_user(balanced: tuple[Stack, str]) -> None:
+    _, url = balanced
+    with visitor(url, "127.0.0.71") as owner:
+        assert login(owner, OWNER_PASSWORD) == 200
+        statuses = [
+            owner.post(
+                "/api/auth/password",
+                json={"current_password": WRONG_PASSWORD, "new_password": "x" * 20},
+            ).status_code
+            for _ in range(8)
+        ]
+    # A burst of 5, then the gateway's limit; auth answered the first ones itself.
+    assert statuses[0] == 403
+    assert 429 in statuses, statuses
