@@ -1,0 +1,44 @@
+"""The labelled questions the engine is trained and evaluated on: every file is valid and
+every expected key names an entry of its owner's profile (the key scheme stays stable)."""
+
+import json
+
+import pytest
+
+from mysite_chatbot.engine.entries import build_entries
+from mysite_chatbot.engine.training import (
+    EXAMPLE,
+    profile_folders,
+    read_profile,
+    read_questions,
+)
+
+FOLDERS = profile_folders()
+
+
+def test_there_are_the_example_and_ten_other_owners() -> None:
+    assert EXAMPLE in FOLDERS
+    assert len(FOLDERS) >= 11
+
+
+@pytest.mark.parametrize("owner", sorted(FOLDERS))
+def test_every_question_names_entries_of_its_owner(owner: str) -> None:
+    profile, faqs = read_profile(FOLDERS[owner])
+    keys = {entry.key for entry in build_entries(profile, faqs)}
+    questions = read_questions(owner, FOLDERS[owner])
+    assert len(questions) >= 90
+    assert len({(q.set_name, q.id) for q in questions}) == len(questions)
+    unknown = {key for q in questions for key in q.expected if key not in keys}
+    assert unknown == set()
+    assert any(not q.expected for q in questions)  # some cannot be answered
+
+
+def test_question_files_are_json_lines_with_the_three_fields() -> None:
+    for folder in FOLDERS.values():
+        for path in folder.glob("questions_*.jsonl"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    row = json.loads(line)
+                    assert isinstance(row["id"], str)
+                    assert isinstance(row["question"], str)
+                    assert isinstance(row["expected"], list)
