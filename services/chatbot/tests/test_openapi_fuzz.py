@@ -12,4 +12,4 @@ def test_no_input_gives_a_server_error(database_url: str, request: pytest.Fixtur
         pytest.skip(ON_MARIADB_ONLY)
     client: TestClient = request.getfixturevalue("client")
     app = client.app
-    assert server_errors(app, "/api/chat/openapi.json", headers=OWNER) == []  # type: ignore[arg-type]
+    assert server_errors(app, "/api/chatbot/openapi.json", headers=OWNER) == []  # type: ignore[arg-type]
