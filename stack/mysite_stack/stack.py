@@ -456,7 +456,12 @@ def local_static_config(
         "global": {"checkNewVersion": False, "sendAnonymousUsage": False},
         "entryPoints": {
             "web": web_entry_point,
-            "internal": {"address": internal, "http": {"aliasHeadersStrategy": "delete"}},
+            # ForwardAuth through the loopback entry point: its X-Forwarded-* are the gateway's.
+            "internal": {
+                "address": internal,
+                "forwardedHeaders": {"trustedIPs": ["127.0.0.1/32"]},
+                "http": {"aliasHeadersStrategy": "delete"},
+            },
             "traefik": {"address": admin},
         },
         "ping": {"entryPoint": "traefik", "manualRouting": True},
