@@ -31,6 +31,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
+    @property
+    def otp_enabled(self) -> bool:
+        """Whether login asks for a second factor: only once a first code confirmed it."""
+        return self.otp_secret is not None
+
 
 class RefreshToken(Base):
     """One row per refresh token ever issued; a family is one login session."""

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -79,6 +80,15 @@ class MessageStatus(StrEnum):
     failed = "failed"
 
 
+@dataclass(frozen=True)
+class MessageSender:
+    """Who sent a message, as the gateway named them when it was sent."""
+
+    id: int
+    username: str
+    display_name: str
+
+
 class Message(Base):
     """A message to the owner, stored before it is acknowledged: a visitor's, or a
     notification (`kind`) composed from notification events."""
@@ -113,6 +123,11 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     failed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+    @property
+    def sender(self) -> MessageSender:
+        """The sender as one value; stored as three columns so a message needs no join."""
+        return MessageSender(self.sender_id, self.sender_username, self.sender_display_name)
 
 
 class NotificationSettings(Base):

@@ -52,23 +52,14 @@ class PasswordChangeRequest(BaseModel):
 
 
 class UserPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str
     display_name: str
     role: str
     created_at: datetime
     otp_enabled: bool
-
-    @classmethod
-    def of(cls, user: User) -> "UserPublic":
-        return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            created_at=user.created_at,
-            otp_enabled=user.otp_secret is not None,
-        )
 
 
 class TokenResponse(BaseModel):
@@ -112,7 +103,7 @@ def _set_session_cookies(
         expires_in=access_seconds,
         refresh_token=issued.refresh_token,
         refresh_expires_in=refresh_seconds,
-        user=UserPublic.of(issued.user),
+        user=UserPublic.model_validate(issued.user),
     )
 
 
@@ -141,7 +132,7 @@ def signup(body: SignupRequest, db: DbSession, hashing: Hashing) -> UserPublic:
     user = service.create_user(
         db, hashing, username=body.username, password=body.password, display_name=body.display_name
     )
-    return UserPublic.of(user)
+    return UserPublic.model_validate(user)
 
 
 @router.post("/login")
@@ -218,7 +209,7 @@ def me(identity: CurrentUser, db: DbSession) -> UserPublic:
     user = db.get(User, identity.user_id)
     if user is None:
         raise service.SESSION_ENDED
-    return UserPublic.of(user)
+    return UserPublic.model_validate(user)
 
 
 class AccountDeletionRequest(BaseModel):

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_chatbot import service
 from mysite_chatbot.deps import KnowledgeDep, Settings
-from mysite_chatbot.models import FaqEntry
 from mysite_common.db import DbSession
 from mysite_common.identity import OwnerUser
 
@@ -27,21 +26,13 @@ class FaqRequest(BaseModel):
 
 
 class FaqPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     question: str
     answer: str
     created_at: datetime
     updated_at: datetime
-
-    @classmethod
-    def of(cls, entry: FaqEntry) -> "FaqPublic":
-        return cls(
-            id=entry.id,
-            question=entry.question,
-            answer=entry.answer,
-            created_at=entry.created_at,
-            updated_at=entry.updated_at,
-        )
 
 
 class FaqList(BaseModel):
@@ -50,12 +41,12 @@ class FaqList(BaseModel):
 
 @router.get("")
 def list_faq(db: DbSession) -> FaqList:
-    return FaqList(items=[FaqPublic.of(entry) for entry in service.list_faqs(db)])
+    return FaqList(items=[FaqPublic.model_validate(entry) for entry in service.list_faqs(db)])
 
 
 @router.get("/{faq_id}")
 def get_faq(faq_id: FaqId, db: DbSession) -> FaqPublic:
-    return FaqPublic.of(service.get_faq(db, faq_id))
+    return FaqPublic.model_validate(service.get_faq(db, faq_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -65,7 +56,7 @@ def create_faq(
     data = service.FaqInput.checked(settings, question=body.question, answer=body.answer)
     entry = service.create_faq(db, settings, data)
     knowledge.faqs_changed()
-    return FaqPublic.of(entry)
+    return FaqPublic.model_validate(entry)
 
 
 @router.put("/{faq_id}")
@@ -80,7 +71,7 @@ def update_faq(
     data = service.FaqInput.checked(settings, question=body.question, answer=body.answer)
     entry = service.update_faq(db, faq_id, data)
     knowledge.faqs_changed()
-    return FaqPublic.of(entry)
+    return FaqPublic.model_validate(entry)
 
 
 @router.delete("/{faq_id}", status_code=status.HTTP_204_NO_CONTENT)

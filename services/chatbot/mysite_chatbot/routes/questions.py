@@ -103,7 +103,7 @@ def question_to_faq(
         db, settings, question_id, answer=body.answer, question=body.question
     )
     knowledge.faqs_changed()
-    return FaqPublic.of(entry)
+    return FaqPublic.model_validate(entry)
 
 
 @router.delete("/{question_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,14 +4,14 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
-from pydantic import BaseModel, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictStr
 
 from mysite_common.db import DbSession
 from mysite_common.identity import CurrentUser, OwnerUser
 from mysite_common.params import MAX_ROW_ID, RowId
 from mysite_kakao import messages
 from mysite_kakao.deps import KakaoRuntime
-from mysite_kakao.models import Message, MessageStatus
+from mysite_kakao.models import MessageStatus
 
 router = APIRouter(prefix="/api/kakao/messages", tags=["kakao"])
 
@@ -23,12 +23,16 @@ class MessageRequest(BaseModel):
 
 
 class Sender(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str
     display_name: str
 
 
 class MessagePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     # "visitor", or the notification it carries: "guestbook_entry", "declined_question".
     kind: str
@@ -42,27 +46,6 @@ class MessagePublic(BaseModel):
     updated_at: datetime
     delivered_at: datetime | None
     failed_at: datetime | None
-
-    @classmethod
-    def of(cls, message: Message) -> "MessagePublic":
-        return cls(
-            id=message.id,
-            kind=message.kind,
-            status=message.status,
-            text=message.text,
-            sender=Sender(
-                id=message.sender_id,
-                username=message.sender_username,
-                display_name=message.sender_display_name,
-            ),
-            attempts=message.attempts,
-            last_error=message.last_error,
-            last_error_code=message.last_error_code,
-            created_at=message.created_at,
-            updated_at=message.updated_at,
-            delivered_at=message.delivered_at,
-            failed_at=message.failed_at,
-        )
 
 
 class MessagePage(BaseModel):
@@ -87,7 +70,7 @@ def send_message(
     else:
         runtime.wake()
     response.headers["Location"] = f"/api/kakao/messages/{message.id}"
-    return MessagePublic.of(message)
+    return MessagePublic.model_validate(message)
 
 
 @router.get("")
@@ -102,12 +85,14 @@ def list_messages(
     rows, next_before = messages.list_messages(
         db, viewer, status=status_filter, limit=limit, before_id=before_id, mine=mine
     )
-    return MessagePage(items=[MessagePublic.of(row) for row in rows], next_before_id=next_before)
+    return MessagePage(
+        items=[MessagePublic.model_validate(row) for row in rows], next_before_id=next_before
+    )
 
 
 @router.get("/{message_id}")
 def get_message(message_id: RowId, viewer: CurrentUser, db: DbSession) -> MessagePublic:
-    return MessagePublic.of(messages.visible_message(db, viewer, message_id))
+    return MessagePublic.model_validate(messages.visible_message(db, viewer, message_id))
 
 
 @router.post("/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED)
@@ -116,4 +101,4 @@ def retry_message(
 ) -> MessagePublic:
     message = messages.retry_failed(db, message_id)
     runtime.wake()
-    return MessagePublic.of(message)
+    return MessagePublic.model_validate(message)
