@@ -57,6 +57,15 @@ def test_scale_spreads_requests_over_replicas_of_one_service(scaled: Stack) -> N
     assert sum(served) >= 40
 
 
+def test_login_redirect_through_the_balanced_auth_names_the_page(scaled: Stack) -> None:
+    """With two auth replicas ForwardAuth goes through the gateway's internal entry point,
+    which must keep the gateway's X-Forwarded-Host and -Uri (it once answered with
+    127.0.0.1:<internal port>/login?next=%2F)."""
+    page = httpx.get(f"{scaled.url}/admin", follow_redirects=False)
+    assert page.status_code == 302
+    assert page.headers["location"] == f"{scaled.url}/login?next=%2Fadmin"
+
+
 def test_killing_a_replica_under_load_loses_almost_nothing(scaled: Stack) -> None:
     load = Load(f"{scaled.url}{WHOAMI}", seconds=6)
     time.sleep(2)
