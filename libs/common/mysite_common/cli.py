@@ -1,7 +1,6 @@
 """The command line every service has: `python -m mysite_<name> serve|migrate ...`."""
 
 import argparse
-import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
@@ -54,10 +53,8 @@ def run_service_cli(
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--host", default=os.environ.get("MYSITE_HOST", "127.0.0.1"))
-    serve.add_argument(
-        "--port", type=int, default=int(os.environ.get("MYSITE_SERVICE_PORT", "8080"))
-    )
+    serve.add_argument("--host", help="default: MYSITE_HOST, else 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: MYSITE_SERVICE_PORT, else 8080")
     commands.add_parser("migrate", help="bring the database schema up to date")
     for name, extra in (extra_commands or {}).items():
         extra_parser = commands.add_parser(name, help=extra.help)
@@ -71,19 +68,16 @@ def run_service_cli(
         config = uvicorn.Config(
             f"{package}.app:create_app",
             factory=True,
-            host=arguments.host,
-            port=arguments.port,
+            host=arguments.host or settings.host,
+            port=arguments.port if arguments.port is not None else settings.service_port,
             log_config=None,
             access_log=False,
-            # Only the gateway reaches a service, so its X-Forwarded-* are the truth; on AWS
-            # the task definitions narrow this to the private ranges.
             proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("MYSITE_FORWARDED_ALLOW_IPS", "*"),
+            forwarded_allow_ips=settings.forwarded_allow_ips,
             timeout_graceful_shutdown=20,
             server_header=False,
         )
-        drain_seconds = float(os.environ.get("MYSITE_DRAIN_SECONDS", "2"))
-        DrainingServer(config, drain_seconds).run()
+        DrainingServer(config, settings.drain_seconds).run()
         return 0
     if arguments.command == "migrate":
         migrations.upgrade(settings.database_url, package)
