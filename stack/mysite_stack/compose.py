@@ -16,6 +16,7 @@ routes a request to every service.
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -23,6 +24,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 
@@ -32,19 +34,28 @@ from mysite_stack.stack import REPO_ROOT, ROUTING_PROBES, StackError
 COMPOSE_FILE = REPO_ROOT / "compose.yaml"
 IMAGES_DIR = REPO_ROOT / "deploy" / "images"
 DEFAULT_PROJECT = "mysite"  # compose.yaml's `name:`
-# Compose variable -> the secret's file name (compose.yaml's `secrets:`), generated once.
-GENERATED_SECRETS = {
-    "MYSITE_ADMIN_PASSWORD": "admin_password",
-    "MYSITE_DB_ROOT_PASSWORD": "db_root_password",
-    "MYSITE_DB_PASSWORD_AUTH": "db_password_auth",
-    "MYSITE_DB_PASSWORD_SITE": "db_password_site",
-    "MYSITE_DB_PASSWORD_CHATBOT": "db_password_chatbot",
-    "MYSITE_DB_PASSWORD_KAKAO": "db_password_kakao",
-    "AUTH_JWT_SECRET": "auth_jwt_secret",
-    "KAKAO_TOKEN_KEY": "kakao_token_key",
-}
+
+
+def _load_make_env() -> ModuleType:
+    """deploy/compose/make_env.py, the standard-library script an owner runs on a server
+    without installing anything: the one place that names compose.yaml's secret files."""
+    path = REPO_ROOT / "deploy" / "compose" / "make_env.py"
+    spec = importlib.util.spec_from_file_location("mysite_make_env", path)
+    if spec is None or spec.loader is None:
+        raise StackError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # Every secret compose.yaml mounts: the variable that may give it -> its file.
-SECRET_VARIABLES = {**GENERATED_SECRETS, "KAKAO_CLIENT_SECRET": "kakao_client_secret"}
+SECRET_VARIABLES: dict[str, str] = dict(_load_make_env().SECRET_FILES)
+# Those generated on first run; Kakao's client secret is the owner's to give, or none.
+GENERATED_SECRETS = {
+    variable: name
+    for variable, name in SECRET_VARIABLES.items()
+    if variable != "KAKAO_CLIENT_SECRET"
+}
 # The official images compose.yaml defaults to; where one is missing and cannot be pulled,
 # every base is replaced by its local stand-in.
 OFFICIAL_BASES = ("python:3.11-slim-bookworm", "mariadb:11.4", "traefik:v3.7.15")
