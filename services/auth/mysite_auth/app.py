@@ -17,11 +17,13 @@ from mysite_common.service_app import create_service_app
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
     settings = settings or AuthSettings.load()
     database = Database(settings.database_url)
-    revocations = RevocationCache(database, settings.revocation_poll_seconds)
+    revocations = RevocationCache(
+        database, settings.sync_seconds, housekeeping=lambda: service.housekeeping(database)
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        revocations.start(housekeeping=lambda: service.housekeeping(database))
+        revocations.start()
         yield
         revocations.stop()
         database.dispose()

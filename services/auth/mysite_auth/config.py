@@ -39,7 +39,9 @@ class AuthSettings(ServiceSettings):
     max_failures_per_account_and_ip: int = Field(default=5, ge=1)
     max_failures_per_ip: int = Field(default=50, ge=1)
     max_failures_per_account: int = Field(default=100, ge=1)
-    revocation_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    # How often every replica reads new revocations (mysite_common.sync): the longest a
+    # revoked session still passes on another replica.
+    sync_seconds: float = Field(default=0.5, gt=0, le=10)
 
     @model_validator(mode="after")
     def _secret_strong_enough(self) -> Self:

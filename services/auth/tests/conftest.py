@@ -25,7 +25,7 @@ def settings(database_url: str) -> AuthSettings:
     return AuthSettings.load(
         database_url=database_url,
         jwt_secret=TEST_SECRET,
-        revocation_poll_seconds=0.1,
+        sync_seconds=0.1,
         max_concurrent_hashes=4,
     )
 
