@@ -8,12 +8,19 @@ from fastapi import FastAPI
 from mysite_common.db import Database
 from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
-from mysite_site.config import PHOTO_UPLOAD_BODY_LIMIT, PROFILE_BODY_LIMIT, SiteSettings
+from mysite_site.config import (
+    FAQ_IMPORT_BODY_LIMIT,
+    PHOTO_UPLOAD_BODY_LIMIT,
+    PROFILE_BODY_LIMIT,
+    SiteSettings,
+)
 from mysite_site.freshness import ProfileCache
+from mysite_site.knowledge import KnowledgeCache
 from mysite_site.photos import PhotoCache
 from mysite_site.routes import (
     admin_pages,
     discovery,
+    faq_api,
     guestbook_api,
     pages,
     profile_api,
@@ -53,6 +60,9 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             static.router,
             profile_api.router,
             guestbook_api.router,
+            faq_api.router,
+            faq_api.knowledge_router,
+            faq_api.internal_router,
             settings_api.router,
             discovery.router,
             admin_pages.router,
@@ -65,6 +75,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             "/api/site/photo": PHOTO_UPLOAD_BODY_LIMIT,
             "/api/site/profile": PROFILE_BODY_LIMIT,
             "/api/site/admin/draft": PROFILE_BODY_LIMIT,
+            "/internal/faq/import": FAQ_IMPORT_BODY_LIMIT,
         },
         json_errors=False,
     )
@@ -76,6 +87,7 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     app.state.assets = assets
     app.state.templates = Templates(settings, assets)
     app.state.profile_cache = profile_cache
+    app.state.knowledge = KnowledgeCache(database, profile_cache)
     app.state.photo_cache = PhotoCache()
     app.state.notifier = notifier
     return app

@@ -11,6 +11,8 @@ MAX_PHOTO_BYTES = 2 * 1024 * 1024
 PHOTO_UPLOAD_BODY_LIMIT = MAX_PHOTO_BYTES + 64 * 1024
 # A resume document, with Markdown in it, is small; this is far above any real one.
 PROFILE_BODY_LIMIT = 512 * 1024
+# The chatbot hands its old FAQ over in batches of 50 entries, each at most 4000 characters.
+FAQ_IMPORT_BODY_LIMIT = 4 * 1024 * 1024
 
 
 class SiteSettings(ServiceSettings):
@@ -36,6 +38,11 @@ class SiteSettings(ServiceSettings):
     # installation without them can hide them.
     chat_enabled: bool = True
     messages_enabled: bool = True
+    # The owner's FAQ (the chatbot answers from it): what the admin form allows, and how
+    # many entries the chatbot's index holds.
+    max_faq_question_chars: int = Field(default=500, ge=10, le=500)
+    max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
+    max_faq_entries: int = Field(default=500, ge=1, le=5000)
     # Where the kakao service answers POST /internal/notifications (service to service, never
     # through the public gateway): new guestbook entries are told to the owner. Empty: off.
     kakao_url: str = ""

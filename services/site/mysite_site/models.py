@@ -91,3 +91,33 @@ class OwnerSettings(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     theme: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FaqEntry(Base):
+    """The owner's own questions and answers, which the chatbot answers from (issue 12: the
+    owner's content has one home, the site)."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(String(500))
+    answer: Mapped[str] = mapped_column(Text)
+    # Set when the entry came from another service (the chatbot's FAQ before it moved here,
+    # a question from its log): the same key again finds this entry instead of a copy.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+FAQ_REVISION_ROW_ID = 1
+
+
+class FaqRevision(Base):
+    """One row: a number raised in the same transaction as every FAQ change, so one small
+    read tells whether the FAQ changed (a delete leaves no row to date, and MariaDB keeps
+    whole seconds)."""
+
+    __tablename__ = "faq_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -441,7 +441,8 @@ async def error_page(
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    # /internal/: what other services call (the FAQ hand-over) answers JSON too.
+    return request.url.path.startswith(("/api/", "/internal/"))
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
