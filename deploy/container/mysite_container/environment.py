@@ -3,10 +3,10 @@ its own database built from the same password the provisioning job gave its user
 
 import os
 from collections.abc import Mapping
-from pathlib import Path
 
 from mysite_common.provision import DEFAULT_PREFIX, service_database_url
 from mysite_common.services import SERVICES
+from mysite_common.settings import SecretFileError, read_secret_file
 
 DEFAULT_DB_PORT = "3306"
 
@@ -19,16 +19,14 @@ def read_value(env: Mapping[str, str], name: str) -> str | None:
     """The value of `name`, or of the file named by `name`_FILE (Compose secrets); None if
     neither is set. A value set both ways is refused: one of them would be silently ignored."""
     direct = env.get(name)
-    file_name = env.get(f"{name}_FILE")
-    if direct and file_name:
+    if direct and env.get(f"{name}_FILE"):
         raise ContainerError(f"{name} and {name}_FILE are both set; keep one")
-    if file_name:
-        try:
-            return Path(file_name).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ContainerError(
-                f"{name}_FILE names {file_name!r}, which cannot be read: {exc}"
-            ) from exc
+    try:
+        from_file = read_secret_file(env, name)
+    except SecretFileError as exc:
+        raise ContainerError(str(exc)) from exc
+    if from_file is not None:
+        return from_file
     return direct or None
 
 

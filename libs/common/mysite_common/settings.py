@@ -2,16 +2,55 @@
 
 Each service subclasses `ServiceSettings` with its own `env_prefix` (AUTH_, SITE_, ...).
 A secret may come from the environment or from a file named by `<PREFIX><NAME>_FILE`
-(Docker and Compose secrets, ECS secrets mounted as files).
+(Docker and Compose secrets, ECS secrets mounted as files); the file wins.
 """
 
 import os
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Self
 
 from pydantic import Field, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class SecretFileError(ValueError):
+    """A `*_FILE` variable names a file that cannot be read."""
+
+
+def read_secret_file(env: Mapping[str, str], name: str) -> str | None:
+    """The content of the file that `<name>_FILE` names (without its trailing newline), or
+    None when that variable is not set. The one place a secret file is read."""
+    file_name = env.get(f"{name}_FILE")
+    if not file_name:
+        return None
+    try:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise SecretFileError(
+            f"{name}_FILE names {file_name!r}, which cannot be read: {exc}"
+        ) from exc
+
+
+class SecretFilesSource(InitSettingsSource):
+    """The settings source for `<PREFIX><FIELD>_FILE`: each field whose variable is set gets
+    the file's content. Built as init values so aliased fields (MYSITE_ADMIN_PASSWORD) take
+    it under the name pydantic validates them by."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        prefix = str(settings_cls.model_config.get("env_prefix", ""))
+        values: dict[str, object] = {}
+        for name in settings_cls.model_fields:
+            secret = read_secret_file(os.environ, f"{prefix}{name.upper()}")
+            if secret is not None:
+                values[name] = secret
+        super().__init__(settings_cls, values)
 
 
 class Environment(StrEnum):
@@ -35,7 +74,7 @@ def normalize_database_url(url: str) -> str:
 class ServiceSettings(BaseSettings):
     """Settings every service has. Subclasses set `service_name` and `env_prefix`."""
 
-    # populate_by_name: load() passes file secrets by field name, also for aliased fields.
+    # populate_by_name: overrides and secret files name aliased fields by their field name.
     model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
     service_name: ClassVar[str] = "service"
 
@@ -72,14 +111,18 @@ class ServiceSettings(BaseSettings):
         return self.environment is Environment.production
 
     @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """First wins: arguments, then `*_FILE` secret files, then the environment."""
+        return init_settings, SecretFilesSource(settings_cls), env_settings
+
+    @classmethod
     def load(cls, **overrides: object) -> Self:
-        """Read the environment, plus `<PREFIX><FIELD>_FILE` secret files."""
-        prefix = str(cls.model_config.get("env_prefix", ""))
-        values: dict[str, object] = {}
-        for name in cls.model_fields:
-            file_variable = f"{prefix}{name.upper()}_FILE"
-            secret_path = os.environ.get(file_variable)
-            if secret_path:
-                values[name] = Path(secret_path).read_text(encoding="utf-8").strip()
-        values.update(overrides)
-        return cls(**values)  # type: ignore[arg-type]
+        """The settings from the environment and its secret files; `overrides` win."""
+        return cls(**overrides)  # type: ignore[arg-type]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -20,7 +20,7 @@ from mysite_common.identity import Identity, Role, identity_from_headers
 from mysite_common.middleware import json_nesting_depth
 from mysite_common.provision import drop_mariadb, provision_mariadb
 from mysite_common.service_app import create_service_app
-from mysite_common.settings import ServiceSettings, normalize_database_url
+from mysite_common.settings import SecretFileError, ServiceSettings, normalize_database_url
 from mysite_common.text import clean_text
 from mysite_testing.databases import mariadb_admin_url
 
@@ -29,6 +29,7 @@ class DemoSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DEMO_")
     service_name = "demo"
     api_key: str = ""
+    owner_password: str = Field(default="", validation_alias="MYSITE_OWNER_PASSWORD")
 
 
 class Item(BaseModel):
@@ -75,6 +76,24 @@ def test_settings_read_secret_files_and_normalize_urls(
     assert settings.database_url == f"sqlite:///{tmp_path / 'db' / 'demo.sqlite3'}"
     assert normalize_database_url("mysql://u@h/db") == "mysql+pymysql://u@h/db"
     assert normalize_database_url("mariadb://u@h/db") == "mysql+pymysql://u@h/db"
+
+
+def test_a_secret_file_wins_over_the_variable_and_an_argument_over_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = tmp_path / "owner_password"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("DEMO_API_KEY", "from-the-variable")
+    monkeypatch.setenv("DEMO_API_KEY_FILE", str(secret))
+    # An aliased field's file is named after the field, with the service's prefix.
+    monkeypatch.setenv("MYSITE_OWNER_PASSWORD", "from-the-variable")
+    monkeypatch.setenv("DEMO_OWNER_PASSWORD_FILE", str(secret))
+    settings = DemoSettings.load(database_url="sqlite://")
+    assert (settings.api_key, settings.owner_password) == ("from-a-file", "from-a-file")
+    assert DemoSettings.load(database_url="sqlite://", api_key="given").api_key == "given"
+    monkeypatch.setenv("DEMO_API_KEY_FILE", str(tmp_path / "missing"))
+    with pytest.raises(SecretFileError, match=r"DEMO_API_KEY_FILE names .* cannot be read"):
+        DemoSettings.load(database_url="sqlite://")
 
 
 def test_cross_site_writes_are_refused_and_same_site_ones_pass(client: TestClient) -> None:

@@ -2,7 +2,14 @@ from typing import ClassVar, Self
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import SettingsConfigDict
 
 from mysite_common.settings import ServiceSettings
@@ -31,9 +38,6 @@ class KakaoSettings(ServiceSettings):
     # queued, and says on its status that Kakao is not configured.
     rest_api_key: str = ""
     client_secret: SecretStr = SecretStr("")
-    # Must equal a redirect URI registered for the app, character for character. Empty:
-    # KAKAO_SITE_URL + /api/kakao/oauth/callback.
-    redirect_uri: str = ""
     auth_url: str = "https://kauth.kakao.com"
     api_url: str = "https://kapi.kakao.com"
 
@@ -44,6 +48,9 @@ class KakaoSettings(ServiceSettings):
     site_url: str = Field(
         default="", validation_alias=AliasChoices("KAKAO_SITE_URL", "MYSITE_PUBLIC_URL")
     )
+    # Must equal a redirect URI registered for the app, character for character. Empty:
+    # KAKAO_SITE_URL + /api/kakao/oauth/callback. After site_url: its default reads it.
+    redirect_uri: str = Field(default="", validate_default=True)
     # Where the owner reads a whole message on the site; {id} is the message id.
     message_path: str = "/admin/messages/{id}"
     # Where the connect flow ends in the owner's browser.
@@ -89,6 +96,16 @@ class KakaoSettings(ServiceSettings):
     reconnect_warning_days: int = Field(default=7, ge=0)
     oauth_state_seconds: int = Field(default=600, ge=30)
 
+    @field_validator("auth_url", "api_url", "site_url", "redirect_uri")
+    @classmethod
+    def _http_url(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "redirect_uri" and not value and info.data.get("site_url"):
+            value = info.data["site_url"] + CALLBACK_PATH
+        if value and urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"KAKAO_{str(info.field_name).upper()} must be an http(s) URL")
+        # The redirect URI is compared with the registered one character for character.
+        return value if info.field_name == "redirect_uri" else value.rstrip("/")
+
     @model_validator(mode="after")
     def _check(self) -> Self:
         raw_key = self.token_key.get_secret_value()
@@ -106,15 +123,6 @@ class KakaoSettings(ServiceSettings):
             ) from exc
         # No KAKAO_REST_API_KEY is allowed, also in production: an owner who has not set up
         # Kakao yet still runs the site; the status says "not configured" and messages wait.
-        for name in ("auth_url", "api_url", "site_url", "redirect_uri"):
-            value = getattr(self, name)
-            if value and urlsplit(value).scheme not in ("http", "https"):
-                raise ValueError(f"KAKAO_{name.upper()} must be an http(s) URL")
-        object.__setattr__(self, "auth_url", self.auth_url.rstrip("/"))
-        object.__setattr__(self, "api_url", self.api_url.rstrip("/"))
-        object.__setattr__(self, "site_url", self.site_url.rstrip("/"))
-        if not self.redirect_uri and self.site_url:
-            object.__setattr__(self, "redirect_uri", self.site_url + CALLBACK_PATH)
         if "{id}" not in self.message_path:
             raise ValueError("KAKAO_MESSAGE_PATH must contain {id}")
         return self

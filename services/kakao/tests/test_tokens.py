@@ -254,3 +254,25 @@ def test_production_runs_unconfigured_until_the_owner_sets_kakao_up() -> None:
     )
     assert settings.is_production
     assert not settings.is_configured
+
+
+def test_urls_lose_their_trailing_slash_and_the_redirect_uri_follows_the_site() -> None:
+    settings = KakaoSettings.load(
+        token_key=TEST_TOKEN_KEY,
+        database_url="sqlite:///x.sqlite3",
+        auth_url="https://kauth.example/",
+        KAKAO_SITE_URL="https://me.example/",
+    )
+    assert settings.auth_url == "https://kauth.example"
+    assert settings.site_url == "https://me.example"
+    assert settings.redirect_uri == "https://me.example/api/kakao/oauth/callback"
+    assert settings.is_configured is False  # no REST API key yet
+    given = KakaoSettings.load(
+        token_key=TEST_TOKEN_KEY,
+        database_url="sqlite:///x.sqlite3",
+        KAKAO_SITE_URL="https://me.example",
+        redirect_uri="https://me.example/kakao/",
+    )
+    assert given.redirect_uri == "https://me.example/kakao/"  # compared as registered
+    with pytest.raises(ValidationError, match="KAKAO_REDIRECT_URI must be an http"):
+        KakaoSettings.load(token_key=TEST_TOKEN_KEY, redirect_uri="ftp://me.example/cb")

@@ -1,7 +1,7 @@
-from typing import ClassVar, Literal, Self
+from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from mysite_common.settings import ServiceSettings
@@ -23,7 +23,7 @@ class SiteSettings(ServiceSettings):
     default_language: Literal["ko", "en"] = "en"
     # The language of the primary profile (`PUT /api/site/profile`); translations into the
     # other languages are merged over it. Unset: the default language.
-    profile_language: Literal["ko", "en", ""] = ""
+    profile_language: Literal["ko", "en", ""] = Field(default="", validate_default=True)
     # The site's public address: canonical links, OpenGraph tags, robots.txt and the sitemap
     # say this, never the request's Host header (which anyone can set). The default is what
     # `make up` serves.
@@ -56,8 +56,7 @@ class SiteSettings(ServiceSettings):
             raise ValueError("MYSITE_PUBLIC_URL must be an address like https://example.org")
         return value
 
-    @model_validator(mode="after")
-    def _profile_language_default(self) -> Self:
-        if not self.profile_language:
-            object.__setattr__(self, "profile_language", self.default_language)
-        return self
+    @field_validator("profile_language")
+    @classmethod
+    def _profile_language_default(cls, value: str, info: ValidationInfo) -> str:
+        return value or str(info.data.get("default_language", "en"))

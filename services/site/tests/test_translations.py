@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from site_support import Browser
 
+from mysite_site.config import SiteSettings
 from mysite_site.translations import merge_translation, translation_delta
 
 PRIMARY: dict[str, Any] = {
@@ -291,3 +292,8 @@ def test_the_preview_shows_the_translation_draft(anonymous: Browser, owner: Brow
     assert "<h1>김민지</h1>" in owner.get("/admin/preview?lang=ko").text
     assert "<h1>Minji Kim</h1>" in owner.get("/admin/preview?lang=en").text
     assert "<h1>Minji Kim</h1>" in anonymous.get("/?lang=ko").text  # not published yet
+
+
+def test_the_profile_language_defaults_to_the_sites_language() -> None:
+    assert SiteSettings.load(default_language="ko").profile_language == "ko"
+    assert SiteSettings.load(default_language="ko", profile_language="en").profile_language == "en"
