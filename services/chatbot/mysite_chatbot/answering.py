@@ -2,7 +2,9 @@
 LLM phrase it from the same entries, and fall back to the offline answer whenever the LLM's
 answer cannot be trusted."""
 
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -115,3 +117,53 @@ def reply_to(
         language=offline.language,
         mode="llm",
     )
+
+
+class AnswerCache:
+    """Offline replies to questions this replica answered before, newest kept.
+
+    Visitors of one site ask the same few questions again and again ("안녕하세요", "what do
+    you do?"); a repeat costs a dictionary look-up instead of the engine's few milliseconds
+    of CPU. The key is the cleaned question (NFC, whitespace collapsed: `clean_question`),
+    exactly as the engine receives it, so a hit is the answer the engine would give; the
+    reply's language is a function of that text. Every entry also carries the engine's
+    index generation, which grows at every rebuild (profile or FAQ changed), so nothing
+    is answered from an older document. LLM replies are not cached (the model may phrase
+    them differently, and its calls are what the owner pays for). Size 0: off.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._replies: OrderedDict[str, tuple[int, ChatReply]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, question: str, generation: int) -> ChatReply | None:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            found = self._replies.get(question)
+            if found is None or found[0] != generation:
+                self.misses += 1
+                return None
+            self._replies.move_to_end(question)
+            self.hits += 1
+            return found[1]
+
+    def put(self, question: str, generation: int, reply: ChatReply) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._replies[question] = (generation, reply)
+            self._replies.move_to_end(question)
+            while len(self._replies) > self.size:
+                self._replies.popitem(last=False)
+
+    def status(self) -> dict[str, int]:
+        return {
+            "size": self.size,
+            "entries": len(self._replies),
+            "hits": self.hits,
+            "misses": self.misses,
+        }

@@ -2,10 +2,12 @@
 
 import logging
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from mysite_chatbot.answering import AnswerCache
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import LanguageResources
 from mysite_chatbot.knowledge import Knowledge
@@ -36,6 +38,10 @@ def create_app(
     question_log = QuestionLogWriter(database, keep_days=settings.question_log_days)
     llm = LlmClient(settings) if settings.llm_enabled else None
     notifier = NotificationSender(settings.kakao_url)
+    # Offline answers run on one thread of their own, one question after another: the
+    # engine is CPU work under the GIL (Kiwi and the encoder also take locks), so more
+    # threads would only take turns at the GIL with each other and with the event loop.
+    engine_lane = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatbot-engine")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +54,7 @@ def create_app(
         knowledge.stop()
         question_log.stop()
         notifier.stop()
+        engine_lane.shutdown(wait=False, cancel_futures=True)
         if llm is not None:
             llm.close()
         database.dispose()
@@ -66,4 +73,6 @@ def create_app(
     app.state.question_log = question_log
     app.state.llm = llm
     app.state.notifier = notifier
+    app.state.answer_cache = AnswerCache(settings.answer_cache_size)
+    app.state.engine_lane = engine_lane
     return app

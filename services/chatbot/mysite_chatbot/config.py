@@ -20,6 +20,9 @@ class ChatbotSettings(ServiceSettings):
     max_profile_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
     max_question_chars: int = Field(default=500, ge=10, le=2000)
+    # Offline replies kept per replica for questions asked again (answering.AnswerCache);
+    # 0 turns the cache off (the benchmark measures the engine's misses that way).
+    answer_cache_size: int = Field(default=2048, ge=0, le=100_000)
     # FAQ limits: what the admin form allows, and how many entries the index holds.
     max_faq_question_chars: int = Field(default=500, ge=10, le=500)
     max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)

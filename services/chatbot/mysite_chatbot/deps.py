@@ -1,9 +1,15 @@
-"""Typed dependencies the chatbot routes share."""
+"""Typed dependencies the chatbot routes share.
 
+All `async def`: they only read app.state, and FastAPI runs a plain `def` dependency in its
+threadpool, one thread hop per dependency per request (five on POST /api/chat/ask).
+"""
+
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from mysite_chatbot.answering import AnswerCache
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.llm import LlmClient
@@ -11,29 +17,39 @@ from mysite_chatbot.question_log import QuestionLogWriter
 from mysite_common.notifications import NotificationSender
 
 
-def _settings(request: Request) -> ChatbotSettings:
+async def _settings(request: Request) -> ChatbotSettings:
     settings: ChatbotSettings = request.app.state.settings
     return settings
 
 
-def _knowledge(request: Request) -> Knowledge:
+async def _knowledge(request: Request) -> Knowledge:
     knowledge: Knowledge = request.app.state.knowledge
     return knowledge
 
 
-def _llm(request: Request) -> LlmClient | None:
+async def _llm(request: Request) -> LlmClient | None:
     llm: LlmClient | None = request.app.state.llm
     return llm
 
 
-def _question_log(request: Request) -> QuestionLogWriter:
+async def _question_log(request: Request) -> QuestionLogWriter:
     writer: QuestionLogWriter = request.app.state.question_log
     return writer
 
 
-def _notifier(request: Request) -> NotificationSender:
+async def _notifier(request: Request) -> NotificationSender:
     notifier: NotificationSender = request.app.state.notifier
     return notifier
+
+
+async def _answer_cache(request: Request) -> AnswerCache:
+    cache: AnswerCache = request.app.state.answer_cache
+    return cache
+
+
+async def _engine_lane(request: Request) -> ThreadPoolExecutor:
+    lane: ThreadPoolExecutor = request.app.state.engine_lane
+    return lane
 
 
 Settings = Annotated[ChatbotSettings, Depends(_settings)]
@@ -41,3 +57,5 @@ KnowledgeDep = Annotated[Knowledge, Depends(_knowledge)]
 Llm = Annotated[LlmClient | None, Depends(_llm)]
 QuestionLogDep = Annotated[QuestionLogWriter, Depends(_question_log)]
 Notifier = Annotated[NotificationSender, Depends(_notifier)]
+AnswerCacheDep = Annotated[AnswerCache, Depends(_answer_cache)]
+EngineLane = Annotated[ThreadPoolExecutor, Depends(_engine_lane)]

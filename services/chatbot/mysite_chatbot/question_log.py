@@ -1,17 +1,21 @@
-"""Writes the question log from a background thread, in small batches, so a visitor's
-answer never waits on a database write (SQLite serialises writers; MariaDB can be slow
-for a moment). If the database is away or the queue is full, log rows are dropped with a
-warning: the answer matters more than its record."""
+"""Writes the question log from a background thread, in batches, so a visitor's answer
+never waits on a database write (SQLite serialises writers; MariaDB can be slow for a
+moment). A request only appends to a deque (no lock, no thread wake-up: under load a
+Queue's per-item notify made the writer thread fight the request threads for the GIL on
+every question); the writer drains it every FLUSH_SECONDS with one multi-row INSERT. If the
+database is away or the backlog is full, log rows are dropped with a warning: the answer
+matters more than its record."""
 
 import json
 import logging
-import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 
 from mysite_chatbot.answering import ChatReply
 from mysite_chatbot.models import QuestionLog
@@ -20,7 +24,8 @@ from mysite_common.db import Database, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_QUEUED = 10_000
-MAX_BATCH = 200
+# How long a question may wait before it is written (and the writer's idle wake-up).
+FLUSH_SECONDS = 1.0
 PURGE_EVERY_SECONDS = 3600.0
 
 
@@ -31,19 +36,22 @@ class LoggedQuestion:
     latency_ms: float
     asked_at: datetime
 
-    def row(self) -> QuestionLog:
-        return QuestionLog(
-            question=self.question,
-            answer=self.reply.answer,
-            answered=self.reply.answered,
-            confidence=round(self.reply.confidence, 4),
-            language=self.reply.language,
-            latency_ms=round(self.latency_ms, 2),
-            mode=self.reply.mode,
-            fallback_reason=self.reply.fallback_reason,
-            sources_json=json.dumps(self.reply.sources, ensure_ascii=False),
-            asked_at=self.asked_at,
-        )
+    def values(self) -> dict[str, Any]:
+        """The question_log row, as the INSERT's parameters."""
+        return {
+            "question": self.question,
+            "answer": self.reply.answer,
+            "answered": self.reply.answered,
+            "confidence": round(self.reply.confidence, 4),
+            "language": self.reply.language,
+            "latency_ms": round(self.latency_ms, 2),
+            "mode": self.reply.mode,
+            "fallback_reason": self.reply.fallback_reason,
+            "sources_json": json.dumps(self.reply.sources, ensure_ascii=False),
+            "resolved": False,
+            "faq_id": None,
+            "asked_at": self.asked_at,
+        }
 
 
 class QuestionLogWriter:
@@ -52,25 +60,31 @@ class QuestionLogWriter:
         # Visitors' questions can hold personal details: they are kept only this long.
         self._keep_days = keep_days
         self._last_purge = 0.0
-        self._queue: queue.Queue[LoggedQuestion | None] = queue.Queue(MAX_QUEUED)
+        # deque.append and popleft are atomic: request threads and the writer share it as is.
+        self._pending: deque[LoggedQuestion] = deque()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        # Guards `_writing`, so flush() knows when a drained batch is also written.
+        self._written = threading.Condition()
+        self._writing = False
         self._thread: threading.Thread | None = None
         self._dropped = 0
 
     def record(self, question: str, reply: ChatReply, latency_ms: float) -> None:
-        try:
-            self._queue.put_nowait(LoggedQuestion(question, reply, latency_ms, utcnow()))
-        except queue.Full:
+        if len(self._pending) >= MAX_QUEUED:
             self._dropped += 1
             if self._dropped % 1000 == 1:
                 logger.warning(
-                    "question log queue full; dropping", extra={"dropped": self._dropped}
+                    "question log backlog full; dropping", extra={"dropped": self._dropped}
                 )
+            return
+        self._pending.append(LoggedQuestion(question, reply, latency_ms, utcnow()))
 
-    def flush(self, timeout: float = 5.0) -> None:
+    def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything recorded so far is written (tests, shutdown)."""
-        pending = self._queue
-        with pending.all_tasks_done:
-            pending.all_tasks_done.wait_for(lambda: pending.unfinished_tasks == 0, timeout)
+        self._wake.set()
+        with self._written:
+            return self._written.wait_for(lambda: not self._pending and not self._writing, timeout)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="chatbot-question-log", daemon=True)
@@ -79,36 +93,39 @@ class QuestionLogWriter:
     def stop(self) -> None:
         if self._thread is None:
             return
-        self._queue.put(None)
+        self._stopping.set()
+        self._wake.set()
         self._thread.join(timeout=10)
+        self._thread = None
 
     def _run(self) -> None:
         while True:
             self._purge_if_due()
-            try:
-                first = self._queue.get(timeout=60)
-            except queue.Empty:
-                continue
-            batch = [first]
-            while len(batch) < MAX_BATCH:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            items = [item for item in batch if item is not None]
-            try:
-                if items:
-                    self._write(items)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
-            if len(items) != len(batch):
-                return  # stop() was called; everything before it is written
+            self._wake.wait(FLUSH_SECONDS)
+            self._wake.clear()
+            stopping = self._stopping.is_set()
+            self._write_pending()
+            if stopping:
+                return  # everything recorded before stop() is written
+
+    def _write_pending(self) -> None:
+        with self._written:
+            items: list[LoggedQuestion] = []
+            while self._pending:
+                items.append(self._pending.popleft())
+            self._writing = bool(items)
+        try:
+            if items:
+                self._write(items)
+        finally:
+            with self._written:
+                self._writing = False
+                self._written.notify_all()
 
     def _write(self, items: list[LoggedQuestion]) -> None:
         try:
-            with self._database.session() as session:
-                session.add_all([item.row() for item in items])
+            with self._database.engine.begin() as connection:
+                connection.execute(insert(QuestionLog), [item.values() for item in items])
         except Exception as exc:
             logger.warning(
                 "could not write the question log; dropping rows",

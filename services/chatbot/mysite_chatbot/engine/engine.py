@@ -199,6 +199,11 @@ class Engine:
     def entries(self) -> tuple[Entry, ...]:
         return self._index.entries
 
+    @property
+    def generation(self) -> int:
+        """Grows by one at every ``load``: answers cached under an older one are stale."""
+        return self._index.generation
+
     def warm_up(self) -> None:
         """Run Kiwi and the encoder once so the first visitor does not pay for it."""
         self.resources.korean.warm_up()

@@ -1,13 +1,24 @@
 """POST /api/chat/ask: a visitor's question in, the answer with its sources out."""
 
+import asyncio
 import time
 import uuid
+from functools import partial
 
 from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from mysite_chatbot.answering import clean_question, reply_to
-from mysite_chatbot.deps import KnowledgeDep, Llm, Notifier, QuestionLogDep, Settings
+from mysite_chatbot.answering import ChatReply, clean_question, reply_to
+from mysite_chatbot.deps import (
+    AnswerCacheDep,
+    EngineLane,
+    KnowledgeDep,
+    Llm,
+    Notifier,
+    QuestionLogDep,
+    Settings,
+)
 from mysite_chatbot.knowledge import EngineNotReadyError
 from mysite_common.errors import ApiError
 
@@ -35,9 +46,8 @@ class AskResponse(BaseModel):
     mode: str  # "offline" or "llm"
 
 
-# A plain `def`: retrieval is CPU work and the LLM call blocks, so it runs in the threadpool.
 @router.post("/ask")
-def ask(
+async def ask(
     body: AskRequest,
     response: Response,
     settings: Settings,
@@ -45,6 +55,8 @@ def ask(
     llm: Llm,
     question_log: QuestionLogDep,
     notifier: Notifier,
+    answer_cache: AnswerCacheDep,
+    engine_lane: EngineLane,
 ) -> AskResponse:
     started = time.perf_counter()
     question = clean_question(body.question, settings.max_question_chars)
@@ -57,11 +69,27 @@ def ask(
             "The chatbot is starting up; ask again in a few seconds.",
             headers={"Retry-After": "2"},
         ) from None
-    reply = reply_to(
-        question, engine, llm, top_k=settings.llm_top_k, min_score=settings.llm_min_score
+    answer = partial(
+        reply_to,
+        question,
+        engine,
+        llm,
+        top_k=settings.llm_top_k,
+        min_score=settings.llm_min_score,
     )
+    reply: ChatReply | None
+    if llm is None:
+        # Read before answering: a rebuild meanwhile makes this entry stale, never wrong.
+        generation = engine.generation
+        reply = answer_cache.get(question, generation)
+        if reply is None:
+            reply = await asyncio.get_running_loop().run_in_executor(engine_lane, answer)
+            answer_cache.put(question, generation, reply)
+    else:
+        # The LLM call waits on the network for seconds: the shared threadpool, not the lane.
+        reply = await run_in_threadpool(answer)
     question_log.record(question, reply, (time.perf_counter() - started) * 1000)
-    if not reply.answered:
+    if not reply.answered and notifier.enabled:
         # The owner hears about what the chatbot could not answer (to add it to the FAQ).
         notifier.notify(
             kind="declined_question", event_id=f"question-{uuid.uuid4().hex}", text=question

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from mysite_chatbot.deps import KnowledgeDep, Llm, Settings
+from mysite_chatbot.deps import AnswerCacheDep, KnowledgeDep, Llm, Settings
 from mysite_common.identity import OwnerUser
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -12,10 +12,15 @@ router = APIRouter(prefix="/api/chat", tags=["chat"])
 
 @router.get("/status")
 def chat_status(
-    _owner: OwnerUser, knowledge: KnowledgeDep, llm: Llm, settings: Settings
+    _owner: OwnerUser,
+    knowledge: KnowledgeDep,
+    llm: Llm,
+    settings: Settings,
+    answer_cache: AnswerCacheDep,
 ) -> dict[str, Any]:
     return {
         **knowledge.status(),
+        "answer_cache": answer_cache.status(),
         "llm": llm.status() if llm is not None else {"enabled": False},
         "max_question_chars": settings.max_question_chars,
     }
