@@ -155,17 +155,19 @@ def base_image_settings(choice: str) -> dict[str, str]:
     ):
         return {}
     print("mysite: no registry; building the base images from Debian packages", flush=True)
-    subprocess.run([sys.executable, str(IMAGES_DIR / "wheelhouse.py")], check=True)
-    built = subprocess.run(
-        [sys.executable, str(IMAGES_DIR / "offline_bases.py")],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    variables = dict(
-        line.split("=", 1) for line in built.stdout.splitlines() if line.startswith("MYSITE_")
-    )
+    variables = _printed_variables([sys.executable, str(IMAGES_DIR / "offline_bases.py")])
+    # The builders' base: the Python stand-in with the wheelhouse in it.
+    variables |= _printed_variables(
+        [sys.executable, str(IMAGES_DIR / "wheelhouse.py"),
+         "--image", variables["MYSITE_PYTHON_IMAGE"]]
+    )  # fmt: skip
     return {**variables, "MYSITE_PIP_NO_INDEX": "true"}
+
+
+def _printed_variables(command: list[str]) -> dict[str, str]:
+    """The `MYSITE_NAME=value` lines a script of deploy/images prints."""
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return dict(line.split("=", 1) for line in output.splitlines() if line.startswith("MYSITE_"))
 
 
 class ComposeStack:

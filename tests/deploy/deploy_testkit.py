@@ -28,9 +28,7 @@ COMPOSE_PROD = REPO / "compose.prod.yaml"
 
 # --- Compose --------------------------------------------------------------------------------
 
-_VARIABLE = re.compile(
-    r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\})"
-)
+_EXPRESSION = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>.*)\Z", re.S)
 
 
 class MissingVariableError(ValueError):
@@ -39,29 +37,59 @@ class MissingVariableError(ValueError):
 
 def interpolate(value: Any, env: Mapping[str, str]) -> Any:
     """Compose's variable interpolation: ${A}, ${A:-default}, ${A-default}, ${A:?error},
-    ${A?error}, $$ (a literal $)."""
+    ${A?error}, $$ (a literal $), and defaults that are themselves variables
+    (${A:-${B:-default}})."""
     if isinstance(value, dict):
         return {key: interpolate(item, env) for key, item in value.items()}
     if isinstance(value, list):
         return [interpolate(item, env) for item in value]
     if not isinstance(value, str):
         return value
+    return _expand(value, env)
 
-    def substitute(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, op, arg = match.group("name"), match.group("op"), match.group("arg")
-        current = env.get(name)
-        unset_or_empty = current is None or (op is not None and op.startswith(":") and not current)
-        if op in (":-", "-"):
-            return arg if unset_or_empty else str(current)
-        if op in (":?", "?"):
-            if unset_or_empty:
-                raise MissingVariableError(f"{name}: {arg}")
-            return str(current)
-        return current or ""
 
-    return _VARIABLE.sub(substitute, value)
+def _expand(text: str, env: Mapping[str, str]) -> str:
+    out = []
+    position = 0
+    while position < len(text):
+        if text.startswith("$$", position):
+            out.append("$")
+            position += 2
+        elif text.startswith("${", position):
+            end = _closing_brace(text, position + 2)
+            out.append(_substitute(text[position + 2 : end], env))
+            position = end + 1
+        else:
+            out.append(text[position])
+            position += 1
+    return "".join(out)
+
+
+def _closing_brace(text: str, start: int) -> int:
+    depth = 1
+    for index in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0:
+            return index
+    raise ValueError(f"unclosed ${{ in {text!r}")
+
+
+def _substitute(expression: str, env: Mapping[str, str]) -> str:
+    match = _EXPRESSION.match(expression)
+    if not match:
+        raise ValueError(f"bad variable ${{{expression}}}")
+    name, op, arg = match.group("name"), match.group("op"), match.group("arg")
+    if not op and arg:
+        raise ValueError(f"bad variable ${{{expression}}}")
+    current = env.get(name)
+    unset_or_empty = current is None or (op is not None and op.startswith(":") and not current)
+    if op in (":-", "-"):
+        return _expand(arg, env) if unset_or_empty else str(current)
+    if op in (":?", "?"):
+        if unset_or_empty:
+            raise MissingVariableError(f"{name}: {_expand(arg, env)}")
+        return str(current)
+    return current or ""
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

@@ -307,4 +307,8 @@ def test_dry_run_prints_every_call_and_makes_none(monkeypatch: pytest.MonkeyPatc
     assert code == 0, output
     assert "docker build --platform linux/amd64 -f services/Dockerfile" in output
     assert "/chatbot:release-9 --build-arg SERVICE=chatbot ." in output
+    assert (
+        "-f services/Dockerfile -t <ImageRegistry of stack mysite>/jobs:release-9 --target jobs ."
+        in output
+    )
     assert "--build-arg ECS_CLUSTER=" in output

@@ -86,9 +86,15 @@ def test_every_build_context_and_dockerfile_exists(base: dict[str, Any]) -> None
         assert (context / build["dockerfile"]).is_file(), f"{name}: no {build['dockerfile']}"
         assert base["services"][name]["image"].endswith(":latest")  # MYSITE_IMAGE_TAG
     for name in SERVICES:
-        # One Dockerfile for the four services, told which one by SERVICE.
+        # One Dockerfile for the four services, told which one by SERVICE...
         assert built[name]["dockerfile"] == "services/Dockerfile"
         assert built[name]["args"]["SERVICE"] == name
+        assert "target" not in built[name]
+    for name in ("provision", "docker-api"):
+        # ...and for the jobs image, with every service: its `jobs` target.
+        assert built[name]["dockerfile"] == "services/Dockerfile"
+        assert built[name]["target"] == "jobs"
+        assert "SERVICE" not in built[name]["args"]
 
 
 def test_base_images_default_to_the_official_ones(base: dict[str, Any]) -> None:
@@ -99,6 +105,7 @@ def test_base_images_default_to_the_official_ones(base: dict[str, Any]) -> None:
     for name in [*SERVICES, "provision"]:
         args = services[name]["build"]["args"]
         assert args["PYTHON_IMAGE"] == "python:3.11-slim-bookworm"
+        assert args["BUILD_IMAGE"] == "python:3.11-slim-bookworm"
         assert args["PIP_NO_INDEX"] == "false"
     assert services["gateway"]["build"]["args"]["TRAEFIK_IMAGE"] == "traefik:v3.7.15"
     offline = load_compose(
@@ -113,6 +120,18 @@ def test_base_images_default_to_the_official_ones(base: dict[str, Any]) -> None:
     )["services"]
     assert offline["mariadb"]["image"] == "mysite-offline/mariadb:x"
     assert offline["chatbot"]["build"]["args"]["PYTHON_IMAGE"] == "mysite-offline/python:x"
+    # The builders' base follows the Python base unless the wheelhouse image is named.
+    assert offline["chatbot"]["build"]["args"]["BUILD_IMAGE"] == "mysite-offline/python:x"
+    with_wheels = load_compose(
+        COMPOSE,
+        env={
+            **example_env(),
+            "MYSITE_PYTHON_IMAGE": "mysite-offline/python:x",
+            "MYSITE_BUILD_IMAGE": "mysite-wheelhouse:y",
+        },
+    )["services"]
+    for name in [*SERVICES, "provision"]:
+        assert with_wheels[name]["build"]["args"]["BUILD_IMAGE"] == "mysite-wheelhouse:y"
     assert offline["provision"]["build"]["args"]["PIP_NO_INDEX"] == "true"
     assert offline["gateway"]["build"]["args"]["TRAEFIK_IMAGE"] == "mysite-offline/traefik:x"
 
@@ -226,6 +245,27 @@ def test_production_turns_on_https_everywhere(prod: dict[str, Any]) -> None:
     middlewares = (REPO / "gateway" / "dynamic" / "middlewares.yml").read_text()
     assert re.search(r"stsSeconds: [1-9]\d+", middlewares)
     assert "security-headers@file" in web["http"]["middlewares"]
+
+
+def test_production_gateway_differs_from_plain_only_in_https() -> None:
+    """traefik-prod.yml repeats traefik.yml (Traefik's static configuration has no includes):
+    anything else that differs is drift. It once kept the Docker socket as its provider's
+    endpoint after compose.yaml had moved the gateway onto docker-api, so under
+    compose.prod.yaml no route ever had a service."""
+    plain = load_yaml(REPO / "gateway" / "traefik.yml")
+    prod = load_yaml(REPO / "gateway" / "traefik-prod.yml")
+    https_only = {"certificatesResolvers"}
+    assert set(prod) - https_only == set(plain)
+    for section in set(plain) - {"entryPoints"}:
+        assert prod[section] == plain[section], section
+    entry_points = dict(prod["entryPoints"])
+    entry_points.pop("web-redirect")
+    web = dict(entry_points.pop("web"))
+    web["http"] = {key: value for key, value in web["http"].items() if key != "tls"}
+    plain_entry_points = dict(plain["entryPoints"])
+    plain_web = plain_entry_points.pop("web")
+    assert entry_points == plain_entry_points
+    assert {**web, "address": plain_web["address"]} == plain_web
 
 
 # --- labels against the shared routes ---------------------------------------------------------

@@ -17,7 +17,6 @@ DOCKERFILES = sorted(
     for path in REPO.glob(pattern)
 )
 SERVICE_DOCKERFILE = REPO / "services" / "Dockerfile"
-PYTHON_DOCKERFILES = [SERVICE_DOCKERFILE, REPO / "deploy" / "jobs" / "Dockerfile"]
 
 
 def default_base(text: str, argument: str) -> str:
@@ -38,11 +37,14 @@ def hadolint() -> str:
 
 
 def test_every_image_has_a_dockerfile() -> None:
-    # One for the four services (SERVICE names which), none per service.
+    # One for the four services (SERVICE names which) and the jobs image (its `jobs`
+    # target), none per service; the gateway's; the builders' base with the wheelhouse.
     assert SERVICE_DOCKERFILE in DOCKERFILES
     assert not [name for name in SERVICES if (REPO / "services" / name / "Dockerfile").exists()]
+    assert "\nFROM runtime AS jobs\n" in SERVICE_DOCKERFILE.read_text(encoding="utf-8")
     assert REPO / "gateway" / "Dockerfile" in DOCKERFILES
-    assert REPO / "deploy" / "jobs" / "Dockerfile" in DOCKERFILES
+    assert REPO / "deploy" / "wheelhouse" / "Dockerfile" in DOCKERFILES
+    assert len(DOCKERFILES) == 3
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
@@ -70,39 +72,67 @@ def test_ignores_are_explained(dockerfile: Path) -> None:
             assert explained, f"{dockerfile}:{number + 1}: say why the rule is ignored"
 
 
-@pytest.mark.parametrize("dockerfile", PYTHON_DOCKERFILES, ids=lambda p: str(p.relative_to(REPO)))
-def test_python_images_are_multi_stage_slim_and_non_root(dockerfile: Path) -> None:
-    text = dockerfile.read_text(encoding="utf-8")
-    bases = re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)
-    assert len(bases) == 2, "a builder stage and a runtime stage"
-    assert bases == ["${PYTHON_IMAGE}", "${PYTHON_IMAGE}"], bases
+def stages(text: str) -> dict[str, tuple[str, str]]:
+    """Each build stage of a Dockerfile: its name -> (its base, its instructions)."""
+    found = {}
+    for stage in text.split("\nFROM ")[1:]:
+        first, _, body = stage.partition("\n")
+        base, _, name = first.partition(" AS ")
+        found[name.strip()] = (base.strip(), body)
+    return found
+
+
+def test_python_images_are_multi_stage_slim_and_non_root() -> None:
+    text = SERVICE_DOCKERFILE.read_text(encoding="utf-8")
+    found = stages(text)
+    assert {name: base for name, (base, _) in found.items()} == {
+        "sources": "${PYTHON_IMAGE}",  # picks what one image installs
+        "builder": "${BUILD_IMAGE}",  # the Python base, with the wheelhouse where offline
+        "runtime": "${PYTHON_IMAGE}",
+        "jobs": "runtime",
+        "service": "runtime",  # last: the default target
+    }
+    assert list(found)[-1] == "service"
     assert re.fullmatch(r"python:3\.11-slim-\w+", default_base(text, "PYTHON_IMAGE"))
+    assert default_base(text, "BUILD_IMAGE") == default_base(text, "PYTHON_IMAGE")
     # No BuildKit front end to fetch: a machine without a registry builds with the classic
     # builder, and a `# syntax=` line would make BuildKit try to pull one.
     assert "# syntax=" not in text
-    builder, runtime = text.split("\nFROM ", 2)[1:]
+    builder = found["builder"][1]
     # Dependencies come from the pins, with no pip cache left, as binary wheels only.
     assert "-c requirements/constraints.txt" in builder
     assert "--no-cache-dir" in builder
     assert "--only-binary=:all:" in builder
-    # The host's wheelhouse first; with PIP_NO_INDEX=true nothing else.
-    assert "COPY deploy/wheelhouse/ /wheelhouse/" in builder
+    # The builders' base's wheelhouse first; with PIP_NO_INDEX=true nothing else. The wheels
+    # are in no build context: the base carries them.
     assert "PIP_FIND_LINKS=/wheelhouse" in builder
     assert "ARG PIP_NO_INDEX=false" in builder
-    # The runtime stage gets the venv and nothing else from the builder: no compiler, no
+    assert "deploy/wheelhouse" not in "".join(re.findall(r"^COPY .*", text, flags=re.M))
+    # The builder gets only what `sources` picked for this image (the cache compares it by
+    # content, so another service's change keeps this image's layers).
+    assert re.findall(r"^COPY --from=\S+", builder, flags=re.MULTILINE) == [
+        "COPY --from=sources",
+        "COPY --from=sources",
+    ]
+    # The runtime stages get the venv and nothing else from the builder: no compiler, no
     # build backend, no source tree.
+    runtime = "".join(found[name][1] for name in ("runtime", "jobs", "service"))
     assert re.findall(r"^COPY .*", runtime, flags=re.MULTILINE) == [
         "COPY --from=builder /opt/venv /opt/venv"
     ]
     assert "apt-get" not in runtime
-    assert "USER 10001:10001" in runtime
-    assert "STOPSIGNAL SIGTERM" in runtime
+    assert "USER 10001:10001" in found["runtime"][1]
+    assert "STOPSIGNAL SIGTERM" in found["runtime"][1]
+    # The job exits when done: no port, no health check to run.
+    assert "HEALTHCHECK NONE" in found["jobs"][1]
+    assert 'CMD ["python", "-m", "mysite_container", "provision"]' in found["jobs"][1]
+    assert "EXPOSE" not in found["jobs"][1] + found["runtime"][1]
 
 
 def test_service_image_serves_the_named_service_on_8000_with_a_python_health_check() -> None:
     text = SERVICE_DOCKERFILE.read_text(encoding="utf-8")
     assert "EXPOSE 8000" in text
-    assert "COPY services/${SERVICE} services/${SERVICE}" in text
+    assert 'chosen="services/${SERVICE}"' in text
     assert "MYSITE_SERVICE=${SERVICE}" in text
     # The runtime has no build arguments: the command finds the service by MYSITE_SERVICE,
     # and `exec` keeps the server PID 1.
@@ -110,7 +140,8 @@ def test_service_image_serves_the_named_service_on_8000_with_a_python_health_che
         'CMD ["sh", "-c", "exec python -m \\"mysite_${MYSITE_SERVICE}\\" serve --host 0.0.0.0'
         ' --port 8000"]' in text
     )
-    health = re.search(r"^HEALTHCHECK (?:[^\n]*\\\n)*[^\n]*", text, flags=re.MULTILINE)
+    service = stages(text)["service"][1]
+    health = re.search(r"^HEALTHCHECK (?:[^\n]*\\\n)*[^\n]*", service, flags=re.MULTILINE)
     assert health, "a HEALTHCHECK"
     assert "curl" not in health.group(0)
     assert "wget" not in health.group(0)
@@ -172,6 +203,15 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_build_context() -
         if line.strip() and not line.startswith("#")
     }
     assert {".git", ".env", ".data", ".venv", "**/__pycache__", "**/*.egg-info"} <= patterns
+    # Every build sends the whole context: the wheels (hundreds of MB) go only into the
+    # builders' base image, built from that folder alone.
+    assert "deploy/wheelhouse" in patterns
+    wheelhouse_ignore = (REPO / "deploy" / "wheelhouse" / ".dockerignore").read_text()
+    assert [line for line in wheelhouse_ignore.splitlines() if not line.startswith("#")] == [
+        "*",
+        "!*.whl",
+        "!*.tar.gz",
+    ]
 
 
 def test_gateway_build_names_the_ecs_cluster_it_is_built_for(tmp_path: Path) -> None:

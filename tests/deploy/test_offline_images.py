@@ -108,7 +108,7 @@ def test_the_wheelhouse_holds_every_third_party_dependency_of_the_images() -> No
             assert requirement in requirements or requirement.startswith("mysite"), requirement
     assert not [r for r in requirements if r.startswith("mysite")]
     # The build backend is the one the Dockerfiles install.
-    for dockerfile in ("services/Dockerfile", "deploy/jobs/Dockerfile"):
+    for dockerfile in ("services/Dockerfile",):
         assert (
             f"pip install --no-cache-dir {wheelhouse.BUILD_BACKEND}"
             in (REPO / dockerfile).read_text()
@@ -128,8 +128,45 @@ def test_the_wheelhouse_is_filled_again_only_when_the_pins_change() -> None:
 def test_source_only_packages_are_built_in_the_image_not_refused() -> None:
     """kiwipiepy-model has no wheel: the Dockerfiles let pip build it (data files only),
     and the wheelhouse keeps its source archive."""
-    for dockerfile in ("services/Dockerfile", "deploy/jobs/Dockerfile"):
+    for dockerfile in ("services/Dockerfile",):
         text = (REPO / dockerfile).read_text()
         no_binary = re.search(r'--no-binary="?([^"\s]+)', text)
         assert no_binary
         assert set(wheelhouse.SOURCE_ONLY) <= set(no_binary.group(1).split(","))
+
+
+def test_versions_the_pins_no_longer_name_leave_the_wheelhouse(tmp_path: Path) -> None:
+    """pip download only adds files: without pruning, every old version would stay in the
+    builders' base image."""
+    names = [
+        "Jinja2-3.1.6-py3-none-any.whl",  # pinned as jinja2==3.1.6: kept
+        "jinja2-3.1.4-py3-none-any.whl",  # an older pin: deleted
+        "kiwipiepy_model-0.24.0.tar.gz",  # pinned as kiwipiepy_model: kept
+        "kiwipiepy_model-0.23.0.tar.gz",
+        "setuptools-84.2.1-py3-none-any.whl",  # the build backend's pin
+        "setuptools-80.0.0-py3-none-any.whl",
+        "unpinned-1.0-py3-none-any.whl",  # nothing says it is stale: kept
+        ".pins",
+    ]
+    for name in names:
+        (tmp_path / name).write_text("")
+    constraints = "jinja2==3.1.6  # via site\nkiwipiepy-model==0.24.0\n"
+    stale = wheelhouse.prune(tmp_path, constraints)
+    assert stale == [
+        "jinja2-3.1.4-py3-none-any.whl",
+        "kiwipiepy_model-0.23.0.tar.gz",
+        "setuptools-80.0.0-py3-none-any.whl",
+    ]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(set(names) - set(stale))
+
+
+def test_the_builders_base_is_tagged_by_the_pins_and_the_base(tmp_path: Path) -> None:
+    for name in ("Dockerfile", ".dockerignore"):
+        shutil.copy(REPO / "deploy" / "wheelhouse" / name, tmp_path / name)
+    (tmp_path / ".pins").write_text("one set of pins\n")
+    tag = wheelhouse.image_tag("no-such-image:for-the-test", tmp_path)
+    assert re.fullmatch(r"mysite-wheelhouse:[0-9a-f]{12}", tag)
+    assert wheelhouse.image_tag("no-such-image:for-the-test", tmp_path) == tag
+    assert wheelhouse.image_tag("no-such-image:another", tmp_path) != tag
+    (tmp_path / ".pins").write_text("other pins\n")
+    assert wheelhouse.image_tag("no-such-image:for-the-test", tmp_path) != tag

@@ -26,12 +26,13 @@ from mysite_deploy.settings import (
 )
 from mysite_deploy.taskdefs import task_definition
 
-# Image name -> Dockerfile, all built from the repository root. The four services share one
-# Dockerfile and name themselves with the SERVICE build argument.
+# Image name -> Dockerfile, all built from the repository root. The four services and the
+# jobs image share one Dockerfile: a service names itself with the SERVICE build argument,
+# the jobs image (every service, for the provisioning task) is its `jobs` target.
 IMAGES = {
     **dict.fromkeys(SERVICES, "services/Dockerfile"),
     "gateway": "gateway/Dockerfile",
-    "jobs": "deploy/jobs/Dockerfile",
+    "jobs": "services/Dockerfile",
 }
 
 
@@ -120,6 +121,8 @@ class Deployer:
             ]
             if name in SERVICES:
                 build += ["--build-arg", f"SERVICE={name}"]
+            if name == "jobs":
+                build += ["--target", "jobs"]
             if name == "gateway":
                 build += ["--build-arg", f"ECS_CLUSTER={self.cluster}"]
             commands.append([*build, "."])
