@@ -8,15 +8,19 @@ from fastapi import FastAPI
 from mysite_common.db import Database
 from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
+from mysite_site.assets import StaticAssets
 from mysite_site.config import (
     FAQ_IMPORT_BODY_LIMIT,
     PHOTO_UPLOAD_BODY_LIMIT,
     PROFILE_BODY_LIMIT,
     SiteSettings,
 )
+from mysite_site.error_pages import install_error_handlers
 from mysite_site.freshness import ProfileCache
+from mysite_site.headers import SecurityHeadersMiddleware
 from mysite_site.knowledge import KnowledgeCache
 from mysite_site.photos import PhotoCache
+from mysite_site.rendering import Templates
 from mysite_site.routes import (
     admin_pages,
     discovery,
@@ -27,12 +31,6 @@ from mysite_site.routes import (
     security_page,
     settings_api,
     static,
-)
-from mysite_site.web import (
-    SecurityHeadersMiddleware,
-    StaticAssets,
-    Templates,
-    install_error_handlers,
 )
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from mysite_site.links import display_host, photo_src, safe_href, tel_href
 from mysite_site.resume import SECTIONS, Resume
-from mysite_site.web import display_host, photo_src, safe_href, tel_href
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,11 @@ from markupsafe import Markup
 
 from mysite_common.db import DbSession
 from mysite_site import i18n, profiles, themes
+from mysite_site.deps import Page
 from mysite_site.freshness import LoadedProfile
+from mysite_site.links import photo_src
+from mysite_site.page import page_response, require_page_owner
+from mysite_site.rendering import script_json
 from mysite_site.resume import (
     BASICS_FIELDS,
     LOCATION_FIELDS,
@@ -19,14 +23,6 @@ from mysite_site.resume import (
 )
 from mysite_site.routes.pages import render_home
 from mysite_site.views import profile_view
-from mysite_site.web import (
-    Page,
-    page_response,
-    photo_src,
-    require_page_owner,
-    script_json,
-    set_csrf_cookie,
-)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -113,7 +109,7 @@ def preview(
     )
     response = HTMLResponse(render_home(page, loaded, preview=True))
     response.headers["Cache-Control"] = "private, no-store"
-    set_csrf_cookie(response, page)
+    page.set_csrf_cookie(response)
     return response
 
 

@@ -7,8 +7,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mysite_common.errors import ApiError
 from mysite_site import photos, seo
-from mysite_site.config import SiteSettings
-from mysite_site.freshness import ProfileCache
+from mysite_site.deps import DatabaseDep, Photos, Profiles, Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -17,19 +16,16 @@ _CRAWLER_CACHE = "public, max-age=3600"
 
 
 @router.get("/robots.txt")
-async def robots(request: Request) -> Response:
-    settings: SiteSettings = request.app.state.settings
+async def robots(settings: Settings) -> Response:
     return Response(
         seo.robots_txt(settings), media_type="text/plain", headers={"Cache-Control": _CRAWLER_CACHE}
     )
 
 
 @router.get("/sitemap.xml")
-async def sitemap(request: Request) -> Response:
-    settings: SiteSettings = request.app.state.settings
-    cache: ProfileCache = request.app.state.profile_cache
+async def sitemap(settings: Settings, profiles: Profiles) -> Response:
     try:
-        published_at = (await cache.current()).published_at
+        published_at = (await profiles.current()).published_at
     except Exception:
         published_at = None  # the addresses do not depend on the profile; only lastmod does
     return Response(
@@ -40,15 +36,15 @@ async def sitemap(request: Request) -> Response:
 
 
 @router.get("/api/site/photo/{digest}" + seo.SOCIAL_IMAGE_SUFFIX)
-async def social_image(request: Request, digest: str) -> Response:
+async def social_image(
+    request: Request, cache: Photos, database: DatabaseDep, digest: str
+) -> Response:
     """The profile photo centred on a 1200x630 card: the size link previews ask for."""
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ApiError(404, "not_found", "No such photo.")
-    cache: photos.PhotoCache = request.app.state.photo_cache
     key = digest + seo.SOCIAL_IMAGE_SUFFIX
     rendition = cache.get(key)
     if rendition is None:
-        database = request.app.state.database
 
         def load() -> photos.StoredPhoto | None:
             with database.session() as session:

@@ -15,8 +15,8 @@ from mysite_common.errors import ApiError
 from mysite_common.params import MAX_ROW_ID, RowId
 from mysite_site import faq
 from mysite_site.config import SiteSettings
+from mysite_site.deps import CheckedOwner
 from mysite_site.knowledge import KnowledgeCache
-from mysite_site.web import CheckedOwner
 
 router = APIRouter(prefix="/api/site/faq", tags=["faq"])
 knowledge_router = APIRouter(prefix="/api/site", tags=["faq"])

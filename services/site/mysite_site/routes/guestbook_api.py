@@ -3,16 +3,15 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_common.db import DbSession
 from mysite_common.identity import Identity, OptionalUser
 from mysite_common.params import RowId
 from mysite_site import guestbook
-from mysite_site.config import SiteSettings
+from mysite_site.deps import CheckedMember, Notifier, Settings
 from mysite_site.models import GuestbookEntry
-from mysite_site.web import CheckedMember
 
 router = APIRouter(prefix="/api/site/guestbook", tags=["guestbook"])
 
@@ -63,19 +62,14 @@ class EntryList(BaseModel):
     page_size: int
 
 
-def _settings(request: Request) -> SiteSettings:
-    settings: SiteSettings = request.app.state.settings
-    return settings
-
-
 @router.get("")
 def list_entries(
-    request: Request,
+    settings: Settings,
     viewer: OptionalUser,
     db: DbSession,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> EntryList:
-    page_size = _settings(request).guestbook_page_size
+    page_size = settings.guestbook_page_size
     listing = guestbook.list_entries(db, page=page, page_size=page_size)
     return EntryList(
         entries=[EntryPublic.of(entry, viewer) for entry in listing.entries],
@@ -88,11 +82,11 @@ def list_entries(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_entry(
-    request: Request, body: EntryRequest, member: CheckedMember, db: DbSession
+    settings: Settings, notifier: Notifier, body: EntryRequest, member: CheckedMember, db: DbSession
 ) -> EntryPublic:
-    limit = _settings(request).guestbook_entries_per_hour
+    limit = settings.guestbook_entries_per_hour
     entry = guestbook.create_entry(db, member, body.body, max_per_hour=limit)
-    guestbook.tell_owner(request.app.state.notifier, entry)
+    guestbook.tell_owner(notifier, entry)
     return EntryPublic.of(entry, member)
 
 

@@ -13,25 +13,15 @@ from mysite_common.errors import ApiError
 from mysite_common.params import RowId
 from mysite_site import guestbook, i18n
 from mysite_site.config import SiteSettings
-from mysite_site.freshness import LoadedProfile, ProfileCache
+from mysite_site.csrf import CSRF_PLACEHOLDER
+from mysite_site.deps import CsrfChecked, Notifier, Page, Profiles, page_context
+from mysite_site.error_pages import ERROR_PAGE_STATUSES, error_page
+from mysite_site.freshness import LoadedProfile
+from mysite_site.links import safe_next
 from mysite_site.models import GuestbookEntry
+from mysite_site.page import PageContext, page_response, redirect, require_page_member
 from mysite_site.translations import summary_translated, untranslated_items
 from mysite_site.views import ProfileView, profile_view
-from mysite_site.web import (
-    CSRF_PLACEHOLDER,
-    ERROR_PAGE_STATUSES,
-    CsrfChecked,
-    Page,
-    PageContext,
-    Templates,
-    build_page_context,
-    error_page,
-    page_response,
-    redirect,
-    require_page_member,
-    safe_next,
-    set_csrf_cookie,
-)
 
 router = APIRouter(include_in_schema=False)
 # The home page and the benchmark's yardstick are matched before every other route.
@@ -58,8 +48,7 @@ def _profile_view(profile: LoadedProfile, language: i18n.Language) -> ProfileVie
 
 
 def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = False) -> str:
-    templates: Templates = page.request.app.state.templates
-    return templates.render(
+    return page.templates.render(
         "home.html",
         page,
         csrf_token=page.csrf_token if preview else CSRF_PLACEHOLDER,
@@ -75,14 +64,13 @@ def render_home(page: PageContext, profile: LoadedProfile, *, preview: bool = Fa
 
 
 @hot_router.get("/")
-async def home(request: Request) -> Response:
+async def home(request: Request, cache: Profiles) -> Response:
     # The page context is built here rather than injected: this is the hottest route, and
     # it saves the dependency machinery's share of each request.
-    page = await build_page_context(request)
+    page = await page_context(request)
     profile = page.profile
     if profile is None:
         raise ApiError(503, "unavailable", "The profile cannot be read right now.")
-    cache: ProfileCache = request.app.state.profile_cache
     key = ("home", page.language, page.viewer_key)
     cached = cache.cached_page(profile, key)
     if cached is None:
@@ -102,7 +90,7 @@ async def home(request: Request) -> Response:
         media_type="text/html; charset=utf-8",
         headers=headers,
     )
-    set_csrf_cookie(response, page)
+    page.set_csrf_cookie(response)
     return response
 
 
@@ -157,7 +145,7 @@ def guestbook_list(
 
 @router.post("/guestbook", dependencies=[CsrfChecked])
 def guestbook_write(
-    page: Page, db: DbSession, body: Annotated[str, Form(max_length=5000)] = ""
+    page: Page, notifier: Notifier, db: DbSession, body: Annotated[str, Form(max_length=5000)] = ""
 ) -> Response:
     viewer = require_page_member(page)
     try:
@@ -170,7 +158,7 @@ def guestbook_write(
                 page, db, 1, status_code=exc.status_code, error=_error_text(page, exc), draft=body
             )
         raise
-    guestbook.tell_owner(page.request.app.state.notifier, entry)
+    guestbook.tell_owner(notifier, entry)
     return redirect(f"/guestbook#entry-{entry.id}")
 
 

@@ -10,13 +10,13 @@ from fastapi import APIRouter, File, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mysite_common.db import Database, DbSession
+from mysite_common.db import DbSession
 from mysite_common.errors import ApiError
 from mysite_common.identity import OwnerUser
 from mysite_site import i18n, photos, profiles
 from mysite_site.config import MAX_PHOTO_BYTES, SiteSettings
-from mysite_site.freshness import JsonDocument, ProfileCache
-from mysite_site.web import CheckedOwner
+from mysite_site.deps import CheckedOwner, DatabaseDep, Photos, Profiles, Settings
+from mysite_site.freshness import JsonDocument
 
 router = APIRouter(prefix="/api/site", tags=["site"])
 
@@ -51,10 +51,9 @@ def _any_language(raw: str | None) -> i18n.Language | None:
     return language
 
 
-def _translation_language(request: Request, raw: str | None) -> str | None:
+def _translation_language(settings: SiteSettings, raw: str | None) -> str | None:
     """None for the primary document; otherwise a language it may be translated into."""
     language = _any_language(raw)
-    settings: SiteSettings = request.app.state.settings
     if language is not None and language == settings.profile_language:
         raise ApiError(
             422,
@@ -68,6 +67,7 @@ def _translation_language(request: Request, raw: str | None) -> str | None:
 @router.get("/profile")
 async def published_profile(
     request: Request,
+    profiles: Profiles,
     lang: LanguageQuery = None,
     translations: Annotated[bool, Query()] = False,
 ) -> Response:
@@ -77,9 +77,8 @@ async def published_profile(
     translations}`, for the chatbot). `ETag` changes with every publish (answer If-None-Match
     with 304); `X-Profile-Version` is the version number."""
     language = _any_language(lang)
-    cache: ProfileCache = request.app.state.profile_cache
     try:
-        profile = await cache.current()
+        profile = await profiles.current()
     except Exception as exc:
         raise ApiError(503, "unavailable", "The profile cannot be read right now.") from exc
     if not profile.exists:
@@ -115,27 +114,26 @@ async def _json_body(request: Request) -> Any:
         raise ApiError(422, "invalid_json", "The request body is not valid JSON.") from exc
 
 
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
 def _version_response(version: int, status_code: int = 200) -> JSONResponse:
     return JSONResponse({"version": version}, status_code, headers=_NO_STORE)
 
 
 @router.put("/profile")
 async def import_profile(
-    request: Request, _owner: CheckedOwner, lang: LanguageQuery = None
+    request: Request,
+    settings: Settings,
+    database: DatabaseDep,
+    _owner: CheckedOwner,
+    lang: LanguageQuery = None,
 ) -> JSONResponse:
     """Replaces the published profile with a JSON Resume document (and drops any draft); with
     `lang`, the translation into that language (merged over the primary document field by
     field; leave out what does not change; `{}` removes the translation)."""
-    language = _translation_language(request, lang)
+    language = _translation_language(settings, lang)
     document = await _json_body(request)
 
     def replace() -> int:
-        with _database(request).session() as session:
+        with database.session() as session:
             if language is None:
                 return profiles.replace_profile(session, document)
             return profiles.replace_translation(session, language, document)
@@ -163,7 +161,7 @@ def _load_draft(db: DbSession, language: str | None) -> profiles.Draft | profile
 
 @router.get("/admin/draft")
 def get_draft(
-    request: Request,
+    settings: Settings,
     _owner: OwnerUser,
     db: DbSession,
     download: Annotated[bool, Query()] = False,
@@ -171,7 +169,7 @@ def get_draft(
 ) -> JSONResponse:
     """The owner's draft; with `lang`, that translation's draft merged over the primary draft
     (`translation` is the translation alone). `download=1`: the resume as a file."""
-    language = _translation_language(request, lang)
+    language = _translation_language(settings, lang)
     draft = _load_draft(db, language)
     if download:
         name = f"resume-draft.{language}.json" if language else "resume-draft.json"
@@ -184,14 +182,18 @@ def get_draft(
 
 @router.put("/admin/draft")
 async def put_draft(
-    request: Request, _owner: CheckedOwner, lang: LanguageQuery = None
+    request: Request,
+    settings: Settings,
+    database: DatabaseDep,
+    _owner: CheckedOwner,
+    lang: LanguageQuery = None,
 ) -> JSONResponse:
     """Saves the draft; with `lang`, the translation's draft (what differs from the primary)."""
-    language = _translation_language(request, lang)
+    language = _translation_language(settings, lang)
     document = await _json_body(request)
 
     def save() -> profiles.Draft | profiles.TranslationDraft:
-        with _database(request).session() as session:
+        with database.session() as session:
             if language is None:
                 return profiles.save_draft(session, document)
             return profiles.save_translation_draft(session, language, document)
@@ -201,11 +203,11 @@ async def put_draft(
 
 @router.delete("/admin/draft")
 def discard_draft(
-    request: Request, _owner: CheckedOwner, db: DbSession, lang: LanguageQuery = None
+    settings: Settings, _owner: CheckedOwner, db: DbSession, lang: LanguageQuery = None
 ) -> JSONResponse:
     """Discards every draft (the primary's and the translations'); with `lang`, only that
     translation's."""
-    language = _translation_language(request, lang)
+    language = _translation_language(settings, lang)
     if language is None:
         return JSONResponse(_draft_body(profiles.discard_draft(db)), headers=_NO_STORE)
     draft = profiles.discard_translation_draft(db, language)
@@ -219,14 +221,14 @@ def publish(_owner: CheckedOwner, db: DbSession) -> JSONResponse:
 
 @router.post("/photo", status_code=status.HTTP_201_CREATED)
 async def upload_photo(
-    request: Request, _owner: CheckedOwner, photo: Annotated[UploadFile, File()]
+    database: DatabaseDep, _owner: CheckedOwner, photo: Annotated[UploadFile, File()]
 ) -> JSONResponse:
     """A JPEG, PNG or WebP of at most 2 MB, checked by its content; published at once."""
     data = await photo.read(MAX_PHOTO_BYTES + 1)
     prepared = await run_in_threadpool(photos.prepare_photo, data)
 
     def store() -> int:
-        with _database(request).session() as session:
+        with database.session() as session:
             return photos.store_photo(session, prepared)
 
     version = await run_in_threadpool(store)
@@ -249,15 +251,16 @@ def delete_photo(_owner: CheckedOwner, db: DbSession) -> JSONResponse:
 
 
 @router.get("/photo/{digest}")
-async def photo_file(request: Request, digest: str) -> Response:
+async def photo_file(
+    request: Request, cache: Photos, database: DatabaseDep, digest: str
+) -> Response:
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ApiError(404, "not_found", "No such photo.")
-    cache: photos.PhotoCache = request.app.state.photo_cache
     photo = cache.get(digest)
     if photo is None:
 
         def load() -> photos.StoredPhoto | None:
-            with _database(request).session() as session:
+            with database.session() as session:
                 return photos.load_photo(session, digest)
 
         photo = await run_in_threadpool(load)

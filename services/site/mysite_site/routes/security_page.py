@@ -6,8 +6,9 @@ gateway, and auth draws the QR code itself (SVG), so no other server is asked fo
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
+from mysite_site.deps import Page
+from mysite_site.page import page_response, require_page_owner
 from mysite_site.routes.admin_pages import ADMIN_STRINGS
-from mysite_site.web import Page, page_response, require_page_owner
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from mysite_common.db import DbSession
 from mysite_common.identity import OwnerUser
 from mysite_site import themes
-from mysite_site.web import CheckedOwner
+from mysite_site.deps import CheckedOwner
 
 router = APIRouter(prefix="/api/site/admin", tags=["site"])
 

@@ -4,14 +4,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from mysite_common.errors import ApiError
-from mysite_site.web import IMMUTABLE, StaticAssets
+from mysite_site.assets import IMMUTABLE
+from mysite_site.deps import Assets
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/static/{path:path}")
-async def static_file(request: Request, path: str) -> Response:
-    assets: StaticAssets = request.app.state.assets
+async def static_file(request: Request, assets: Assets, path: str) -> Response:
     asset = assets.files.get(path)
     if asset is None:
         raise ApiError(404, "not_found", "No such file.")
