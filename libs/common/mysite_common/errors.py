@@ -5,14 +5,16 @@ echoed back (it may be huge, or a password).
 """
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SqlTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 logger = logging.getLogger(__name__)
 
@@ -74,45 +76,70 @@ def describe_validation_error(exc: RequestValidationError) -> tuple[str, dict[st
     return f"Invalid request: {summary}", fields
 
 
-async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return JSONResponse(
-        error_body(exc.code, exc.message, exc.fields), exc.status_code, headers=exc.headers
-    )
+# Paths that always answer JSON, also in a service with HTML error pages (the site).
+JSON_PATH_PREFIXES = ("/api/", "/internal/")
+
+# A service's HTML answer to an error on one of its pages: the site's error pages.
+ErrorPage = Callable[[Request, ApiError], Awaitable[Response]]
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _validation_error(exc: Exception) -> ApiError:
     assert isinstance(exc, RequestValidationError)
     message, fields = describe_validation_error(exc)
-    return JSONResponse(error_body("invalid_request", message, fields), 422)
+    return ApiError(422, "invalid_request", message, fields=fields)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(exc: Exception) -> ApiError:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
-    return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
+    return ApiError(exc.status_code, code, message, headers=dict(exc.headers or {}) or None)
 
 
-async def _database_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+def _database_unavailable(exc: Exception) -> ApiError:
     logger.warning("database unavailable", extra={"error": type(exc).__name__})
-    return JSONResponse(
-        error_body("unavailable", "The service is briefly unavailable; please try again."),
+    return ApiError(
         503,
+        "unavailable",
+        "The service is briefly unavailable; please try again.",
         headers={"Retry-After": "5"},
     )
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+def _unexpected_error(exc: Exception) -> ApiError:
     logger.error("unhandled error", exc_info=exc)
-    return JSONResponse(error_body("internal_error", "Something went wrong on our side."), 500)
+    return ApiError(500, "internal_error", "Something went wrong on our side.")
 
 
-def install_json_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+def _as_is(exc: Exception) -> ApiError:
+    assert isinstance(exc, ApiError)
+    return exc
+
+
+_ERRORS: dict[type[Exception], Callable[[Exception], ApiError]] = {
+    ApiError: _as_is,
+    RequestValidationError: _validation_error,
+    StarletteHTTPException: _http_error,
     # Lost connection, server gone, pool exhausted: the database, not the request, is at fault.
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(SqlTimeoutError, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)
+    OperationalError: _database_unavailable,
+    SqlTimeoutError: _database_unavailable,
+    Exception: _unexpected_error,
+}
+
+
+def install_error_handlers(app: FastAPI, error_page: ErrorPage | None = None) -> None:
+    """Every error as the shared JSON body. With `error_page`, a request outside
+    JSON_PATH_PREFIXES (a page) gets that instead, with the same status and error."""
+
+    def handler(to_error: Callable[[Exception], ApiError]) -> ExceptionHandler:
+        async def handle(request: Request, exc: Exception) -> Response:
+            error = to_error(exc)
+            if error_page is not None and not request.url.path.startswith(JSON_PATH_PREFIXES):
+                return await error_page(request, error)
+            body = error_body(error.code, error.message, error.fields)
+            return JSONResponse(body, error.status_code, headers=error.headers)
+
+        return handle
+
+    for exception_type, to_error in _ERRORS.items():
+        app.add_exception_handler(exception_type, handler(to_error))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from mysite_common.errors import install_json_error_handlers
+from mysite_common.errors import ErrorPage, install_error_handlers
 from mysite_common.health import Readiness, ReadinessCheck, health_router
 from mysite_common.logs import configure_logging
 from mysite_common.middleware import (
@@ -30,7 +30,7 @@ def create_service_app(
     lifespan: Lifespan | None = None,
     body_limits: Mapping[str, int] | None = None,
     csrf_exempt_paths: tuple[str, ...] = (),
-    json_errors: bool = True,
+    error_page: ErrorPage | None = None,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
     checks = Readiness(readiness)
@@ -55,8 +55,7 @@ def create_service_app(
         redoc_url=None,
         openapi_url=None if settings.is_production else openapi_url,
     )
-    if json_errors:
-        install_json_error_handlers(app)
+    install_error_handlers(app, error_page)
     app.state.readiness = checks
     app.state.client_ip_depth = settings.client_ip_depth
     app.include_router(health_router(checks))

@@ -15,7 +15,7 @@ from mysite_site.config import (
     PROFILE_BODY_LIMIT,
     SiteSettings,
 )
-from mysite_site.error_pages import install_error_handlers
+from mysite_site.error_pages import install_login_redirect, page_for_error
 from mysite_site.freshness import ProfileCache
 from mysite_site.headers import SecurityHeadersMiddleware
 from mysite_site.knowledge import KnowledgeCache
@@ -75,9 +75,9 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
             "/api/site/admin/draft": PROFILE_BODY_LIMIT,
             "/internal/faq/import": FAQ_IMPORT_BODY_LIMIT,
         },
-        json_errors=False,
+        error_page=page_for_error,
     )
-    install_error_handlers(app)
+    install_login_redirect(app)
     app.add_middleware(SecurityHeadersMiddleware)
     assets = StaticAssets()
     app.state.settings = settings

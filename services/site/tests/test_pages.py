@@ -10,6 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from site_support import MEMBER, OWNER, Browser
 
+from mysite_site.app import create_app
+from mysite_site.config import SiteSettings
 from mysite_site.profiles import example_resume
 from mysite_site.resume import SECTIONS
 
@@ -423,3 +425,26 @@ def test_every_page_and_static_file_answers_head(anonymous: Browser, path: str) 
     assert response.status_code == 200, path
     assert response.content == b""
     assert response.headers["content-type"].startswith(("text/html", "text/css"))
+
+
+def test_pages_get_html_errors_and_apis_the_shared_json_ones(anonymous: Browser) -> None:
+    page = anonymous.get("/guestbook?page=first")
+    assert page.status_code == 400
+    assert "text/html" in page.headers["content-type"]
+    api = anonymous.get("/api/site/guestbook?page=first")
+    assert api.status_code == 422
+    assert api.json()["error"] == "invalid_request"
+    assert list(api.json()["fields"]) == ["page"]
+
+
+def test_a_database_outage_is_a_503_page_and_the_shared_503_json(settings: SiteSettings) -> None:
+    # Nothing listens on port 9: every database call fails to connect.
+    unreachable = settings.model_copy(update={"database_url": "mysql+pymysql://u@127.0.0.1:9/x"})
+    with TestClient(create_app(unreachable)) as client:
+        api = client.get("/api/site/guestbook")
+        assert api.status_code == 503
+        assert api.json()["error"] == "unavailable"
+        assert api.headers["Retry-After"] == "5"
+        page = client.get("/guestbook")
+        assert page.status_code == 503
+        assert "text/html" in page.headers["content-type"]
