@@ -9,10 +9,16 @@ every service shows and stores it the same way (issue 12's "one text cleaner").
   none of them.
 - Leading and trailing white space is trimmed.
 
-Length and what a field may contain (control characters, say) stay each caller's rules.
+Length and what a field may contain (control characters, say) stay each caller's rules,
+except a visitor's question, bounded the same everywhere (MAX_QUESTION_CHARS).
 """
 
 import unicodedata
+
+# The longest question a visitor may ask the chatbot: longer ones are refused with a 422,
+# the site's question fields stop there, and an FAQ question may be as long (so every
+# unanswered question can become an FAQ entry). The engine reads no more of a question.
+MAX_QUESTION_CHARS = 500
 
 BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
 _REMOVE_BIDI = str.maketrans(dict.fromkeys(BIDI_CONTROLS))

@@ -5,6 +5,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from mysite_common.settings import ServiceSettings
+from mysite_common.text import MAX_QUESTION_CHARS
 
 MAX_PHOTO_BYTES = 2 * 1024 * 1024
 # Room for the multipart envelope around a photo of the largest allowed size.
@@ -40,7 +41,7 @@ class SiteSettings(ServiceSettings):
     messages_enabled: bool = True
     # The owner's FAQ (the chatbot answers from it): what the admin form allows, and how
     # many entries the chatbot's index holds.
-    max_faq_question_chars: int = Field(default=500, ge=10, le=500)
+    max_faq_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=10, le=MAX_QUESTION_CHARS)
     max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
     max_faq_entries: int = Field(default=500, ge=1, le=5000)
     # Where the kakao service answers POST /internal/notifications (service to service, never

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from mysite_common.text import MAX_QUESTION_CHARS
 from mysite_site import i18n, seo, themes
 from mysite_site.assets import StaticAssets
 from mysite_site.config import SiteSettings
@@ -38,6 +39,7 @@ class Templates:
         self.env.globals["static"] = assets.url
         self.env.globals["LANGUAGE_NAMES"] = i18n.LANGUAGE_NAMES
         self.env.globals["CSRF_FIELD"] = CSRF_FIELD
+        self.env.globals["MAX_QUESTION_CHARS"] = MAX_QUESTION_CHARS
         self.env.globals["THEMES"] = themes.THEMES
         self.env.globals["theme_stylesheet"] = lambda theme: assets.url(themes.stylesheet(theme))
 
