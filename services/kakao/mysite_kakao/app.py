@@ -6,16 +6,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from mysite_common.db import Database
+from mysite_common.db import Database, utcnow
 from mysite_common.service_app import create_service_app
 from mysite_kakao.config import KakaoSettings
 from mysite_kakao.connection import ensure_connection_row
 from mysite_kakao.crypto import TokenCipher
 from mysite_kakao.delivery import DeliveryWorker
+from mysite_kakao.kakao import Clock, Kakao
 from mysite_kakao.kakao_client import KakaoClient
+from mysite_kakao.locks import TokenGuard
 from mysite_kakao.notifications import ensure_settings_row
 from mysite_kakao.routes import messages, notifications, oauth, status
-from mysite_kakao.runtime import Clock, Runtime, TokenGuard
 
 
 def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -23,17 +24,15 @@ def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = N
     # httpx logs every request at INFO: one line per send, and noise nobody reads.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     database = Database(settings.database_url)
-    runtime = Runtime(
+    kakao = Kakao(
         settings=settings,
         database=database,
         client=KakaoClient(settings),
         cipher=TokenCipher(settings.token_key.get_secret_value()),
         token_guard=TokenGuard.for_database(settings.database_url),
+        clock=clock or utcnow,
     )
-    if clock is not None:
-        runtime.clock = clock
-    worker = DeliveryWorker(runtime)
-    runtime.wake = worker.wake
+    worker = DeliveryWorker(kakao)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,7 +42,7 @@ def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = N
         yield
         # Finishes the sends in flight and hands the rest back for the next replica.
         worker.stop()
-        runtime.client.close()
+        kakao.client.close()
         database.dispose()
 
     app = create_service_app(
@@ -60,7 +59,7 @@ def create_app(settings: KakaoSettings | None = None, *, clock: Clock | None = N
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.runtime = runtime
+    app.state.kakao = kakao
     app.state.database = database
     app.state.worker = worker
     return app

@@ -31,9 +31,9 @@ from mysite_kakao.crypto import (
     random_token,
     sha256_hex,
 )
+from mysite_kakao.kakao import Kakao
 from mysite_kakao.kakao_client import KakaoError, Outcome, TokenSet
 from mysite_kakao.models import CONNECTION_ID, KakaoConnection, OAuthState
-from mysite_kakao.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +94,11 @@ def lock_connection(session: Session, database: Database) -> KakaoConnection:
 
 
 @contextmanager
-def locked_connection(runtime: Runtime) -> Iterator[tuple[Session, KakaoConnection]]:
+def locked_connection(kakao: Kakao) -> Iterator[tuple[Session, KakaoConnection]]:
     """Exclusive hold on the tokens: this process's write lock, then the row lock."""
-    ensure_connection_row(runtime.database)
-    with runtime.token_guard.exclusive(), runtime.database.session() as session:
-        yield session, lock_connection(session, runtime.database)
+    ensure_connection_row(kakao.database)
+    with kakao.token_guard.exclusive(), kakao.database.session() as session:
+        yield session, lock_connection(session, kakao.database)
 
 
 def read_connection(session: Session) -> KakaoConnection | None:
@@ -130,9 +130,9 @@ def _require_reconnect(row: KakaoConnection, code: str, message: str, now: datet
 
 
 def _store_tokens(
-    runtime: Runtime, row: KakaoConnection, tokens: TokenSet, now: datetime, *, connect: bool
+    kakao: Kakao, row: KakaoConnection, tokens: TokenSet, now: datetime, *, connect: bool
 ) -> None:
-    cipher = runtime.cipher
+    cipher = kakao.cipher
     row.access_token_encrypted = cipher.encrypt(tokens.access_token)
     row.access_token_expires_at = now + timedelta(seconds=tokens.expires_in)
     # A refresh answer carries a refresh token only when Kakao renews it; otherwise the one
@@ -157,10 +157,10 @@ def _store_tokens(
 
 
 def connection_state(
-    runtime: Runtime, row: KakaoConnection | None, now: datetime
+    kakao: Kakao, row: KakaoConnection | None, now: datetime
 ) -> tuple[ConnectionState, str | None]:
     """The state, and plain words for what is wrong (if anything)."""
-    settings = runtime.settings
+    settings = kakao.settings
     if not settings.is_configured:
         missing = "KAKAO_REST_API_KEY" if not settings.rest_api_key else "KAKAO_REDIRECT_URI"
         return ConnectionState.not_configured, f"Kakao is not configured: set {missing}."
@@ -187,8 +187,8 @@ def connection_state(
     return ConnectionState.connected, row.last_error
 
 
-def is_deliverable(runtime: Runtime, session: Session) -> bool:
-    state, _ = connection_state(runtime, read_connection(session), runtime.clock())
+def is_deliverable(kakao: Kakao, session: Session) -> bool:
+    state, _ = connection_state(kakao, read_connection(session), kakao.clock())
     return state in (ConnectionState.connected, ConnectionState.reconnect_soon)
 
 
@@ -196,7 +196,7 @@ def is_deliverable(runtime: Runtime, session: Session) -> bool:
 
 
 @contextmanager
-def shared_access_token(runtime: Runtime) -> Iterator[AccessToken | None]:
+def shared_access_token(kakao: Kakao) -> Iterator[AccessToken | None]:
     """The current access token, held under the shared lock for the block (one send).
 
     Yields None when the token must be refreshed first (missing, expired or about to be);
@@ -204,10 +204,10 @@ def shared_access_token(runtime: Runtime) -> Iterator[AccessToken | None]:
     reads: if the database drops it while the send runs, that must not turn a delivered
     message into an error, so ending it never raises.
     """
-    with runtime.token_guard.shared():
-        session = runtime.database.sessions()
+    with kakao.token_guard.shared():
+        session = kakao.database.sessions()
         try:
-            token = _read_access_token(runtime, session)
+            token = _read_access_token(kakao, session)
             yield token
         finally:
             with suppress(SQLAlchemyError):
@@ -216,53 +216,53 @@ def shared_access_token(runtime: Runtime) -> Iterator[AccessToken | None]:
                 session.close()
 
 
-def _read_access_token(runtime: Runtime, session: Session) -> AccessToken | None:
+def _read_access_token(kakao: Kakao, session: Session) -> AccessToken | None:
     row = session.scalar(
         select(KakaoConnection)
         .where(KakaoConnection.id == CONNECTION_ID)
         .with_for_update(read=True)
     )
-    state, problem = connection_state(runtime, row, runtime.clock())
+    state, problem = connection_state(kakao, row, kakao.clock())
     if row is None or state not in (ConnectionState.connected, ConnectionState.reconnect_soon):
         raise NotConnectedError(problem or state.value)
     expires_at = row.access_token_expires_at
     if (
         row.access_token_encrypted is None
         or expires_at is None
-        or expires_at <= _usable_until(runtime, runtime.clock())
+        or expires_at <= _usable_until(kakao, kakao.clock())
     ):
         return None
     try:
-        value = runtime.cipher.decrypt(row.access_token_encrypted)
+        value = kakao.cipher.decrypt(row.access_token_encrypted)
     except TokenDecryptionError:
         return None  # the refresh path records the problem
     return AccessToken(value, row.token_version, expires_at)
 
 
-def _usable_until(runtime: Runtime, now: datetime) -> datetime:
+def _usable_until(kakao: Kakao, now: datetime) -> datetime:
     """An access token expiring before this is not worth a send (it could die mid-request)."""
-    return now + timedelta(seconds=runtime.settings.read_timeout_seconds + 5)
+    return now + timedelta(seconds=kakao.settings.read_timeout_seconds + 5)
 
 
-def refresh_access_token(runtime: Runtime, *, seen_version: int | None) -> AccessToken:
+def refresh_access_token(kakao: Kakao, *, seen_version: int | None) -> AccessToken:
     """A fresh access token, refreshing at most once however many replicas ask at once.
 
     `seen_version`: the token version the caller found dead (-401) or too close to expiry;
     if another replica has changed the token since, that token is used without asking Kakao
     again. None: a refresh ahead of expiry, skipped if the token is no longer close to it.
     """
-    settings = runtime.settings
+    settings = kakao.settings
     failure: Exception | None = None
-    with locked_connection(runtime) as (session, row):
-        now = runtime.clock()
-        state, problem = connection_state(runtime, row, now)
+    with locked_connection(kakao) as (session, row):
+        now = kakao.clock()
+        state, problem = connection_state(kakao, row, now)
         if state is ConnectionState.reconnect_required and not row.needs_reconnect:
             _require_reconnect(row, "refresh_token_expired", problem or "", now)
             session.commit()
             raise NotConnectedError(problem)
         if state not in (ConnectionState.connected, ConnectionState.reconnect_soon):
             raise NotConnectedError(problem or state.value)
-        wanted_until = _usable_until(runtime, now)
+        wanted_until = _usable_until(kakao, now)
         if seen_version is None:
             wanted_until = max(
                 wanted_until, now + timedelta(seconds=settings.refresh_ahead_seconds)
@@ -274,13 +274,13 @@ def refresh_access_token(runtime: Runtime, *, seen_version: int | None) -> Acces
             and (seen_version is None or row.token_version != seen_version)
         ):
             try:
-                value = runtime.cipher.decrypt(row.access_token_encrypted)
+                value = kakao.cipher.decrypt(row.access_token_encrypted)
                 return AccessToken(value, row.token_version, row.access_token_expires_at)
             except TokenDecryptionError:
                 pass  # refreshed below
         try:
-            refresh_token = runtime.cipher.decrypt(row.refresh_token_encrypted or "")
-            tokens = runtime.client.refresh(refresh_token=refresh_token)
+            refresh_token = kakao.cipher.decrypt(row.refresh_token_encrypted or "")
+            tokens = kakao.client.refresh(refresh_token=refresh_token)
         except TokenDecryptionError:
             _require_reconnect(
                 row,
@@ -302,7 +302,7 @@ def refresh_access_token(runtime: Runtime, *, seen_version: int | None) -> Acces
         if failure is not None:
             session.commit()  # keep what went wrong for the admin page
             raise failure
-        _store_tokens(runtime, row, tokens, now, connect=False)
+        _store_tokens(kakao, row, tokens, now, connect=False)
         logger.info(
             "kakao access token refreshed",
             extra={"refresh_token_renewed": tokens.refresh_token is not None},
@@ -310,38 +310,38 @@ def refresh_access_token(runtime: Runtime, *, seen_version: int | None) -> Acces
         return AccessToken(tokens.access_token, row.token_version, row.access_token_expires_at)
 
 
-def keep_tokens_alive(runtime: Runtime) -> None:
+def keep_tokens_alive(kakao: Kakao) -> None:
     """Run periodically: refresh ahead of expiry; notice a refresh token that has run out.
 
     Refreshing every few hours also renews the refresh token: Kakao sends a new one with the
     first refresh in its last month.
     """
-    with runtime.database.session() as session:
+    with kakao.database.session() as session:
         row = read_connection(session)
-        now = runtime.clock()
-        state, _problem = connection_state(runtime, row, now)
+        now = kakao.clock()
+        state, _problem = connection_state(kakao, row, now)
         if row is None:
             return
         needs_marking = state is ConnectionState.reconnect_required and not row.needs_reconnect
         due = state in (ConnectionState.connected, ConnectionState.reconnect_soon) and (
             row.access_token_expires_at is None
             or row.access_token_expires_at - now
-            <= timedelta(seconds=runtime.settings.refresh_ahead_seconds)
+            <= timedelta(seconds=kakao.settings.refresh_ahead_seconds)
         )
     if needs_marking or due:
         # A failure is recorded on the connection for the admin page.
         with suppress(NotConnectedError, KakaoError):
-            refresh_access_token(runtime, seen_version=None)
+            refresh_access_token(kakao, seen_version=None)
 
 
 # --- connect -----------------------------------------------------------------------------------
 
 
-def start_connect(session: Session, runtime: Runtime, owner: Identity) -> tuple[str, str]:
+def start_connect(session: Session, kakao: Kakao, owner: Identity) -> tuple[str, str]:
     """A new connect attempt: Kakao's consent URL, and the nonce for the browser cookie."""
-    settings = runtime.settings
+    settings = kakao.settings
     if not settings.is_configured:
-        _state, problem = connection_state(runtime, None, runtime.clock())
+        _state, problem = connection_state(kakao, None, kakao.clock())
         raise ApiError(503, "kakao_not_configured", problem or "Kakao is not configured.")
     state = random_token()
     browser_nonce = random_token()
@@ -353,13 +353,13 @@ def start_connect(session: Session, runtime: Runtime, owner: Identity) -> tuple[
             state_hash=sha256_hex(state),
             browser_hash=sha256_hex(browser_nonce),
             owner_user_id=owner.user_id,
-            code_verifier_encrypted=runtime.cipher.encrypt(verifier),
+            code_verifier_encrypted=kakao.cipher.encrypt(verifier),
             created_at=now,
             expires_at=now + timedelta(seconds=settings.oauth_state_seconds),
         )
     )
     session.commit()
-    return runtime.client.authorize_url(state=state, code_challenge=pkce_challenge(verifier)), (
+    return kakao.client.authorize_url(state=state, code_challenge=pkce_challenge(verifier)), (
         browser_nonce
     )
 
@@ -382,7 +382,7 @@ _REPLAY_WAIT_SECONDS = 15.0
 
 
 def finish_connect(
-    runtime: Runtime,
+    kakao: Kakao,
     owner: Identity,
     *,
     state: str | None,
@@ -396,7 +396,7 @@ def finish_connect(
         return CallbackOutcome(
             ConnectResult.failed, "missing_state", "Kakao's answer had no state: start again."
         )
-    with runtime.database.session() as session:
+    with kakao.database.session() as session:
         attempt = session.scalar(
             select(OAuthState).where(OAuthState.state_hash == sha256_hex(state))
         )
@@ -431,23 +431,21 @@ def finish_connect(
         )
         session.commit()
     if getattr(claimed, "rowcount", 0) != 1:
-        return _replayed_result(runtime, attempt_id)
-    outcome = _exchange(runtime, attempt_id, code=code, error=error)
-    with runtime.database.session() as session:
+        return _replayed_result(kakao, attempt_id)
+    outcome = _exchange(kakao, attempt_id, code=code, error=error)
+    with kakao.database.session() as session:
         session.execute(
             update(OAuthState)
             .where(OAuthState.id == attempt_id)
             .values(result=f"{outcome.result}:{outcome.reason}", result_message=outcome.message)
         )
-    if outcome.result == ConnectResult.connected:
-        runtime.wake()
     return outcome
 
 
-def _replayed_result(runtime: Runtime, attempt_id: int) -> CallbackOutcome:
+def _replayed_result(kakao: Kakao, attempt_id: int) -> CallbackOutcome:
     deadline = time.monotonic() + _REPLAY_WAIT_SECONDS
     while True:
-        with runtime.database.session() as session:
+        with kakao.database.session() as session:
             attempt = session.get(OAuthState, attempt_id)
             if attempt is not None and attempt.result:
                 result, _, reason = attempt.result.partition(":")
@@ -462,7 +460,7 @@ def _replayed_result(runtime: Runtime, attempt_id: int) -> CallbackOutcome:
 
 
 def _exchange(
-    runtime: Runtime, attempt_id: int, *, code: str | None, error: str | None
+    kakao: Kakao, attempt_id: int, *, code: str | None, error: str | None
 ) -> CallbackOutcome:
     if error:
         if error == "access_denied":
@@ -481,12 +479,12 @@ def _exchange(
         return CallbackOutcome(
             ConnectResult.failed, "missing_code", "Kakao's answer had no code: connect again."
         )
-    with runtime.database.session() as session:
+    with kakao.database.session() as session:
         attempt = session.get(OAuthState, attempt_id)
         assert attempt is not None
-        verifier = runtime.cipher.decrypt(attempt.code_verifier_encrypted)
+        verifier = kakao.cipher.decrypt(attempt.code_verifier_encrypted)
     try:
-        tokens = runtime.client.exchange_code(code=code, code_verifier=verifier)
+        tokens = kakao.client.exchange_code(code=code, code_verifier=verifier)
     except KakaoError as exc:
         logger.warning("kakao code exchange failed", extra={"kakao_code": exc.code})
         return CallbackOutcome(ConnectResult.failed, exc.code, exc.message)
@@ -501,21 +499,21 @@ def _exchange(
         return CallbackOutcome(
             ConnectResult.failed, "no_refresh_token", "Kakao sent no refresh token: connect again."
         )
-    kakao_user_id = runtime.client.user_id(access_token=tokens.access_token)
-    with locked_connection(runtime) as (_session, row):
-        _store_tokens(runtime, row, tokens, runtime.clock(), connect=True)
+    kakao_user_id = kakao.client.user_id(access_token=tokens.access_token)
+    with locked_connection(kakao) as (_session, row):
+        _store_tokens(kakao, row, tokens, kakao.clock(), connect=True)
         row.kakao_user_id = kakao_user_id
     logger.info("kakao connected", extra={"kakao_user_id": kakao_user_id})
     return CallbackOutcome(ConnectResult.connected, "connected", "Kakao is connected.")
 
 
-def disconnect(runtime: Runtime) -> None:
+def disconnect(kakao: Kakao) -> None:
     """Forget the tokens here and unlink the app on Kakao (best effort). Messages wait."""
     access_token: str | None = None
-    with locked_connection(runtime) as (_session, row):
+    with locked_connection(kakao) as (_session, row):
         if row.access_token_encrypted:
             try:
-                access_token = runtime.cipher.decrypt(row.access_token_encrypted)
+                access_token = kakao.cipher.decrypt(row.access_token_encrypted)
             except TokenDecryptionError:
                 access_token = None
         row.access_token_encrypted = None
@@ -530,7 +528,7 @@ def disconnect(runtime: Runtime) -> None:
         row.token_version += 1
         _clear_error(row)
     if access_token:
-        runtime.client.unlink(access_token=access_token)
+        kakao.client.unlink(access_token=access_token)
     logger.info("kakao disconnected")
 
 

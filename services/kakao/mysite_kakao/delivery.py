@@ -30,9 +30,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from mysite_common.db import utcnow
 from mysite_kakao import connection, notifications
 from mysite_kakao.connection import NotConnectedError
+from mysite_kakao.kakao import Kakao
 from mysite_kakao.kakao_client import KakaoError, Outcome
 from mysite_kakao.models import Message, MessageKind, MessageStatus, OAuthState
-from mysite_kakao.runtime import Runtime
 from mysite_kakao.text import notification_template, text_template
 
 logger = logging.getLogger(__name__)
@@ -61,9 +61,9 @@ class Claimed:
     text: str
 
 
-def backoff_seconds(runtime: Runtime, failures: int) -> float:
+def backoff_seconds(kakao: Kakao, failures: int) -> float:
     """Exponential backoff with jitter: base * 2^(failures-1), capped, times 0.5..1."""
-    settings = runtime.settings
+    settings = kakao.settings
     ceiling = min(
         settings.backoff_max_seconds, settings.backoff_base_seconds * 2 ** max(0, failures - 1)
     )
@@ -73,8 +73,8 @@ def backoff_seconds(runtime: Runtime, failures: int) -> float:
 class DeliveryWorker:
     """Delivery threads plus one upkeep thread (tokens, expired connect attempts)."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
+    def __init__(self, kakao: Kakao) -> None:
+        self.kakao = kakao
         self.replica_id = uuid.uuid4().hex[:8]
         self._stopping = threading.Event()
         self._wake = threading.Event()
@@ -88,7 +88,7 @@ class DeliveryWorker:
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
-        settings = self.runtime.settings
+        settings = self.kakao.settings
         for index in range(settings.worker_threads):
             self._spawn(self._deliver_forever, f"kakao-delivery-{index}")
         self._spawn(self._upkeep_forever, "kakao-upkeep")
@@ -134,7 +134,7 @@ class DeliveryWorker:
                 self._wake.clear()
 
     def _idle_wait(self) -> float:
-        poll = self.runtime.settings.poll_seconds
+        poll = self.kakao.settings.poll_seconds
         pause_left = self._paused_until - time.monotonic()
         return max(0.01, min(poll, pause_left)) if pause_left > 0 else poll
 
@@ -144,12 +144,12 @@ class DeliveryWorker:
                 self.upkeep()
             except Exception:
                 logger.warning("kakao upkeep failed; will retry", exc_info=True)
-            self._stopping.wait(self.runtime.settings.maintenance_seconds)
+            self._stopping.wait(self.kakao.settings.maintenance_seconds)
 
     def upkeep(self) -> None:
-        connection.keep_tokens_alive(self.runtime)
-        notifications.purge_old_events(self.runtime.database)
-        with self.runtime.database.session() as session:
+        connection.keep_tokens_alive(self.kakao)
+        notifications.purge_old_events(self.kakao.database)
+        with self.kakao.database.session() as session:
             session.execute(
                 delete(OAuthState).where(OAuthState.expires_at < utcnow() - timedelta(days=30))
             )
@@ -162,7 +162,7 @@ class DeliveryWorker:
     def _pause(self) -> None:
         with self._pause_lock:
             self._consecutive_failures += 1
-            delay = backoff_seconds(self.runtime, self._consecutive_failures)
+            delay = backoff_seconds(self.kakao, self._consecutive_failures)
             self._paused_until = max(self._paused_until, time.monotonic() + delay)
         PAUSED.set(1)
         logger.info("delivery paused", extra={"seconds": round(delay, 3)})
@@ -180,11 +180,11 @@ class DeliveryWorker:
         """Claims one batch of due messages and works through it; returns how many."""
         if self._paused() or self._stopping.is_set():
             return 0
-        with self.runtime.database.session() as session:
-            if not connection.is_deliverable(self.runtime, session):
+        with self.kakao.database.session() as session:
+            if not connection.is_deliverable(self.kakao, session):
                 return 0
         # Notifications wait (as events) while Kakao is not connected; now they can go.
-        notifications.compose_due(self.runtime)
+        notifications.compose_due(self.kakao)
         claim_token, claimed = self._claim()
         for index, message in enumerate(claimed):
             if self._stopping.is_set() or self._paused():
@@ -198,7 +198,7 @@ class DeliveryWorker:
         return len(claimed)
 
     def _claim(self) -> tuple[str, list[Claimed]]:
-        settings = self.runtime.settings
+        settings = self.kakao.settings
         claim_token = uuid.uuid4().hex
         now = utcnow()
         lease_until = now + timedelta(seconds=settings.claim_lease_seconds)
@@ -206,8 +206,8 @@ class DeliveryWorker:
             and_(Message.status == MessageStatus.queued.value, Message.next_attempt_at <= now),
             and_(Message.status == MessageStatus.sending.value, Message.claimed_until < now),
         )
-        with self.runtime.database.session() as session:
-            if self.runtime.database.is_sqlite:
+        with self.kakao.database.session() as session:
+            if self.kakao.database.is_sqlite:
                 # One writer at a time: the UPDATE picks and claims in one atomic step.
                 due_ids = (
                     select(Message.id)
@@ -270,7 +270,7 @@ class DeliveryWorker:
         """Hands claimed messages back untouched (no attempt was made)."""
         if not ids:
             return
-        with self.runtime.database.session() as session:
+        with self.kakao.database.session() as session:
             session.execute(
                 update(Message)
                 .where(Message.id.in_(ids), Message.claim_token == claim_token)
@@ -285,7 +285,7 @@ class DeliveryWorker:
 
     def _keep_claim(self, claim_token: str, message_id: int) -> bool:
         """Makes sure the claim outlives the send about to start, renewing it if needed."""
-        settings = self.runtime.settings
+        settings = self.kakao.settings
         now = utcnow()
         # Time one send may take (a refresh included), and a margin for clock skew.
         needed = timedelta(
@@ -294,7 +294,7 @@ class DeliveryWorker:
         token, lease_until = getattr(self._local, "lease", (None, None))
         if token == claim_token and lease_until is not None and lease_until - now > needed:
             return True  # nobody can take it over before the lease ends: no write needed
-        with self.runtime.database.session() as session:
+        with self.kakao.database.session() as session:
             renewed = session.execute(
                 update(Message)
                 .where(
@@ -346,11 +346,11 @@ class DeliveryWorker:
         )
         # What Kakao did must be recorded, or the message would be sent again once the claim
         # lapses: keep trying through a database restart while the claim is ours.
-        give_up_at = time.monotonic() + self.runtime.settings.claim_lease_seconds * 0.8
+        give_up_at = time.monotonic() + self.kakao.settings.claim_lease_seconds * 0.8
         wait = 0.05
         while True:
             try:
-                with self.runtime.database.session() as session:
+                with self.kakao.database.session() as session:
                     done = getattr(session.execute(statement), "rowcount", 0) == 1
                 break
             except SQLAlchemyError:
@@ -373,7 +373,7 @@ class DeliveryWorker:
     # --- one message ----------------------------------------------------------------------
 
     def _template(self, message: Claimed) -> str:
-        settings = self.runtime.settings
+        settings = self.kakao.settings
         if message.kind == MessageKind.visitor.value:
             return text_template(
                 sender_display_name=message.sender_display_name,
@@ -395,7 +395,7 @@ class DeliveryWorker:
         )
 
     def _deliver(self, claim_token: str, message: Claimed) -> Result:
-        runtime = self.runtime
+        kakao = self.kakao
         template = self._template(message)
         sends = 0
         refreshed_after_401 = False
@@ -403,22 +403,20 @@ class DeliveryWorker:
         for _round in range(4):
             delivered = False
             try:
-                with connection.shared_access_token(runtime) as token:
+                with connection.shared_access_token(kakao) as token:
                     if token is not None:
                         if not self._keep_claim(claim_token, message.id):
                             return Result.lost_claim
                         seen_version = token.version
                         sends += 1
-                        runtime.client.send_to_me(
-                            access_token=token.value, template_object=template
-                        )
+                        kakao.client.send_to_me(access_token=token.value, template_object=template)
                         delivered = True
                 if delivered:
                     self._finish(claim_token, message, status=MessageStatus.delivered, sends=sends)
                     self._resume()
                     return Result.delivered
                 # No usable access token: refresh (or pick up another replica's), then retry.
-                connection.refresh_access_token(runtime, seen_version=seen_version)
+                connection.refresh_access_token(kakao, seen_version=seen_version)
                 seen_version = None
             except NotConnectedError:
                 self._finish(claim_token, message, status=MessageStatus.queued, sends=sends)
@@ -428,7 +426,7 @@ class DeliveryWorker:
                     # -401: refresh (once) and send again.
                     refreshed_after_401 = True
                     try:
-                        connection.refresh_access_token(runtime, seen_version=seen_version)
+                        connection.refresh_access_token(kakao, seen_version=seen_version)
                     except NotConnectedError:
                         self._finish(claim_token, message, status=MessageStatus.queued, sends=sends)
                         return Result.wait
@@ -444,7 +442,7 @@ class DeliveryWorker:
     def _after_failure(
         self, claim_token: str, message: Claimed, error: KakaoError, sends: int
     ) -> Result:
-        runtime = self.runtime
+        kakao = self.kakao
         attempts = message.attempts + sends
         logger.info(
             "delivery failed",
@@ -465,11 +463,11 @@ class DeliveryWorker:
             self._finish(
                 claim_token, message, status=MessageStatus.failed, sends=sends, error=error
             )
-            with connection.locked_connection(runtime) as (_session, row):
-                connection._require_reconnect(row, error.code, error.message, runtime.clock())
+            with connection.locked_connection(kakao) as (_session, row):
+                connection._require_reconnect(row, error.code, error.message, kakao.clock())
             return Result.wait
         # Temporary (retry, a second -401) or our configuration (fixed by the owner): later.
-        if attempts >= runtime.settings.max_attempts:
+        if attempts >= kakao.settings.max_attempts:
             self._finish(
                 claim_token,
                 message,
@@ -486,7 +484,7 @@ class DeliveryWorker:
             status=MessageStatus.queued,
             sends=sends,
             error=error,
-            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(runtime, attempts)),
+            next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(kakao, attempts)),
         )
         self._pause()
         return Result.retry

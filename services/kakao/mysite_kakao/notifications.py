@@ -32,6 +32,7 @@ from mysite_common.errors import ApiError
 from mysite_kakao import connection
 from mysite_kakao.config import KakaoSettings
 from mysite_kakao.crypto import sha256_hex
+from mysite_kakao.kakao import Kakao
 from mysite_kakao.messages import IDEMPOTENCY_KEY_PATTERN
 from mysite_kakao.models import (
     NOTIFICATION_KINDS,
@@ -42,7 +43,6 @@ from mysite_kakao.models import (
     NotificationEvent,
     NotificationSettings,
 )
-from mysite_kakao.runtime import Runtime
 from mysite_kakao.text import cut_to_fit, normalize_text
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _clean(raw: str, *, field: str, limit: int) -> str:
 
 def accept_event(
     session: Session,
-    runtime: Runtime,
+    kakao: Kakao,
     *,
     kind: MessageKind,
     event_id: str,
@@ -215,7 +215,7 @@ def accept_event(
     if not body:
         raise ApiError(422, "invalid_request", "text is empty.", fields={"text": "empty"})
     author_name = _clean(author or "", field="author", limit=MAX_AUTHOR_CHARS) or None
-    if not runtime.settings.is_configured:
+    if not kakao.settings.is_configured:
         # Nobody could ever be told: keep nothing (the admin page says Kakao is not set up).
         return AcceptedEvent(EventOutcome.ignored, "not_configured")
     if not kind_enabled(read_settings(session), kind):
@@ -361,12 +361,12 @@ def _queue_message(
     return True
 
 
-def compose_due(runtime: Runtime) -> int:
+def compose_due(kakao: Kakao) -> int:
     """Turns pending events into queued messages where their time has come; returns how
     many messages it queued. Reads only (no lock, no write) unless something is due, so
     events waiting for the next digest cost a few indexed reads per poll."""
-    database = runtime.database
-    settings = runtime.settings
+    database = kakao.database
+    settings = kakao.settings
     with database.session() as session:
         pending_kinds = _pending_kinds(session)
         if not pending_kinds or not _kinds_due(
@@ -406,11 +406,11 @@ def purge_old_events(database: Database) -> None:
 # --- what the admin page shows ---------------------------------------------------------------
 
 
-def delivery_state(runtime: Runtime, session: Session) -> connection.ConnectionState:
+def delivery_state(kakao: Kakao, session: Session) -> connection.ConnectionState:
     """Why notifications do (connected, reconnect_soon) or do not arrive: the connection's
     state."""
     state, _problem = connection.connection_state(
-        runtime, connection.read_connection(session), runtime.clock()
+        kakao, connection.read_connection(session), kakao.clock()
     )
     return state
 

@@ -10,7 +10,7 @@ from mysite_common.db import DbSession
 from mysite_common.identity import CurrentUser, OwnerUser
 from mysite_common.params import MAX_ROW_ID, RowId
 from mysite_kakao import messages
-from mysite_kakao.deps import KakaoRuntime
+from mysite_kakao.deps import Delivery, Settings
 from mysite_kakao.models import MessageStatus
 
 router = APIRouter(prefix="/api/kakao/messages", tags=["kakao"])
@@ -59,16 +59,17 @@ def send_message(
     sender: CurrentUser,
     response: Response,
     db: DbSession,
-    runtime: KakaoRuntime,
+    settings: Settings,
+    delivery: Delivery,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> MessagePublic:
     message, replayed = messages.accept_message(
-        db, runtime.settings, sender, text=body.text, idempotency_key=idempotency_key
+        db, settings, sender, text=body.text, idempotency_key=idempotency_key
     )
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        runtime.wake()
+        delivery.wake()
     response.headers["Location"] = f"/api/kakao/messages/{message.id}"
     return MessagePublic.model_validate(message)
 
@@ -97,8 +98,8 @@ def get_message(message_id: RowId, viewer: CurrentUser, db: DbSession) -> Messag
 
 @router.post("/{message_id}/retry", status_code=status.HTTP_202_ACCEPTED)
 def retry_message(
-    message_id: RowId, _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
+    message_id: RowId, _owner: OwnerUser, db: DbSession, delivery: Delivery
 ) -> MessagePublic:
     message = messages.retry_failed(db, message_id)
-    runtime.wake()
+    delivery.wake()
     return MessagePublic.model_validate(message)

@@ -8,9 +8,9 @@ from mysite_common.db import DbSession
 from mysite_common.errors import ApiError
 from mysite_common.identity import OwnerUser
 from mysite_kakao import notifications
-from mysite_kakao.deps import KakaoRuntime
+from mysite_kakao.deps import Delivery, KakaoDep
+from mysite_kakao.kakao import Kakao
 from mysite_kakao.models import MessageKind
-from mysite_kakao.runtime import Runtime
 
 internal_router = APIRouter(prefix="/internal/notifications", tags=["internal"])
 router = APIRouter(prefix="/api/kakao/notifications", tags=["kakao"])
@@ -36,15 +36,19 @@ class EventAnswer(BaseModel):
 
 @internal_router.post("", status_code=status.HTTP_202_ACCEPTED)
 def report_event(
-    body: EventRequest, response: Response, db: DbSession, runtime: KakaoRuntime
+    body: EventRequest,
+    response: Response,
+    db: DbSession,
+    kakao: KakaoDep,
+    delivery: Delivery,
 ) -> EventAnswer:
     accepted = notifications.accept_event(
-        db, runtime, kind=body.kind, event_id=body.event_id, text=body.text, author=body.author
+        db, kakao, kind=body.kind, event_id=body.event_id, text=body.text, author=body.author
     )
     if accepted.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     elif accepted.status == notifications.EventOutcome.queued:
-        runtime.wake()
+        delivery.wake()
     if accepted.status == notifications.EventOutcome.ignored:
         response.status_code = status.HTTP_200_OK
     return EventAnswer(status=accepted.status, reason=accepted.reason)
@@ -72,15 +76,15 @@ class NotificationSettingsUpdate(BaseModel):
     digest: StrictBool | None = None
 
 
-def _public(runtime: Runtime, db: DbSession) -> NotificationSettingsPublic:
+def _public(kakao: Kakao, db: DbSession) -> NotificationSettingsPublic:
     row = notifications.read_settings(db)
-    state = notifications.delivery_state(runtime, db)
+    state = notifications.delivery_state(kakao, db)
     return NotificationSettingsPublic(
         guestbook_entry=row.guestbook_entry,
         declined_question=row.declined_question,
         digest=row.digest,
-        digest_minutes=runtime.settings.notification_digest_seconds // 60,
-        daily_limit=runtime.settings.notification_daily_limit,
+        digest_minutes=kakao.settings.notification_digest_seconds // 60,
+        daily_limit=kakao.settings.notification_daily_limit,
         delivery_state=state.value,
         delivering=state in notifications.DELIVERING_STATES,
         pending=notifications.pending_counts(db),
@@ -88,15 +92,17 @@ def _public(runtime: Runtime, db: DbSession) -> NotificationSettingsPublic:
 
 
 @router.get("/settings")
-def get_settings(
-    _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
-) -> NotificationSettingsPublic:
-    return _public(runtime, db)
+def get_settings(_owner: OwnerUser, db: DbSession, kakao: KakaoDep) -> NotificationSettingsPublic:
+    return _public(kakao, db)
 
 
 @router.put("/settings")
 def put_settings(
-    body: NotificationSettingsUpdate, _owner: OwnerUser, db: DbSession, runtime: KakaoRuntime
+    body: NotificationSettingsUpdate,
+    _owner: OwnerUser,
+    db: DbSession,
+    kakao: KakaoDep,
+    delivery: Delivery,
 ) -> NotificationSettingsPublic:
     changes = body.model_dump(exclude_none=True)
     if not changes:
@@ -105,7 +111,7 @@ def put_settings(
             "invalid_request",
             "Send at least one of guestbook_entry, declined_question, digest (true or false).",
         )
-    notifications.update_settings(db, runtime.database, changes)
+    notifications.update_settings(db, kakao.database, changes)
     db.expire_all()
-    runtime.wake()
-    return _public(runtime, db)
+    delivery.wake()
+    return _public(kakao, db)

@@ -16,7 +16,7 @@ from mysite_common.errors import ApiError
 from mysite_common.identity import OwnerUser
 from mysite_kakao import connection
 from mysite_kakao.config import KakaoSettings
-from mysite_kakao.deps import KakaoRuntime
+from mysite_kakao.deps import Delivery, KakaoDep
 
 router = APIRouter(prefix="/api/kakao/oauth", tags=["kakao"])
 
@@ -29,10 +29,10 @@ def _to_admin(settings: KakaoSettings, result: str, reason: str) -> RedirectResp
 
 
 @router.get("/start")
-def start(owner: OwnerUser, db: DbSession, runtime: KakaoRuntime) -> RedirectResponse:
-    settings = runtime.settings
+def start(owner: OwnerUser, db: DbSession, kakao: KakaoDep) -> RedirectResponse:
+    settings = kakao.settings
     try:
-        authorize_url, browser_nonce = connection.start_connect(db, runtime, owner)
+        authorize_url, browser_nonce = connection.start_connect(db, kakao, owner)
     except ApiError as exc:
         return _to_admin(settings, "failed", exc.code)
     response = RedirectResponse(authorize_url, 302, headers=_NO_STORE)
@@ -54,17 +54,20 @@ def start(owner: OwnerUser, db: DbSession, runtime: KakaoRuntime) -> RedirectRes
 def callback(
     request: Request,
     owner: OwnerUser,
-    runtime: KakaoRuntime,
+    kakao: KakaoDep,
+    delivery: Delivery,
     state: str | None = None,
     code: str | None = None,
     error: str | None = None,
 ) -> RedirectResponse:
     outcome = connection.finish_connect(
-        runtime,
+        kakao,
         owner,
         state=(state or "")[:512] or None,
         code=(code or "")[:2048] or None,
         error=(error or "")[:100] or None,
-        browser_nonce=request.cookies.get(runtime.settings.state_cookie_name),
+        browser_nonce=request.cookies.get(kakao.settings.state_cookie_name),
     )
-    return _to_admin(runtime.settings, outcome.result, outcome.reason)
+    if outcome.result == connection.ConnectResult.connected:
+        delivery.wake()  # the messages that waited for a connection go now
+    return _to_admin(kakao.settings, outcome.result, outcome.reason)

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from mysite_common.db import DbSession
 from mysite_common.identity import OwnerUser
 from mysite_kakao import connection, messages
-from mysite_kakao.deps import KakaoRuntime
-from mysite_kakao.runtime import Runtime
+from mysite_kakao.deps import KakaoDep
+from mysite_kakao.kakao import Kakao
 
 router = APIRouter(prefix="/api/kakao", tags=["kakao"])
 
@@ -40,16 +40,16 @@ class ConnectionStatus(BaseModel):
     messages: dict[str, int]
 
 
-def _status(runtime: Runtime, db: Any) -> ConnectionStatus:
+def _status(kakao: Kakao, db: Any) -> ConnectionStatus:
     row = connection.read_connection(db)
-    state, problem = connection.connection_state(runtime, row, runtime.clock())
+    state, problem = connection.connection_state(kakao, row, kakao.clock())
     connected = state in (
         connection.ConnectionState.connected,
         connection.ConnectionState.reconnect_soon,
     )
     last_connect = connection.last_connect_attempt(db)
     return ConnectionStatus(
-        configured=runtime.settings.is_configured,
+        configured=kakao.settings.is_configured,
         state=state.value,
         connected=connected,
         needs_reconnect=state
@@ -73,12 +73,12 @@ def _status(runtime: Runtime, db: Any) -> ConnectionStatus:
 
 
 @router.get("/status")
-def status(_owner: OwnerUser, db: DbSession, runtime: KakaoRuntime) -> ConnectionStatus:
-    return _status(runtime, db)
+def status(_owner: OwnerUser, db: DbSession, kakao: KakaoDep) -> ConnectionStatus:
+    return _status(kakao, db)
 
 
 @router.post("/disconnect")
-def disconnect(_owner: OwnerUser, db: DbSession, runtime: KakaoRuntime) -> ConnectionStatus:
-    connection.disconnect(runtime)
+def disconnect(_owner: OwnerUser, db: DbSession, kakao: KakaoDep) -> ConnectionStatus:
+    connection.disconnect(kakao)
     db.expire_all()
-    return _status(runtime, db)
+    return _status(kakao, db)

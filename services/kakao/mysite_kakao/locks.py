@@ -1,21 +1,13 @@
-"""What one replica holds while it runs: settings, database, Kakao client, cipher, clock."""
+"""The token lock: sends share it, a token change holds it alone, within this process and,
+on SQLite, across the processes on this host."""
 
 import fcntl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-
-from mysite_common.db import Database, utcnow
-from mysite_kakao.config import KakaoSettings
-from mysite_kakao.crypto import TokenCipher
-from mysite_kakao.kakao_client import KakaoClient
-
-Clock = Callable[[], datetime]
 
 
 class ReadWriteLock:
@@ -104,18 +96,3 @@ class TokenGuard:
     def exclusive(self) -> Iterator[None]:
         with self._threads.write(), self._file_lock(fcntl.LOCK_EX):
             yield
-
-
-@dataclass
-class Runtime:
-    settings: KakaoSettings
-    database: Database
-    client: KakaoClient
-    cipher: TokenCipher
-    # The clock for token lifetimes (tests give the fake Kakao's controllable clock).
-    # Leases, backoff and message times use the real clock: they protect against real
-    # crashes and real outages.
-    clock: Clock = utcnow
-    token_guard: TokenGuard = field(default_factory=lambda: TokenGuard(None))
-    # Set when a message is accepted or the connection changes, so delivery starts at once.
-    wake: Callable[[], None] = lambda: None
