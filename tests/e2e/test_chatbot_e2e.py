@@ -1,6 +1,7 @@
 """The chatbot through the real gateway, with two chatbot replicas on MariaDB: a profile edit
-published on the site is answered by every replica within seconds; the FAQ is readable by
-anyone and changed only by the owner; bad input is refused clearly."""
+published on the site is answered by every replica within seconds; the owner's FAQ (kept by
+the site) is readable by anyone and changed only by the owner, and every replica answers
+from it; bad input is refused clearly."""
 
 import secrets
 import time
@@ -125,22 +126,22 @@ def test_faq_changes_need_the_owner_and_reach_every_replica(
         "question": "Do you have a cat?",
         "answer": f"Yes, a cat called Dubu{secrets.token_hex(2)}.",
     }
-    assert visitor.post("/api/chat/faq", json=entry).status_code == 401
-    assert visitor.post("/api/chat/faq", json=entry, headers=member).status_code == 403
-    created = visitor.post("/api/chat/faq", json=entry, headers=owner)
+    assert visitor.post("/api/site/faq", json=entry).status_code == 401
+    assert visitor.post("/api/site/faq", json=entry, headers=member).status_code == 403
+    created = visitor.post("/api/site/faq", json=entry, headers=owner)
     assert created.status_code == 201, created.text
     faq_id = created.json()["id"]
-    listed = visitor.get("/api/chat/faq").json()["items"]
+    listed = visitor.get("/api/site/faq").json()["items"]
     assert any(item["id"] == faq_id for item in listed)
     for url in replica_urls(chat_stack):
         assert eventually(
             lambda url=url: ask_replica(url, "do you have a cat?")["answer"] == entry["answer"]
         ), url
 
-    assert visitor.put(f"/api/chat/faq/{faq_id}", json=entry, headers=member).status_code == 403
-    assert visitor.delete(f"/api/chat/faq/{faq_id}", headers=member).status_code == 403
-    assert visitor.delete(f"/api/chat/faq/{faq_id}").status_code == 401
-    assert visitor.delete(f"/api/chat/faq/{faq_id}", headers=owner).status_code == 204
+    assert visitor.put(f"/api/site/faq/{faq_id}", json=entry, headers=member).status_code == 403
+    assert visitor.delete(f"/api/site/faq/{faq_id}", headers=member).status_code == 403
+    assert visitor.delete(f"/api/site/faq/{faq_id}").status_code == 401
+    assert visitor.delete(f"/api/site/faq/{faq_id}", headers=owner).status_code == 204
     for url in replica_urls(chat_stack):
         assert eventually(
             lambda url=url: ask_replica(url, "do you have a cat?")["answer"] != entry["answer"]
@@ -167,10 +168,25 @@ def test_the_owner_turns_an_unanswered_question_into_an_faq_entry(
         headers=owner,
     )
     assert response.status_code == 201, response.text
+    entry = response.json()
+    # The entry is the site's: the owner sees it in the site's FAQ.
+    listed = visitor.get("/api/site/faq").json()["items"]
+    assert [item["answer"] for item in listed if item["id"] == entry["id"]] == [
+        "Go, the board game."
+    ]
     for url in replica_urls(chat_stack):
         assert eventually(
             lambda url=url: ask_replica(url, question)["answer"] == "Go, the board game."
         ), url
+    # The next visitor words it a little differently and is answered from it too.
+    reworded = question.replace("what is your favourite", "what's your favorite")
+    assert eventually(lambda: ask_replica(replica_urls(chat_stack)[0], reworded)["answered"])
+
+
+def test_the_internal_faq_routes_are_not_public(visitor: httpx.Client) -> None:
+    for path in ("/internal/faq", "/internal/faq/import"):
+        response = visitor.post(path, json={"key": "x:1", "question": "q?", "answer": "a"})
+        assert response.status_code == 403, path
 
 
 def test_bad_questions_are_refused_clearly_through_the_gateway(visitor: httpx.Client) -> None:

@@ -265,7 +265,9 @@ def test_owner_routes_are_enforced_at_the_gateway(
     owner_only = [
         ("GET", "/api/chat/status"),
         ("GET", "/api/chat/questions"),
-        ("POST", "/api/chat/faq"),
+        ("POST", "/api/site/faq"),
+        ("PUT", "/api/site/faq/1"),
+        ("DELETE", "/api/site/faq/1"),
         ("PUT", "/api/site/profile"),
     ]
     for method, path in owner_only:
@@ -276,7 +278,7 @@ def test_owner_routes_are_enforced_at_the_gateway(
     log_in(member["username"], member["password"])
     for method, path in owner_only:
         assert gateway.request(method, path, json={}).status_code == 403, (method, path)
-    assert gateway.get("/api/chat/faq").status_code == 200  # reading the FAQ stays public
+    assert gateway.get("/api/site/faq").status_code == 200  # reading the FAQ stays public
     page = gateway.get("/admin", follow_redirects=False)
     assert page.status_code == 403
     assert "text/html" in page.headers["content-type"]  # the site's own error page

@@ -95,12 +95,16 @@ class ReplicaSync(Generic[Version]):
 
     def start(self, *, first_sync: bool = True) -> None:
         """Polls every `interval_seconds` on a thread of its own; `first_sync=False` waits an
-        interval before the first poll (the caller has just polled itself)."""
-        self._stopping.clear()
-        self._thread = threading.Thread(
-            target=self._run, args=(first_sync,), name=f"sync-{self.name}", daemon=True
-        )
-        self._thread.start()
+        interval before the first poll (the caller has just polled itself). After stop(),
+        does nothing: a shutdown that raced a late start leaves no thread behind."""
+        with self._lock:
+            if self._stopping.is_set() or self._thread is not None:
+                return
+            thread = threading.Thread(
+                target=self._run, args=(first_sync,), name=f"sync-{self.name}", daemon=True
+            )
+            thread.start()
+            self._thread = thread
 
     def wake(self) -> None:
         self._wake.set()
@@ -108,7 +112,8 @@ class ReplicaSync(Generic[Version]):
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping.set()
         self._wake.set()
-        thread, self._thread = self._thread, None
+        with self._lock:
+            thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
 

@@ -133,3 +133,13 @@ def test_wake_polls_before_the_interval_is_over() -> None:
 def test_the_interval_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         ReplicaSync("x", interval_seconds=0, check=lambda: 1, reload=lambda _v: None)
+
+
+def test_a_start_after_stop_starts_nothing() -> None:
+    source = Source()
+    sync = syncer(source)
+    sync.stop()
+    sync.start()
+    time.sleep(0.05)
+    assert source.checks == 0
+    assert not any(thread.name == "sync-test" for thread in threading.enumerate())

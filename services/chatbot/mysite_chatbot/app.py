@@ -13,12 +13,12 @@ from mysite_chatbot.engine import LanguageResources
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.llm import LlmClient
 from mysite_chatbot.question_log import QuestionLogWriter
-from mysite_chatbot.routes import ask, faq, identity, questions, status
+from mysite_chatbot.routes import ask, identity, questions, status
 from mysite_common.db import Database
 from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
 
-# httpx logs every request at INFO: a profile poll every 2 s would drown the service's log.
+# httpx logs every request at INFO: a poll of the site every 2 s would drown the service's log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 # A question is a few hundred characters: 16 KB is generous even as \u-escaped JSON.
@@ -62,7 +62,7 @@ def create_app(
     app = create_service_app(
         settings=settings,
         title="mysite chatbot",
-        routers=[identity.router, ask.router, faq.router, questions.router, status.router],
+        routers=[identity.router, ask.router, questions.router, status.router],
         readiness={"database": database.ping, "knowledge": knowledge.check_ready},
         lifespan=lifespan,
         body_limits={"/api/chat/ask": ASK_BODY_LIMIT},

@@ -10,23 +10,21 @@ class ChatbotSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHATBOT_", extra="ignore", frozen=True)
     service_name: ClassVar[str] = "chatbot"
 
-    # Where the site service answers GET /api/site/profile (balanced over its replicas).
+    # Where the site service answers GET /api/site/knowledge (the owner's profile and FAQ)
+    # and takes FAQ entries at /internal/faq (balanced over its replicas; never through the
+    # public entry point).
     site_url: str = "http://127.0.0.1:8000"
-    # Each replica asks the site this often (with If-None-Match: a 304 costs next to nothing)
-    # and reads the FAQ revision from its own database on the same beat.
-    profile_poll_seconds: float = Field(default=2.0, gt=0, le=300)
+    # Each replica asks the site for the document this often (mysite_common.sync, with
+    # If-None-Match: a 304 costs next to nothing).
+    sync_seconds: float = Field(default=2.0, gt=0, le=300)
     profile_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
-    # A profile larger than this is refused as garbage and the last good one is kept.
+    # A document larger than this is refused as garbage and the last good one is kept.
     max_profile_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
     max_question_chars: int = Field(default=500, ge=10, le=2000)
     # Offline replies kept per replica for questions asked again (answering.AnswerCache);
     # 0 turns the cache off (the benchmark measures the engine's misses that way).
     answer_cache_size: int = Field(default=2048, ge=0, le=100_000)
-    # FAQ limits: what the admin form allows, and how many entries the index holds.
-    max_faq_question_chars: int = Field(default=500, ge=10, le=500)
-    max_faq_answer_chars: int = Field(default=4000, ge=10, le=20_000)
-    max_faq_entries: int = Field(default=500, ge=1, le=5000)
 
     # Where the kakao service answers POST /internal/notifications (service to service, never
     # through the public gateway): a question the chatbot declines is told to the owner.

@@ -1,40 +1,45 @@
-"""One replica's answering engine, kept in step with the site's profile and the FAQ tables.
+"""One replica's answering engine, kept in step with the owner's content in the site.
 
 A background thread builds the engine (Kiwi and the embedding model take a second or two),
-then every `profile_poll_seconds` asks the site for the profile with If-None-Match and reads
-the FAQ change counter from the database; when either changed it rebuilds the engine's
-index (tens of milliseconds; questions keep being answered from the old index meanwhile).
-When the site is down or sends garbage, the last good profile stays in use; the last good
-profile is also stored in the database, so a replica that starts during a site outage still
-answers from it.
+then follows the site's knowledge document (profile, translations, FAQ: one ETag) with the
+shared replica sync (mysite_common.sync, every `CHATBOT_SYNC_SECONDS`): a 304 costs next to
+nothing, a new document rebuilds the engine's index (tens of milliseconds; questions keep
+being answered from the old index meanwhile). When the site is down or sends garbage, the
+last good document stays in use; it is also stored in the database, so a replica that
+starts during a site outage still answers from it.
+
+Before its first poll the replica hands the site any FAQ entries this database still holds
+from before the FAQ moved there (faq_entries_legacy), and deletes each one only once the
+site confirmed it: a crash or a retry in between imports nothing twice (the site knows each
+by its legacy id).
 """
 
 import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select, update
 
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import Engine, LanguageResources
-from mysite_chatbot.engine import FaqEntry as EngineFaq
-from mysite_chatbot.models import SNAPSHOT_ROW_ID, FaqChange, FaqEntry, ProfileSnapshot
+from mysite_chatbot.models import SNAPSHOT_ROW_ID, KnowledgeSnapshot, LegacyFaqEntry, QuestionLog
 from mysite_chatbot.profile_source import (
-    FetchedProfile,
-    Profile,
-    ProfileClient,
+    KnowledgeDocument,
     ProfileFetchError,
-    Translations,
-    parse_profile_with_translations,
-    profile_digest,
+    SiteClient,
+    parse_document,
 )
 from mysite_common.db import Database, utcnow
+from mysite_common.sync import ReplicaSync
 
 logger = logging.getLogger(__name__)
+
+# Legacy FAQ entries handed over per request (each at most a few KB).
+LEGACY_BATCH = 50
 
 
 class EngineNotReadyError(Exception):
@@ -42,18 +47,12 @@ class EngineNotReadyError(Exception):
 
 
 @dataclass
-class _LoadedProfile:
-    profile: Profile
+class _Loaded:
+    document: KnowledgeDocument
     digest: str
+    etag: str | None
     source: str  # "site" or "snapshot"
     loaded_at: datetime
-    translations: Translations = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    loaded: _LoadedProfile
-    fetched: FetchedProfile | None  # None when it came from the snapshot
 
 
 class Knowledge:
@@ -66,28 +65,30 @@ class Knowledge:
         self._settings = settings
         self._database = database
         self._resources = language_resources
-        self._profiles = ProfileClient(
+        self.site = SiteClient(
             settings.site_url,
             timeout=settings.profile_timeout_seconds,
             max_bytes=settings.max_profile_bytes,
         )
         self._engine: Engine | None = None
         self._engine_error: str | None = None
-        self._profile: _LoadedProfile | None = None
-        self._faqs: list[EngineFaq] = []
-        self._faq_version: int | None = None
-        self._profile_error: str | None = None
-        self._faq_error: str | None = None
-        self._last_profile_check: datetime | None = None
+        self._loaded: _Loaded | None = None
+        self._pending: _Loaded | None = None
+        self._last_check: datetime | None = None
         self._index_built_at: datetime | None = None
+        self._legacy_left = True
+        self._legacy_refused: set[int] = set()
+        self._legacy_error: str | None = None
         self._started = time.monotonic()
         self._ready_after_seconds: float | None = None
-        # One sync at a time: the loop and a route that just changed the FAQ.
-        self._sync_lock = threading.Lock()
         self._first_load_tried = threading.Event()
-        self._stopping = threading.Event()
-        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sync: ReplicaSync[str] = ReplicaSync(
+            "knowledge",
+            interval_seconds=settings.sync_seconds,
+            check=self._check,
+            reload=self._reload,
+        )
 
     # --- what requests use -------------------------------------------------------------
 
@@ -108,23 +109,25 @@ class Knowledge:
         if self._engine is None:
             raise RuntimeError("the answering engine is still starting")
         if not self._first_load_tried.is_set():
-            raise RuntimeError("the profile has not been loaded yet")
+            raise RuntimeError("the site's content has not been loaded yet")
 
     def wait_ready(self, timeout: float) -> bool:
         return self._first_load_tried.wait(timeout) and self._engine is not None
 
-    def faqs_changed(self) -> None:
-        """Called after this replica changed the FAQ: rebuild now rather than at the next poll."""
-        if not self.is_ready:
-            return
-        try:
-            self._sync(profile=False)
-        except Exception:
-            logger.exception("could not rebuild the index after an FAQ change; the poll retries")
+    def refresh(self) -> None:
+        """Called after this replica changed the site's content (an FAQ entry from a logged
+        question): poll now rather than at the next interval."""
+        if self.is_ready:
+            self._sync.sync_now()
+
+    def faq_ids(self) -> set[int] | None:
+        """The ids of the FAQ entries answered from now; None before anything was loaded."""
+        loaded = self._loaded
+        return None if loaded is None else {faq.id for faq in loaded.document.faqs}
 
     def status(self) -> dict[str, Any]:
         engine = self._engine
-        profile = self._profile
+        loaded = self._loaded
         return {
             "ready": self.is_ready,
             "engine": {
@@ -137,19 +140,17 @@ class Knowledge:
                 "ready_after_seconds": self._ready_after_seconds,
             },
             "profile": {
-                "loaded": profile is not None,
-                "source": profile.source if profile else None,
-                "digest": profile.digest[:16] if profile else None,
-                "loaded_at": profile.loaded_at.isoformat() if profile else None,
-                "last_checked_at": self._last_profile_check.isoformat()
-                if self._last_profile_check
-                else None,
-                "error": self._profile_error,
+                "loaded": loaded is not None and loaded.document.profile is not None,
+                "source": loaded.source if loaded else None,
+                "digest": loaded.digest[:16] if loaded else None,
+                "loaded_at": loaded.loaded_at.isoformat() if loaded else None,
+                "last_checked_at": self._last_check.isoformat() if self._last_check else None,
+                "error": self._sync.error,
             },
             "faq": {
-                "entries": len(self._faqs),
-                "version": self._faq_version,
-                "error": self._faq_error,
+                "entries": len(loaded.document.faqs) if loaded else 0,
+                "legacy_left": self._legacy_left,
+                "legacy_error": self._legacy_error,
             },
             "index_built_at": self._index_built_at.isoformat() if self._index_built_at else None,
         }
@@ -161,11 +162,10 @@ class Knowledge:
         self._thread.start()
 
     def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
+        self._sync.stop()
         if self._thread:
             self._thread.join(timeout=10)
-        self._profiles.close()
+        self.site.close()
 
     def _run(self) -> None:
         try:
@@ -175,22 +175,15 @@ class Knowledge:
             self._engine_error = type(exc).__name__
             logger.exception("the answering engine could not be built")
             return
-        try:
-            self._sync(first=True)
-        except Exception:
-            logger.exception("the first knowledge load failed; answering from what there is")
+        self._sync.sync_now()
+        if self._loaded is None:
+            self._load_snapshot()
+        if self._loaded is None:
+            self._rebuild(KnowledgeDocument(None))  # nothing known yet: decline politely
         self._first_load_tried.set()
         self._ready_after_seconds = round(time.monotonic() - self._started, 3)
         logger.info("chatbot ready", extra={"seconds": self._ready_after_seconds})
-        while not self._stopping.is_set():
-            self._wake.wait(self._settings.profile_poll_seconds)
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
-            try:
-                self._sync()
-            except Exception:
-                logger.exception("knowledge sync failed; keeping the current index")
+        self._sync.start(first_sync=False)
 
     def _build_engine(self) -> Engine:
         started = time.perf_counter()
@@ -206,133 +199,175 @@ class Knowledge:
         )
         return engine
 
-    # --- syncing ------------------------------------------------------------------------
+    # --- syncing: ReplicaSync's check and reload ------------------------------------------
 
-    def _sync(self, *, first: bool = False, profile: bool = True) -> None:
-        # The network call happens outside the lock, so an FAQ edit never waits on the site.
-        candidate = self._fetch_profile(first=first) if profile else None
-        with self._sync_lock:
-            previous = self._profile
-            profile_changed = False
-            if candidate is not None:
-                if previous is None or previous.digest != candidate.loaded.digest:
-                    self._profile = candidate.loaded
-                    profile_changed = True
-                else:  # the snapshot we started from is still current
-                    previous.source = candidate.loaded.source
-            faqs_changed = self._refresh_faqs()
-            if (profile_changed or faqs_changed or first) and not self._rebuild():
-                # The index still holds the previous knowledge: retry this at the next poll.
-                self._profile = previous
-                self._faq_version = None
-                profile_changed = False
-        if profile_changed and candidate is not None and candidate.fetched is not None:
-            self._save_snapshot(candidate.fetched)
+    def _check(self) -> str:
+        """The digest of the site's current document (fetched only if its ETag changed)."""
+        if self._legacy_left:
+            self._hand_over_legacy_faq()
+        self._last_check = utcnow()
+        fetched = self.site.fetch()
+        loaded = self._loaded
+        if fetched is None:  # 304: what was loaded last is current
+            version = self._sync.version
+            return version if version is not None else (loaded.digest if loaded else "")
+        digest = fetched.document.digest
+        if loaded is not None and loaded.digest == digest:
+            loaded.source = "site"  # the snapshot we started from is still current
+            if loaded.etag != fetched.etag:
+                loaded.etag = fetched.etag
+            return digest
+        self._pending = _Loaded(fetched.document, digest, fetched.etag, "site", utcnow())
+        return digest
 
-    def _fetch_profile(self, *, first: bool) -> "_Candidate | None":
-        """The profile to use if the site may have a new one (or, on a first load while the
-        site is down, the stored snapshot); None to keep the current one."""
-        self._last_profile_check = utcnow()
-        try:
-            fetched = self._profiles.fetch()
-        except ProfileFetchError as exc:
-            self._note_profile_error(str(exc))
-            if first and self._profile is None:
-                return self._read_snapshot()
-            return None
-        self._note_profile_error(None)
-        if fetched is None:
-            return None
-        return _Candidate(
-            _LoadedProfile(fetched.profile, fetched.digest, "site", utcnow(), fetched.translations),
-            fetched,
-        )
+    def _reload(self, digest: str) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None or pending.digest != digest:
+            # The version went back to one this replica already had loaded.
+            if self._loaded is not None and self._loaded.digest == digest:
+                return
+            self.site.forget_etag()
+            raise ProfileFetchError("the document to load is missing; fetching it again")
+        if not self._rebuild(pending.document):
+            # The index still holds the previous document: fetch this one again next time.
+            self.site.forget_etag()
+            raise ProfileFetchError("the index could not be rebuilt from the new document")
+        self._loaded = pending
+        self._save_snapshot(pending)
 
-    def _note_profile_error(self, error: str | None) -> None:
-        # Logged when it changes, not every poll: an outage is one warning, not hundreds.
-        if error != self._profile_error:
-            if error:
-                logger.warning("keeping the last good profile: %s", error)
-            else:
-                logger.info("the site's profile is reachable again")
-        self._profile_error = error
-
-    def _refresh_faqs(self) -> bool:
-        try:
-            with self._database.session() as session:
-                version = session.scalar(select(func.max(FaqChange.id))) or 0
-                if version == self._faq_version:
-                    return False
-                rows = session.execute(
-                    select(FaqEntry.id, FaqEntry.question, FaqEntry.answer).order_by(FaqEntry.id)
-                ).all()
-        except Exception as exc:
-            if self._faq_error is None:
-                logger.warning("cannot read the FAQ; keeping the current entries: %s", exc)
-            self._faq_error = type(exc).__name__
-            return False
-        self._faq_error = None
-        self._faqs = [EngineFaq(row.id, row.question, row.answer) for row in rows]
-        self._faq_version = version
-        return True
-
-    def _rebuild(self) -> bool:
+    def _rebuild(self, document: KnowledgeDocument) -> bool:
         engine = self._engine
         assert engine is not None
-        profile = self._profile.profile if self._profile else None
-        translations = self._profile.translations if self._profile else {}
         try:
-            engine.load(profile, self._faqs, translations=translations)
+            engine.load(document.profile, document.faqs, translations=document.translations)
         except Exception:
-            # The engine swaps its index only once a new one is built: the old one still
-            # answers. Forget the ETag so the next poll fetches the profile and tries again.
+            # The engine swaps its index only once a new one is built: the old one answers.
             logger.exception("the index could not be rebuilt; answering from the previous one")
-            self._profiles.forget_etag()
             return False
         self._index_built_at = utcnow()
         logger.info(
             "index rebuilt",
-            extra={"entries": len(engine.entries), "faq_entries": len(self._faqs)},
+            extra={"entries": len(engine.entries), "faq_entries": len(document.faqs)},
         )
         return True
 
+    # --- the FAQ entries from before the FAQ moved to the site -----------------------------
+
+    def _hand_over_legacy_faq(self) -> None:
+        try:
+            while self._hand_over_legacy_batch():
+                pass
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if error != self._legacy_error:
+                logger.warning("old FAQ entries not handed to the site yet: %s", error)
+            self._legacy_error = error
+            return
+        self._legacy_error = None
+
+    def _hand_over_legacy_batch(self) -> bool:
+        """Hands one batch over; True when there may be more to do now."""
+        with self._database.session() as session:
+            rows = session.scalars(
+                select(LegacyFaqEntry)
+                .where(LegacyFaqEntry.id.not_in(self._legacy_refused))
+                .order_by(LegacyFaqEntry.id)
+                .limit(LEGACY_BATCH)
+            ).all()
+            entries = [
+                {
+                    "legacy_id": row.id,
+                    "question": row.question,
+                    "answer": row.answer,
+                    "created_at": row.created_at.isoformat(),
+                    "updated_at": row.updated_at.isoformat(),
+                }
+                for row in rows
+            ]
+        if not entries:
+            self._legacy_left = False
+            return False
+        result = self.site.import_legacy_faq(entries)
+        confirmed = {
+            int(item["legacy_id"]): int(item["id"])
+            for item in result["imported"]
+            if isinstance(item, dict)
+            and isinstance(item.get("legacy_id"), int)
+            and isinstance(item.get("id"), int)
+        }
+        moved = self._forget_handed_over(confirmed)
+        refused = {
+            int(item["legacy_id"])
+            for item in result.get("refused") or []
+            if isinstance(item, dict) and isinstance(item.get("legacy_id"), int)
+        }
+        if refused:
+            # Kept here (never deleted unconfirmed) and tried again at the next start.
+            logger.warning(
+                "the site refused old FAQ entries; they stay in faq_entries_legacy",
+                extra={"refused": sorted(refused)},
+            )
+            self._legacy_refused |= refused
+        if moved:
+            logger.info("old FAQ entries handed to the site", extra={"entries": moved})
+        return bool(confirmed or refused)
+
+    def _forget_handed_over(self, confirmed: dict[int, int]) -> int:
+        """Deletes the confirmed rows and moves the logged questions' links over, one
+        transaction; a row another replica already handled is left alone."""
+        moved = 0
+        with self._database.session() as session:
+            for legacy_id, site_id in confirmed.items():
+                result = session.execute(
+                    delete(LegacyFaqEntry).where(LegacyFaqEntry.id == legacy_id)
+                )
+                if not getattr(result, "rowcount", 0):
+                    continue
+                moved += 1
+                session.execute(
+                    update(QuestionLog)
+                    .where(QuestionLog.legacy_faq_id == legacy_id)
+                    .values(faq_id=site_id, legacy_faq_id=None)
+                )
+        return moved
+
     # --- the snapshot in the database -----------------------------------------------------
 
-    def _save_snapshot(self, fetched: FetchedProfile) -> None:
-        body = json.dumps(fetched.document(), ensure_ascii=False)
+    def _save_snapshot(self, loaded: _Loaded) -> None:
+        body = json.dumps(loaded.document.as_json(), ensure_ascii=False)
         try:
             with self._database.session() as session:
-                row = session.get(ProfileSnapshot, SNAPSHOT_ROW_ID)
+                row = session.get(KnowledgeSnapshot, SNAPSHOT_ROW_ID)
                 if row is None:
                     session.add(
-                        ProfileSnapshot(
-                            id=SNAPSHOT_ROW_ID, digest=fetched.digest, etag=fetched.etag, body=body
+                        KnowledgeSnapshot(
+                            id=SNAPSHOT_ROW_ID, digest=loaded.digest, etag=loaded.etag, body=body
                         )
                     )
-                elif row.digest != fetched.digest:
-                    row.digest = fetched.digest
-                    row.etag = fetched.etag
+                elif row.digest != loaded.digest:
+                    row.digest = loaded.digest
+                    row.etag = loaded.etag
                     row.body = body
                     row.fetched_at = utcnow()
         except Exception as exc:
-            # Another replica stored the same profile at the same moment, or the database is
-            # away: the snapshot is a convenience, the profile in memory is what answers.
-            logger.info("profile snapshot not stored: %s", type(exc).__name__)
+            # Another replica stored the same document at the same moment, or the database
+            # is away: the snapshot is a convenience, the document in memory is what answers.
+            logger.info("knowledge snapshot not stored: %s", type(exc).__name__)
 
-    def _read_snapshot(self) -> "_Candidate | None":
+    def _load_snapshot(self) -> None:
         try:
             with self._database.session() as session:
-                row = session.get(ProfileSnapshot, SNAPSHOT_ROW_ID)
+                row = session.get(KnowledgeSnapshot, SNAPSHOT_ROW_ID)
                 body = row.body if row else None
         except Exception as exc:
-            logger.warning("cannot read the profile snapshot: %s", type(exc).__name__)
-            return None
+            logger.warning("cannot read the knowledge snapshot: %s", type(exc).__name__)
+            return
         if body is None:
-            return None
+            return
         try:
-            profile, translations = parse_profile_with_translations(body.encode("utf-8"))
+            document = parse_document(body.encode("utf-8"))
         except ProfileFetchError:
-            return None
-        logger.info("answering from the stored profile until the site answers")
-        digest = profile_digest(profile, translations)
-        return _Candidate(_LoadedProfile(profile, digest, "snapshot", utcnow(), translations), None)
+            return
+        if self._rebuild(document):
+            logger.info("answering from the stored document until the site answers")
+            self._loaded = _Loaded(document, document.digest, None, "snapshot", utcnow())

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -16,36 +16,25 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class FaqEntry(Base):
-    """The owner's own questions and answers, in whatever language the owner writes."""
+class LegacyFaqEntry(Base):
+    """The owner's FAQ as this database held it before it moved to the site (migration 0002
+    renamed the table). At start the chatbot hands these rows to the site and deletes each
+    one the site confirmed: the table is empty once that is done."""
 
-    __tablename__ = "faq_entries"
+    __tablename__ = "faq_entries_legacy"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question: Mapped[str] = mapped_column(String(500))
     answer: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class FaqChange(Base):
-    """Append-only: one row per FAQ create, edit or delete. Every replica polls max(id) to
-    know when to rebuild its index (max(updated_at) would not do: MariaDB's DATETIME keeps
-    whole seconds, and a delete leaves no row to date)."""
+class KnowledgeSnapshot(Base):
+    """The last good knowledge document (profile, translations, FAQ) fetched from the site,
+    so a replica that starts while the site is down still answers from it."""
 
-    __tablename__ = "faq_changes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    faq_id: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(16))
-    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-
-
-class ProfileSnapshot(Base):
-    """The last good profile fetched from the site, so a replica that starts while the site
-    is down still answers from it."""
-
-    __tablename__ = "profile_snapshot"
+    __tablename__ = "knowledge_snapshot"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     digest: Mapped[str] = mapped_column(String(64))
@@ -77,8 +66,10 @@ class QuestionLog(Base):
     # The cited sources, as the JSON list the visitor received.
     sources_json: Mapped[str] = mapped_column(Text, default="[]")
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
-    # The FAQ entry the owner wrote from this question, while it exists.
-    faq_id: Mapped[int | None] = mapped_column(
-        ForeignKey("faq_entries.id", ondelete="SET NULL"), default=None
-    )
+    # The site's FAQ entry the owner wrote from this question (no foreign key: the FAQ lives
+    # in the site's database; the API shows it only while the entry exists).
+    faq_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The entry in faq_entries_legacy it pointed to before the FAQ moved to the site; becomes
+    # `faq_id` once the site has that entry.
+    legacy_faq_id: Mapped[int | None] = mapped_column(Integer, default=None)
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)

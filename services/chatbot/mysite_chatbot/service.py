@@ -1,137 +1,20 @@
-"""The owner's FAQ and the question log: the chatbot's data as plain functions."""
+"""The question log: what visitors asked, and turning a question into an entry of the owner's
+FAQ, which lives in the site (the chatbot hands it over and answers from the site's
+knowledge document)."""
 
 import logging
-import unicodedata
-from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mysite_chatbot.config import ChatbotSettings
-from mysite_chatbot.models import FaqChange, FaqEntry, QuestionLog
-from mysite_common.db import utcnow
+from mysite_chatbot.knowledge import Knowledge
+from mysite_chatbot.models import QuestionLog
 from mysite_common.errors import ApiError
 
 logger = logging.getLogger(__name__)
 
-FAQ_NOT_FOUND = ApiError(404, "faq_not_found", "There is no such FAQ entry.")
 QUESTION_NOT_FOUND = ApiError(404, "question_not_found", "There is no such question in the log.")
-
-
-def _clean_owner_text(raw: str, *, field: str, max_chars: int, multiline: bool) -> str:
-    """NFC, trimmed; newlines kept in answers; any other control character is refused."""
-    if any(0xD800 <= ord(character) <= 0xDFFF for character in raw):
-        raise ApiError(
-            422,
-            "invalid_text",
-            f"The {field} contains characters that are not valid text.",
-            fields={field: "invalid characters"},
-        )
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    if not multiline:
-        text = " ".join(text.split())
-    text = text.strip()
-    allowed = "\n\t" if multiline else ""
-    if any(
-        unicodedata.category(character) == "Cc" and character not in allowed for character in text
-    ):
-        raise ApiError(
-            422,
-            "invalid_text",
-            f"The {field} cannot contain control characters.",
-            fields={field: "control characters"},
-        )
-    if not text:
-        raise ApiError(422, "empty_text", f"The {field} cannot be empty.", fields={field: "empty"})
-    if len(text) > max_chars:
-        raise ApiError(
-            422,
-            "text_too_long",
-            f"The {field} can be at most {max_chars} characters long; it has {len(text)}.",
-            fields={field: f"at most {max_chars} characters"},
-        )
-    return text
-
-
-@dataclass(frozen=True)
-class FaqInput:
-    question: str
-    answer: str
-
-    @classmethod
-    def checked(cls, settings: ChatbotSettings, *, question: str, answer: str) -> "FaqInput":
-        return cls(
-            question=_clean_owner_text(
-                question,
-                field="question",
-                max_chars=settings.max_faq_question_chars,
-                multiline=False,
-            ),
-            answer=_clean_owner_text(
-                answer, field="answer", max_chars=settings.max_faq_answer_chars, multiline=True
-            ),
-        )
-
-
-# --- FAQ ----------------------------------------------------------------------------------
-
-
-def list_faqs(session: Session) -> list[FaqEntry]:
-    return list(session.scalars(select(FaqEntry).order_by(FaqEntry.id)))
-
-
-def get_faq(session: Session, faq_id: int) -> FaqEntry:
-    entry = session.get(FaqEntry, faq_id)
-    if entry is None:
-        raise FAQ_NOT_FOUND
-    return entry
-
-
-def _record_change(session: Session, faq_id: int, action: str) -> None:
-    # In the same transaction as the change itself: replicas never see one without the other.
-    session.add(FaqChange(faq_id=faq_id, action=action))
-
-
-def _check_room(session: Session, settings: ChatbotSettings) -> None:
-    count = session.scalar(select(func.count(FaqEntry.id))) or 0
-    if count >= settings.max_faq_entries:
-        raise ApiError(
-            409,
-            "faq_full",
-            f"The FAQ holds at most {settings.max_faq_entries} entries; delete one first.",
-        )
-
-
-def create_faq(session: Session, settings: ChatbotSettings, data: FaqInput) -> FaqEntry:
-    _check_room(session, settings)
-    now = utcnow()
-    entry = FaqEntry(question=data.question, answer=data.answer, created_at=now, updated_at=now)
-    session.add(entry)
-    session.flush()
-    _record_change(session, entry.id, "create")
-    session.commit()
-    session.refresh(entry)  # answer with what is stored (MariaDB keeps whole seconds)
-    logger.info("faq entry created", extra={"faq_id": entry.id})
-    return entry
-
-
-def update_faq(session: Session, faq_id: int, data: FaqInput) -> FaqEntry:
-    entry = get_faq(session, faq_id)
-    entry.question = data.question
-    entry.answer = data.answer
-    _record_change(session, entry.id, "update")
-    session.commit()
-    session.refresh(entry)
-    logger.info("faq entry updated", extra={"faq_id": entry.id})
-    return entry
-
-
-def delete_faq(session: Session, faq_id: int) -> None:
-    entry = get_faq(session, faq_id)
-    session.delete(entry)
-    _record_change(session, faq_id, "delete")
-    session.commit()
-    logger.info("faq entry deleted", extra={"faq_id": faq_id})
 
 
 # --- the question log -----------------------------------------------------------------------
@@ -163,36 +46,42 @@ def get_question(session: Session, question_id: int) -> QuestionLog:
     return row
 
 
+def linked_faq_id(row: QuestionLog, faq_ids: set[int] | None) -> int | None:
+    """The FAQ entry the owner wrote from this question, while the site still has it."""
+    if row.faq_id is None or (faq_ids is not None and row.faq_id not in faq_ids):
+        return None
+    return row.faq_id
+
+
 def question_to_faq(
     session: Session,
-    settings: ChatbotSettings,
+    knowledge: Knowledge,
     question_id: int,
     *,
     answer: str,
     question: str | None = None,
-) -> FaqEntry:
-    """Answers a logged question with a new FAQ entry and marks the question resolved."""
+) -> dict[str, Any]:
+    """Answers a logged question with a new entry in the site's FAQ (the site checks the
+    text and the FAQ's size, as for the owner's own entries) and marks the question
+    resolved. The entry's key names the question, so a retry after a failure here finds
+    the entry the site already made instead of making a second one."""
     logged = get_question(session, question_id)
-    if logged.faq_id is not None:
+    existing = linked_faq_id(logged, knowledge.faq_ids())
+    if existing is not None:
         raise ApiError(
             409,
             "already_in_faq",
-            f"This question is already answered by FAQ entry {logged.faq_id}.",
+            f"This question is already answered by FAQ entry {existing}.",
         )
-    data = FaqInput.checked(
-        settings, question=question if question is not None else logged.question, answer=answer
+    entry = knowledge.site.hand_over_faq(
+        key=f"question:{logged.id}:{int(logged.asked_at.timestamp())}",
+        question=question if question is not None else logged.question,
+        answer=answer,
     )
-    _check_room(session, settings)
-    now = utcnow()
-    entry = FaqEntry(question=data.question, answer=data.answer, created_at=now, updated_at=now)
-    session.add(entry)
-    session.flush()
-    logged.faq_id = entry.id
+    logged.faq_id = entry["id"]
     logged.resolved = True
-    _record_change(session, entry.id, "create")
     session.commit()
-    session.refresh(entry)
-    logger.info("question turned into an faq entry", extra={"faq_id": entry.id})
+    logger.info("question turned into an faq entry", extra={"faq_id": entry["id"]})
     return entry
 
 

@@ -49,24 +49,33 @@ def profile_with_employer(employer: str) -> dict[str, Any]:
 
 
 class FakeSite:
-    """The site service's GET /api/site/profile, as a real HTTP server with ETags.
+    """The site service as the chatbot sees it, a real HTTP server: GET /api/site/knowledge
+    with ETags (the profile, its translations and the owner's FAQ), and the FAQ hand-over
+    (POST /internal/faq, once per key) and legacy import (POST /internal/faq/import, once
+    per legacy id) with the site's limits.
 
     `behaviour` makes it misbehave: "ok", "error" (HTTP 500), "garbage" (not JSON),
     "not_object" (a JSON list), "huge" (over the size limit), "slow" (sleeps 5 s).
-    `shape` is "plain" (the JSON Resume itself) or "wrapped" ({"version", "profile"}).
     `stop()` takes it off the network entirely; `start()` brings it back on the same port.
     """
 
+    MAX_QUESTION = 500
+    MAX_ANSWER = 4000
+
     def __init__(self, profile: dict[str, Any] | None = None) -> None:
-        self.profile: dict[str, Any] = copy.deepcopy(profile or PROFILE)
+        self.profile: dict[str, Any] | None = copy.deepcopy(profile or PROFILE)
         self.version = 1
         self.behaviour = "ok"
-        self.shape = "plain"
-        # Language -> the profile in that language, sent (as a site supporting issue 14
-        # does) when the chatbot asks for ?translations=true.
+        # Language -> the profile in that language.
         self.translations: dict[str, dict[str, Any]] = {}
+        self.faqs: dict[int, dict[str, Any]] = {}
+        self.faq_keys: dict[str, int] = {}
+        self.max_faq_entries = 500
         self.full_responses = 0
         self.not_modified_responses = 0
+        self.import_calls = 0
+        self._next_faq_id = 1
+        self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._port = 0
         self.start()
@@ -75,21 +84,79 @@ class FakeSite:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._port}"
 
-    def publish(self, profile: dict[str, Any]) -> None:
+    def publish(self, profile: dict[str, Any] | None) -> None:
         self.profile = copy.deepcopy(profile)
         self.version += 1
 
-    def _body(self, with_translations: bool = False) -> bytes:
-        if with_translations and self.translations:
-            document = {
-                "version": self.version,
-                "profile": self.profile,
-                "translations": self.translations,
-            }
-            return json.dumps(document, ensure_ascii=False).encode()
-        if self.shape == "wrapped":
-            return json.dumps({"version": self.version, "profile": self.profile}).encode()
-        return json.dumps(self.profile).encode()
+    # --- the owner's FAQ, as /api/site/faq changes it ----------------------------------------
+
+    def add_faq(self, question: str, answer: str, key: str | None = None) -> dict[str, Any]:
+        with self._lock:
+            entry = {"id": self._next_faq_id, "question": question, "answer": answer}
+            self._next_faq_id += 1
+            self.faqs[entry["id"]] = entry
+            if key is not None:
+                self.faq_keys[key] = entry["id"]
+            return dict(entry)
+
+    def update_faq(self, faq_id: int, question: str, answer: str) -> None:
+        with self._lock:
+            self.faqs[faq_id] = {"id": faq_id, "question": question, "answer": answer}
+
+    def delete_faq(self, faq_id: int) -> None:
+        with self._lock:
+            self.faqs.pop(faq_id, None)
+
+    def _document(self) -> bytes:
+        with self._lock:
+            faqs = [self.faqs[faq_id] for faq_id in sorted(self.faqs)]
+        document = {
+            "version": self.version if self.profile is not None else 0,
+            "language": "en",
+            "profile": self.profile,
+            "translations": self.translations if self.profile is not None else {},
+            "faq_revision": len(faqs),
+            "faq": faqs,
+        }
+        return json.dumps(document).encode()
+
+    def _hand_over(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        question, answer, key = body.get("question"), body.get("answer"), body.get("key")
+        if not (isinstance(question, str) and isinstance(answer, str) and isinstance(key, str)):
+            return 422, {"error": "invalid_request", "message": "Bad entry."}
+        question, answer = " ".join(question.split()), answer.strip()
+        if not question or not answer:
+            return 422, {"error": "empty_text", "message": "The answer cannot be empty."}
+        if len(question) > self.MAX_QUESTION or len(answer) > self.MAX_ANSWER:
+            return 422, {"error": "text_too_long", "message": "Too long."}
+        with self._lock:
+            known = self.faq_keys.get(key)
+            if known is not None and known in self.faqs:
+                return 200, {**self._public(self.faqs[known]), "created": False}
+            if len(self.faqs) >= self.max_faq_entries:
+                return 409, {"error": "faq_full", "message": "The FAQ is full."}
+        entry = self.add_faq(question, answer, key)
+        return 201, {**self._public(entry), "created": True}
+
+    def _import(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        self.import_calls += 1
+        imported, refused = [], []
+        for item in body.get("entries", []):
+            key = f"chatbot-faq:{item['legacy_id']}"
+            if len(item["question"]) > self.MAX_QUESTION:
+                refused.append({"legacy_id": item["legacy_id"], "error": "text_too_long"})
+                continue
+            with self._lock:
+                known = self.faq_keys.get(key)
+            if known is None:
+                known = self.add_faq(item["question"], item["answer"], key)["id"]
+            imported.append({"legacy_id": item["legacy_id"], "id": known})
+        return 200, {"imported": imported, "refused": refused}
+
+    @staticmethod
+    def _public(entry: dict[str, Any]) -> dict[str, Any]:
+        now = "2026-12-05T00:00:00Z"
+        return {**entry, "created_at": now, "updated_at": now}
 
     def start(self) -> None:
         site = self
@@ -108,17 +175,37 @@ class FakeSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:
-                path, _, query = self.path.partition("?")
-                if path != "/api/site/profile":
-                    self._send(404, b'{"error": "not_found"}', {})
-                    return
+            def _misbehave(self) -> bool:
                 behaviour = site.behaviour
                 if behaviour == "slow":
                     time.sleep(5)
                 if behaviour == "error":
                     self._send(500, b'{"error": "internal_error"}', {})
+                    return True
+                return False
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if self._misbehave():
                     return
+                if self.path == "/internal/faq":
+                    status, answer = site._hand_over(body)
+                elif self.path == "/internal/faq/import":
+                    status, answer = site._import(body)
+                else:
+                    status, answer = 404, {"error": "not_found", "message": "Not found."}
+                payload = json.dumps(answer, ensure_ascii=False).encode()
+                self._send(status, payload, {"Content-Type": "application/json"})
+
+            def do_GET(self) -> None:
+                path, _, _query = self.path.partition("?")
+                if path != "/api/site/knowledge":
+                    self._send(404, b'{"error": "not_found"}', {})
+                    return
+                if self._misbehave():
+                    return
+                behaviour = site.behaviour
                 if behaviour == "garbage":
                     self._send(200, b"<html>oops</html>", {"Content-Type": "text/html"})
                     return
@@ -126,10 +213,10 @@ class FakeSite:
                     self._send(200, b'["basics", "work"]', {"ETag": '"list"'})
                     return
                 if behaviour == "huge":
-                    body = json.dumps({"basics": {"summary": "x" * 3_000_000}}).encode()
+                    body = json.dumps({"profile": {"summary": "x" * 3_000_000}}).encode()
                     self._send(200, body, {"Content-Type": "application/json"})
                     return
-                body = site._body(with_translations="translations=true" in query)
+                body = site._document()
                 etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
                 if self.headers.get("If-None-Match") == etag:
                     site.not_modified_responses += 1

@@ -1,5 +1,5 @@
 """Fixtures for the chatbot service's tests: real databases, a real (small) site server to
-sync the profile from, and the engine's language resources built once per session."""
+sync the owner's content from, and the engine's language resources built once per session."""
 
 import sys
 from collections.abc import Callable, Iterator
@@ -46,7 +46,7 @@ def settings(database_url: str, site: FakeSite) -> ChatbotSettings:
     return ChatbotSettings.load(
         database_url=database_url,
         site_url=site.url,
-        profile_poll_seconds=0.1,
+        sync_seconds=0.1,
         profile_timeout_seconds=1.0,
     )
 

@@ -1,5 +1,6 @@
-"""Profile sync with the site: an edit is answerable within seconds on every replica, polls
-are conditional, and a site that is down or sends garbage leaves the last good profile."""
+"""Sync with the site's knowledge document: an edit is answerable within seconds on every
+replica, polls are conditional, and a site that is down or sends garbage leaves the last
+good document."""
 
 import copy
 from typing import Any
@@ -35,14 +36,6 @@ def test_polls_are_conditional_and_an_unchanged_profile_is_not_refetched(
 ) -> None:
     assert eventually(lambda: site.not_modified_responses >= 3)
     assert site.full_responses == 1
-
-
-def test_the_wrapped_shape_is_understood(start_app: Any, site: FakeSite) -> None:
-    site.shape = "wrapped"
-    client = start_app()
-    assert "Acme Payments" in employer_answer(client)
-    site.publish(profile_with_employer("Globex Robotics"))
-    assert eventually(lambda: "Globex Robotics" in employer_answer(client))
 
 
 def test_the_owners_translations_answer_visitors_in_their_language(
@@ -91,17 +84,10 @@ def test_a_broken_site_leaves_the_last_good_profile_in_place(
     assert eventually(lambda: status()["profile"]["error"] is None)
 
 
-def test_a_slow_site_does_not_slow_answers_or_faq_edits(client: TestClient, site: FakeSite) -> None:
+def test_a_slow_site_does_not_stop_answers(client: TestClient, site: FakeSite) -> None:
     site.behaviour = "slow"  # every poll now waits for the 1 s client timeout
     for _ in range(3):
         assert "Acme Payments" in employer_answer(client)
-    response = client.post(
-        "/api/chat/faq",
-        json={"question": "Do you have a cat?", "answer": "Yes, Dubu."},
-        headers=OWNER,
-    )
-    assert response.status_code == 201
-    assert ask(client, "do you have a cat?")["answer"] == "Yes, Dubu."
 
 
 def test_odd_profile_content_does_not_crash_anything(start_app: Any, site: FakeSite) -> None:
@@ -136,23 +122,38 @@ def test_a_replica_started_during_a_site_outage_answers_from_the_stored_profile(
     assert eventually(lambda: late.app.state.knowledge.status()["profile"]["source"] == "site")
 
 
-def test_a_replica_with_no_site_and_no_snapshot_still_starts_and_answers_from_the_faq(
+def test_a_replica_with_no_site_and_no_snapshot_still_starts_and_declines(
     start_app: Any, site: FakeSite
 ) -> None:
     site.stop()
     client = start_app()
     assert client.app.state.knowledge.status()["ready"] is True
     assert ask(client, WHERE)["answered"] is False
-    client.post(
-        "/api/chat/faq",
-        json={"question": "Where do you work?", "answer": "At Acme Payments."},
-        headers=OWNER,
-    )
-    assert ask(client, WHERE)["answer"] == "At Acme Payments."
 
+    site.add_faq("Do you have a cat?", "Yes, Dubu.")
     site.start()
-    site.publish(copy.deepcopy(PROFILE))
     assert eventually(lambda: client.app.state.knowledge.status()["profile"]["loaded"])
+    assert eventually(lambda: ask(client, "do you have a cat?")["answer"] == "Yes, Dubu.")
+
+
+def test_the_stored_document_holds_the_faq_too(start_app: Any, site: FakeSite) -> None:
+    site.add_faq("Do you have a cat?", "Yes, Dubu.")
+    first = start_app()
+    assert eventually(lambda: ask(first, "do you have a cat?")["answer"] == "Yes, Dubu.")
+    site.stop()
+    late = start_app()
+    assert late.app.state.knowledge.status()["profile"]["source"] == "snapshot"
+    assert ask(late, "do you have a cat?")["answer"] == "Yes, Dubu."
+
+
+def test_a_site_without_a_published_profile_still_gives_the_faq(
+    start_app: Any, site: FakeSite
+) -> None:
+    site.publish(None)
+    site.add_faq("Do you have a cat?", "Yes, Dubu.")
+    client = start_app()
+    assert ask(client, "do you have a cat?")["answer"] == "Yes, Dubu."
+    assert client.app.state.knowledge.status()["profile"]["loaded"] is False
 
 
 def test_a_profile_the_engine_cannot_index_leaves_the_previous_answers(

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from mysite_chatbot import service
-from mysite_chatbot.deps import KnowledgeDep, Settings
+from mysite_chatbot.deps import KnowledgeDep
 from mysite_chatbot.models import QuestionLog
-from mysite_chatbot.routes.faq import FaqPublic
 from mysite_common.db import DbSession
 from mysite_common.identity import OwnerUser
 
@@ -37,7 +36,7 @@ class LoggedQuestionPublic(BaseModel):
     asked_at: datetime
 
     @classmethod
-    def of(cls, row: QuestionLog) -> "LoggedQuestionPublic":
+    def of(cls, row: QuestionLog, faq_ids: set[int] | None) -> "LoggedQuestionPublic":
         try:
             sources = json.loads(row.sources_json)
         except ValueError:
@@ -54,7 +53,7 @@ class LoggedQuestionPublic(BaseModel):
             sources=sources if isinstance(sources, list) else [],
             latency_ms=row.latency_ms,
             resolved=row.resolved,
-            faq_id=row.faq_id,
+            faq_id=service.linked_faq_id(row, faq_ids),
             asked_at=row.asked_at,
         )
 
@@ -64,6 +63,16 @@ class QuestionPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class FaqPublic(BaseModel):
+    """The entry the site made (its /api/site/faq shape)."""
+
+    id: int
+    question: str
+    answer: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class ToFaqRequest(BaseModel):
@@ -77,13 +86,15 @@ class ToFaqRequest(BaseModel):
 def list_questions(
     _owner: OwnerUser,
     db: DbSession,
+    knowledge: KnowledgeDep,
     unanswered: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> QuestionPage:
     rows, total = service.list_questions(db, unanswered=unanswered, limit=limit, offset=offset)
+    faq_ids = knowledge.faq_ids()
     return QuestionPage(
-        items=[LoggedQuestionPublic.of(row) for row in rows],
+        items=[LoggedQuestionPublic.of(row, faq_ids) for row in rows],
         total=total,
         limit=limit,
         offset=offset,
@@ -96,13 +107,14 @@ def question_to_faq(
     body: ToFaqRequest,
     _owner: OwnerUser,
     db: DbSession,
-    settings: Settings,
     knowledge: KnowledgeDep,
 ) -> FaqPublic:
+    """Creates the entry in the site's FAQ; this replica answers from it at once, the others
+    within CHATBOT_SYNC_SECONDS."""
     entry = service.question_to_faq(
-        db, settings, question_id, answer=body.answer, question=body.question
+        db, knowledge, question_id, answer=body.answer, question=body.question
     )
-    knowledge.faqs_changed()
+    knowledge.refresh()
     return FaqPublic.model_validate(entry)
 
 

@@ -1,6 +1,9 @@
-// The chatbot's admin section. All calls to the chatbot service from the admin are here:
-//   GET/POST /api/chat/faq ({question, answer}); PUT/DELETE /api/chat/faq/{id}
-//   GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
+// The chatbot's admin section:
+//   the owner's FAQ, kept by the site (the chatbot answers from it):
+//     GET/POST /api/site/faq ({question, answer}); PUT/DELETE /api/site/faq/{id}
+//   the chatbot's question log:
+//     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
+//     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
 // Field names are read defensively: the service may wrap lists or name things slightly
 // differently.
 (function () {
@@ -90,7 +93,7 @@
 
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
-      var result = await site.api("PUT", "/api/chat/faq/" + encodeURIComponent(id), {
+      var result = await site.api("PUT", "/api/site/faq/" + encodeURIComponent(id), {
         body: { question: question.value.trim(), answer: answer.value.trim() },
       });
       status.textContent = result.ok ? t("chatadmin.saved") : problem(result);
@@ -98,7 +101,7 @@
     });
     remove.addEventListener("click", async function () {
       if (!window.confirm(t("chatadmin.confirm_delete"))) { return; }
-      var result = await site.api("DELETE", "/api/chat/faq/" + encodeURIComponent(id));
+      var result = await site.api("DELETE", "/api/site/faq/" + encodeURIComponent(id));
       if (result.ok) {
         item.remove();
         showAlert("");
@@ -161,7 +164,7 @@
         "POST", "/api/chat/questions/" + encodeURIComponent(entry.id) + "/faq", { body: { answer: reply } }
       );
       if (result.status === 404 || result.status === 405) {
-        result = await site.api("POST", "/api/chat/faq", { body: { question: text(entry.question), answer: reply } });
+        result = await site.api("POST", "/api/site/faq", { body: { question: text(entry.question), answer: reply } });
       }
       if (!result.ok) {
         status.textContent = problem(result);
@@ -195,7 +198,7 @@
 
   async function load() {
     var results = await Promise.all([
-      site.api("GET", "/api/chat/faq"),
+      site.api("GET", "/api/site/faq"),
       site.api("GET", "/api/chat/questions?unanswered=true"),
     ]);
     var faq = results[0];
@@ -223,7 +226,7 @@
       faqStatus.className = "form-status error";
       return;
     }
-    var result = await site.api("POST", "/api/chat/faq", { body: { question: question, answer: answer } });
+    var result = await site.api("POST", "/api/site/faq", { body: { question: question, answer: answer } });
     if (!result.ok) {
       faqStatus.textContent = problem(result);
       faqStatus.className = "form-status error";
