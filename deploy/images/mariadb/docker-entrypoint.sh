@@ -82,9 +82,19 @@ SQL
   chmod 600 "$datadir/.my-healthcheck.cnf"
   stop_private_server
   log "initialised"
-elif [ -n "${MARIADB_AUTO_UPGRADE:-}" ]; then
+else
   server_version=$(mariadbd --version | grep -o '[0-9]*\.[0-9]*\.[0-9]*-MariaDB' | head -1)
-  if ! grep -qF "${server_version%-MariaDB}" "$datadir/mysql_upgrade_info" 2>/dev/null; then
+  # Data of a newer release (the official mariadb:11.4 image's, say) cannot be opened by an
+  # older server, and mariadb-upgrade cannot downgrade it: refuse before touching it.
+  data_version=$(grep -o '^[0-9]*\.[0-9]*\.[0-9]*' "$datadir/mysql_upgrade_info" 2>/dev/null || true)
+  if [ -n "$data_version" ] && [ "$data_version" != "${server_version%-MariaDB}" ] \
+    && [ "$(printf '%s\n%s\n' "$data_version" "${server_version%-MariaDB}" | sort -V | tail -1)" = "$data_version" ]; then
+    log "the data was written by MariaDB $data_version, newer than this server ($server_version):"
+    log "start the image that wrote it (compose.yaml's default is mariadb:11.4) or restore a dump"
+    exit 1
+  fi
+  if [ -n "${MARIADB_AUTO_UPGRADE:-}" ] \
+    && ! grep -qF "${server_version%-MariaDB}" "$datadir/mysql_upgrade_info" 2>/dev/null; then
     log "upgrading the system tables to $server_version"
     start_private_server
     mariadb-upgrade --socket="$socket" --user=root
