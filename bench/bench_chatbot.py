@@ -1,27 +1,36 @@
-"""The chatbot's figures: POST /api/chat/ask throughput and latency, first answer after
+"""The chatbot's figures: POST /api/chat/ask latency and throughput, first answer after
 start, memory per replica.
 
+One chatbot replica on its own (SQLite, a small local site serving the example owner's
+knowledge document), the load from wrk in a second process:
+
+    python -m bench.bench_chatbot --service --seconds 5 --rounds 3
+
+- latency: p50/p95/p99 at 1, 2, 4 and 8 connections, closed loop, the connection counts in
+  rotation for `--rounds` rounds, medians per count. Questions are the example owner's
+  held-out questions (496 distinct ones, each wrk connection starting at its own place)
+  with the answer cache OFF, so every request is an engine miss; then the same replica
+  restarted with the cache on, after one pass over the questions: repeats only (hits).
+- start-up: first answer after the process starts, cold (empty data folder) and warm
+  (restarted with the folder the first run left: unpacked encoder weights, entry vectors).
+- memory: VmRSS when ready, after the load, and the peak (VmHWM); RssFile is the part
+  that is pages of files (the mapped encoder table), RssAnon the process's own.
+
 Through a running gateway (`make up`, or any stack), with a mix of Korean, English,
-unknown and small-talk questions:
+unknown and small-talk questions (httpx clients in this process, spread over source
+addresses so the gateway's per-client rate limit does not answer instead; 429s counted):
 
     python -m bench.bench_chatbot --url http://127.0.0.1:8000 --seconds 10
 
-The gateway rate-limits /api/chat/ask per client address; on loopback the load is spread
-over `--addresses` source addresses (127.0.0.2 ...) so the benchmark measures the chatbot,
-not the limiter (429s are counted separately).
-
-One chatbot replica on its own (SQLite, a small local profile server), for start-up time,
-memory and the latency without the gateway:
-
-    python -m bench.bench_chatbot --service
-
-`run(seconds, url=None)` does the second, and the first when a gateway URL is given.
+`run(seconds, url=None)` does the first, and the second when a gateway URL is given.
 """
 
 import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,7 +45,9 @@ from typing import Any
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-EVAL_PROFILE = REPO / "services" / "chatbot" / "eval" / "profile.json"
+EVAL_FOLDER = REPO / "services" / "chatbot" / "eval"
+EVAL_PROFILE = EVAL_FOLDER / "profile.json"
+CONNECTIONS = (1, 2, 4, 8)
 
 # What visitors ask, in rough proportion: mostly answerable, some unknown, some small talk.
 QUESTIONS = (
@@ -155,11 +166,37 @@ def through(url: str, *, seconds: float = 10.0, connections: int = 8, addresses:
 # --- one replica on its own -------------------------------------------------------------------
 
 
-class _ProfileServer:
-    """GET /api/site/profile with an ETag, as the site serves it."""
+def held_out_questions() -> list[str]:
+    """The example owner's held-out questions: distinct, realistic, never trained on."""
+    questions: list[str] = []
+    for path in sorted(EVAL_FOLDER.glob("questions_heldout*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                questions.append(json.loads(line)["question"])
+    return list(dict.fromkeys(questions))
 
-    def __init__(self, profile: dict[str, Any]) -> None:
-        body = json.dumps(profile, ensure_ascii=False).encode()
+
+def knowledge_document() -> dict[str, Any]:
+    """GET /api/site/knowledge as the site serves it: the example profile and its FAQ."""
+    faqs = json.loads((EVAL_FOLDER / "faqs.json").read_text(encoding="utf-8"))
+    return {
+        "version": 1,
+        "language": "en",
+        "profile": json.loads(EVAL_PROFILE.read_text(encoding="utf-8")),
+        "translations": {},
+        "faq_revision": len(faqs),
+        "faq": [
+            {"id": int(row["id"]), "question": row["question"], "answer": row["answer"]}
+            for row in faqs
+        ],
+    }
+
+
+class _SiteServer:
+    """The site's GET /api/site/knowledge with an ETag (and 304 to If-None-Match)."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        body = json.dumps(document, ensure_ascii=False).encode()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -198,59 +235,198 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+def _memory(pid: int) -> dict[str, float]:
+    """VmRSS, VmHWM (peak), RssAnon and RssFile of `pid`, in MB."""
+    wanted = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
+    found: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return round(int(line.split()[1]) / 1024, 1)
-    return float("nan")
+        name, _, value = line.partition(":")
+        if name in wanted:
+            found[name] = round(int(value.split()[0]) / 1024, 1)
+    return found
 
 
-def service(seconds: float = 10.0, connections: int = 8) -> dict[str, Any]:
-    """Start one replica; time its first answer; measure memory and direct latency."""
-    profile = json.loads(EVAL_PROFILE.read_text(encoding="utf-8"))
-    site = _ProfileServer(profile)
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as directory:
-        env = {
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Replica:
+    """`python -m mysite_chatbot serve` on a free port, timed from the process start."""
+
+    def __init__(self, site_url: str, data_dir: Path, **env: str) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
             **os.environ,
-            "MYSITE_DATA_DIR": directory,
-            "CHATBOT_DATABASE_URL": f"sqlite:///{directory}/chatbot.sqlite3",
-            "CHATBOT_SITE_URL": site.url,
+            "MYSITE_DATA_DIR": str(data_dir),
+            "CHATBOT_DATABASE_URL": f"sqlite:///{data_dir}/chatbot.sqlite3",
+            "CHATBOT_SITE_URL": site_url,
             "MYSITE_LOG_LEVEL": "WARNING",
+            "MYSITE_DRAIN_SECONDS": "0",
+            **env,
         }
         subprocess.run(
-            [sys.executable, "-m", "mysite_chatbot", "migrate"], env=env, check=True,
+            [sys.executable, "-m", "mysite_chatbot", "migrate"], env=self.env, check=True,
             capture_output=True, timeout=120,
         )  # fmt: skip
-        started = time.monotonic()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mysite_chatbot", "serve", "--port", str(port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "mysite_chatbot", "serve", "--port", str(self.port)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        results: dict[str, Any] = {}
+
+    def first_answer_after(self) -> dict[str, float]:
+        return {
+            "healthz_after_s": _first_success(
+                lambda: httpx.get(f"{self.url}/healthz"), self.started
+            ),
+            "first_answer_after_s": _first_success(
+                lambda: httpx.post(
+                    f"{self.url}/api/chat/ask", json={"question": "어디서 일하세요?"}
+                ),
+                self.started,
+            ),
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def _lua_script(questions: list[str], folder: Path) -> Path:
+    """wrk: POST /api/chat/ask with the questions in turn (each connection from its own
+    place in the list), and p50/p95/p99 printed as JSON at the end."""
+    bodies = ",\n".join(
+        "[==[" + json.dumps({"question": question}) + "]==]" for question in questions
+    )
+    script = folder / "questions.lua"
+    script.write_text(
+        "local bodies = {"
+        + bodies
+        + "}\n"
+        + """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads * 131)
+  threads = threads + 1
+end
+local sent = 0
+function request()
+  sent = sent + 1
+  return wrk.format(nil, "/api/chat/ask", nil, bodies[((sent + offset) % #bodies) + 1])
+end
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, ' ..
+    '"socket_errors": %d, "non_2xx": %d}\\n',
+    summary.requests, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000,
+    errors.connect + errors.read + errors.write + errors.timeout, errors.status))
+end
+""",
+        encoding="utf-8",
+    )
+    return script
+
+
+_WRK_RATE = re.compile(r"Requests/sec:\s+([0-9.]+)")
+
+
+def wrk_round(url: str, script: Path, connections: int, seconds: float, pid: int) -> dict:
+    """One closed-loop wrk run (one thread: the second core is the replica's); the
+    replica's CPU time per request from /proc, which is what bounds its throughput."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (.ci/prerequisites installs it)")
+    cpu_before = _cpu_seconds(pid)
+    output = subprocess.run(
+        [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script), url],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    cpu = _cpu_seconds(pid) - cpu_before
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result: dict[str, Any] = json.loads(line.removeprefix("BENCH "))
+    rate = _WRK_RATE.search(output)
+    result["rps"] = float(rate.group(1)) if rate else None
+    result["replica_cpu_ms_per_request"] = (
+        round(cpu * 1000 / result["requests"], 2) if result["requests"] else None
+    )
+    return result
+
+
+def _medians(rounds: list[dict]) -> dict[str, Any]:
+    keys = ("rps", "p50_ms", "p95_ms", "p99_ms", "replica_cpu_ms_per_request")
+    summary: dict[str, Any] = {
+        key: round(statistics.median(r[key] for r in rounds if r[key] is not None), 2)
+        for key in keys
+    }
+    summary["p95_ms_rounds"] = [r["p95_ms"] for r in rounds]
+    summary["requests"] = sum(r["requests"] for r in rounds)
+    summary["errors"] = sum(r["socket_errors"] + r["non_2xx"] for r in rounds)
+    return summary
+
+
+def latency_by_connections(
+    url: str, script: Path, pid: int, *, seconds: float, rounds: int
+) -> dict[str, Any]:
+    """Every connection count once per round, in rotation; medians per count."""
+    by_count: dict[int, list[dict]] = {count: [] for count in CONNECTIONS}
+    for round_number in range(rounds):
+        # Rotate the starting count so no count always runs first (or last).
+        order = CONNECTIONS[round_number % 4 :] + CONNECTIONS[: round_number % 4]
+        for count in order:
+            by_count[count].append(wrk_round(url, script, count, seconds, pid))
+    return {f"{count}_connections": _medians(by_count[count]) for count in CONNECTIONS}
+
+
+def service(seconds: float = 5.0, rounds: int = 3) -> dict[str, Any]:
+    """One replica: first answer cold and warm, memory, latency at 1-8 connections with
+    the answer cache off (misses) and on (repeats)."""
+    questions = held_out_questions()
+    site = _SiteServer(knowledge_document())
+    results: dict[str, Any] = {"questions": len(questions)}
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        script = _lua_script(questions, folder)
         try:
-            results["healthz_after_s"] = _first_success(
-                lambda: httpx.get(f"{url}/healthz"), started
-            )
-            results["first_answer_after_s"] = _first_success(
-                lambda: httpx.post(f"{url}/api/chat/ask", json={"question": "어디서 일하세요?"}),
-                started,
-            )
-            results["rss_mb_ready"] = _rss_mb(process.pid)
-            time.sleep(3)  # entry embeddings finish in the background
-            results["rss_mb_indexed"] = _rss_mb(process.pid)
-            results["direct"] = through(url, seconds=seconds, connections=connections, addresses=1)
-            results["rss_mb_after_load"] = _rss_mb(process.pid)
-            results["rss_mb_peak"] = _rss_mb(process.pid, "VmHWM")
+            # Cold: an empty data folder, as a new container starts. Cache off: misses only.
+            replica = Replica(site.url, folder / "data", CHATBOT_ANSWER_CACHE_SIZE="0")
+            try:
+                results["cold_start"] = replica.first_answer_after()
+                results["memory_ready_mb"] = _memory(replica.process.pid)
+                results["misses"] = latency_by_connections(
+                    replica.url, script, replica.process.pid, seconds=seconds, rounds=rounds
+                )
+                results["memory_after_load_mb"] = _memory(replica.process.pid)
+            finally:
+                replica.stop()
+            # Warm: restarted on the same folder. Cache on; one pass fills it.
+            replica = Replica(site.url, folder / "data")
+            try:
+                results["warm_start"] = replica.first_answer_after()
+                results["warm_memory_ready_mb"] = _memory(replica.process.pid)
+                with httpx.Client(base_url=replica.url, timeout=30) as client:
+                    for question in questions:
+                        client.post("/api/chat/ask", json={"question": question})
+                results["hits"] = {
+                    f"{count}_connections": wrk_round(
+                        replica.url, script, count, seconds, replica.process.pid
+                    )
+                    for count in (1, 8)
+                }
+                results["warm_memory_after_load_mb"] = _memory(replica.process.pid)
+            finally:
+                replica.stop()
         finally:
-            process.terminate()
-            process.wait(30)
             site.stop()
     return results
 
 
-def _first_success(request: Any, started: float, timeout: float = 60.0) -> float:
+def _first_success(request: Any, started: float, timeout: float = 120.0) -> float:
     while time.monotonic() - started < timeout:
         try:
             if request().status_code == 200:
@@ -283,7 +459,7 @@ def in_process(rounds: int = 20) -> dict[str, Any]:
 
 
 def run(seconds: float = 5.0, url: str | None = None) -> dict[str, Any]:
-    results: dict[str, Any] = {"replica": service(seconds)}
+    results: dict[str, Any] = {"replica": service(seconds, rounds=3)}
     if url:
         results["gateway"] = through(url, seconds=seconds)
     return results
@@ -294,7 +470,8 @@ def main() -> int:
     parser.add_argument("--url", help="gateway (or replica) base URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--service", action="store_true", help="start one replica and measure it")
     parser.add_argument("--engine", action="store_true", help="the engine alone, in this process")
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per connection count")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--addresses", type=int, default=32)
     arguments = parser.parse_args()
@@ -304,7 +481,7 @@ def main() -> int:
     if arguments.engine:
         results["engine"] = in_process()
     if arguments.service:
-        results["replica"] = service(arguments.seconds, arguments.connections)
+        results["replica"] = service(arguments.seconds, arguments.rounds)
     if arguments.url:
         results["gateway"] = through(
             arguments.url,

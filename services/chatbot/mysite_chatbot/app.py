@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from mysite_chatbot.answering import AnswerCache
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import LanguageResources
+from mysite_chatbot.engine.embeddings import use_cache_dir
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.llm import LlmClient
 from mysite_chatbot.question_log import QuestionLogWriter
@@ -34,6 +35,9 @@ def create_app(
     apps in one process, as the tests do; the server builds its own in the background."""
     settings = settings or ChatbotSettings.load()
     database = Database(settings.database_url)
+    if language_resources is None:
+        # The encoder's unpacked weights and the entry vectors, kept between starts.
+        use_cache_dir(settings.data_dir / "chatbot-cache")
     knowledge = Knowledge(settings, database, language_resources)
     question_log = QuestionLogWriter(database, keep_days=settings.question_log_days)
     llm = LlmClient(settings) if settings.llm_enabled else None

@@ -27,6 +27,9 @@ MAX_QUEUED = 10_000
 # How long a question may wait before it is written (and the writer's idle wake-up).
 FLUSH_SECONDS = 1.0
 PURGE_EVERY_SECONDS = 3600.0
+# The first purge waits until the replica has started: its DELETE (and the SQL compiled for
+# it) would otherwise compete for the GIL with the engine being built.
+FIRST_PURGE_AFTER_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class QuestionLogWriter:
         self._database = database
         # Visitors' questions can hold personal details: they are kept only this long.
         self._keep_days = keep_days
-        self._last_purge = 0.0
+        self._next_purge = 0.0
         # deque.append and popleft are atomic: request threads and the writer share it as is.
         self._pending: deque[LoggedQuestion] = deque()
         self._wake = threading.Event()
@@ -87,6 +90,7 @@ class QuestionLogWriter:
             return self._written.wait_for(lambda: not self._pending and not self._writing, timeout)
 
     def start(self) -> None:
+        self._next_purge = time.monotonic() + FIRST_PURGE_AFTER_SECONDS
         self._thread = threading.Thread(target=self._run, name="chatbot-question-log", daemon=True)
         self._thread.start()
 
@@ -133,9 +137,9 @@ class QuestionLogWriter:
             )
 
     def _purge_if_due(self) -> None:
-        if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS and self._last_purge:
+        if time.monotonic() < self._next_purge:
             return
-        self._last_purge = time.monotonic()
+        self._next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         self.purge()
 
     def purge(self) -> int:

