@@ -143,11 +143,13 @@ def test_instructions_in_the_profile_are_only_quoted(resources: LanguageResource
 def test_a_new_faq_entry_answers_its_question_and_a_paraphrase(
     resources: LanguageResources,
 ) -> None:
+    # (The profile says the owner bakes bread, so a question about one kind of bread is a
+    # near miss the engine may answer from the job; a product it does not list is not.)
     engine = Engine(resources)
     engine.load(BAKER_EN, [])
-    assert engine.ask("Do you bake gluten-free bread?").answered is False
-    engine.load(BAKER_EN, [FaqEntry(1, "Do you bake gluten-free bread?", "Yes, on Saturdays.")])
-    for question in ["Do you bake gluten-free bread?", "Any gluten-free bread?"]:
+    assert engine.ask("Do you sell birthday cakes?").answered is False
+    engine.load(BAKER_EN, [FaqEntry(1, "Do you sell birthday cakes?", "Yes, order by Friday.")])
+    for question in ["Do you sell birthday cakes?", "Can I order a birthday cake?"]:
         assert top_key(engine.ask(question)) == "faq:1", question
 
 

@@ -56,10 +56,13 @@ RANKING_FEATURES = (
     "section_log_probability",
     "lexical_coverage_x_section",
     "dense_cosine_x_section",
+    "question_cosine",
+    "question_gap",
+    "question_reciprocal_rank",
 )
 LEXICAL_RANKING_FEATURES = 7
 # What the decision sees about the question and its best and second-best entries.
-DECISION_FEATURES = (
+_BASE_DECISION_FEATURES = (
     "top_logit",
     "logit_margin",
     "top_probability",
@@ -73,6 +76,24 @@ DECISION_FEATURES = (
     "top_section_probability",
     "max_section_probability",
     "unanswerable_probability",
+    "top_question_cosine",
+    "max_question_cosine",
+)
+# Products of these pairs let the linear decision weigh one signal by another (a margin
+# means more when the section is likely): it answered 5 more questions in 100 at the same
+# rate of wrong answers on the leave-one-owner-out eval.
+_CROSSED = (
+    "top_logit",
+    "logit_margin",
+    "top_lexical_coverage",
+    "top_dense_cosine",
+    "top_section_probability",
+    "unanswerable_probability",
+    "top_question_cosine",
+)
+_CROSSED_POSITIONS = tuple(_BASE_DECISION_FEATURES.index(name) for name in _CROSSED)
+DECISION_FEATURES = _BASE_DECISION_FEATURES + tuple(
+    f"{_CROSSED[i]}*{_CROSSED[j]}" for i in range(len(_CROSSED)) for j in range(i, len(_CROSSED))
 )
 LEXICAL_DECISION_FEATURES = 7
 
@@ -85,6 +106,8 @@ class QuestionSignals:
     similarities: Vectors | None  # cosine per entry, or None without embeddings
     vector: Vectors | None  # the question's sentence vector
     words: int  # content tokens in the question
+    # cosine per entry with the questions it answers (Entry.question_texts), or None
+    question_similarities: Vectors | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +132,9 @@ class _Index:
     vector_owner: tuple[int, ...] = ()
     facts: Matrix = field(default_factory=lambda: np.zeros((0, 3)))
     sections: tuple[str, ...] = ()
+    # The same for the questions each entry answers (Entry.question_texts).
+    question_vectors: Vectors | None = None
+    question_owner: tuple[int, ...] = ()
 
 
 @dataclass
@@ -244,15 +270,23 @@ class Engine:
             for token in analyzer.tokens(entry.title)
         )
         vectors: Vectors | None = None
+        question_vectors: Vectors | None = None
         owners: list[int] = []
+        question_owners: list[int] = []
         embedder = self.resources.embedder
         if embedder is not None and entries:
             texts: list[str] = []
+            questions: list[str] = []
             for position, entry in enumerate(entries):
                 for text in entry.embedding_texts:
                     texts.append(text)
                     owners.append(position)
+                # An entry without questions is met by its content instead.
+                for text in entry.question_texts or entry.embedding_texts:
+                    questions.append(text)
+                    question_owners.append(position)
             vectors = embedder.embed(texts)
+            question_vectors = embedder.embed(questions)
         with self._load_lock:
             generation = self._index.generation + 1
             self._index = _Index(
@@ -263,6 +297,8 @@ class Engine:
                 vectors,
                 tuple(owners),
                 *entry_facts(entries),
+                question_vectors,
+                tuple(question_owners),
             )
 
     def wait_until_ready(self, timeout: float | None = None) -> bool:
@@ -347,10 +383,11 @@ class Engine:
             return QuestionSignals(lexical, None, None, len(tokens))
         self.stats.embedded_questions += 1
         vector = embedder.embed([question], cache=False)[0]
-        rows = index.vectors @ vector
-        similarities = np.full(len(index.entries), -1.0, dtype=np.float32)
-        np.maximum.at(similarities, np.asarray(index.vector_owner, dtype=np.int64), rows)
-        return QuestionSignals(lexical, similarities, vector, len(tokens))
+        similarities = _best_per_entry(index.vectors, index.vector_owner, vector, index)
+        questions = None
+        if index.question_vectors is not None:
+            questions = _best_per_entry(index.question_vectors, index.question_owner, vector, index)
+        return QuestionSignals(lexical, similarities, vector, len(tokens), questions)
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
         if self.model is None:
@@ -408,6 +445,15 @@ class Engine:
         return f"Yes, I work with {join_list(named, 'en')}. {answer}"
 
 
+def _best_per_entry(
+    vectors: Vectors, owners: Sequence[int], vector: Vectors, index: _Index
+) -> Vectors:
+    """The best cosine of ``vector`` with each entry's rows of ``vectors``."""
+    best = np.full(len(index.entries), -1.0, dtype=np.float32)
+    np.maximum.at(best, np.asarray(owners, dtype=np.int64), vectors @ vector)
+    return best
+
+
 def _shipped_model() -> EngineModel | None:
     return EngineModel.load() if MODEL_PATH.is_file() else None
 
@@ -449,6 +495,14 @@ def ranking_features(
         rows[:, 8] = similarities - similarities.max()
         rows[:, 9] = 1.0 / (1.0 + _ranks(similarities))
         set_section_features(rows, sections, section_probabilities)
+        questions = (
+            similarities
+            if signals.question_similarities is None
+            else signals.question_similarities.astype(np.float64)
+        )
+        rows[:, 14] = questions
+        rows[:, 15] = questions - questions.max()
+        rows[:, 16] = 1.0 / (1.0 + _ranks(questions))
     return rows
 
 
@@ -475,7 +529,7 @@ def decision_features(
     top = int(order[0])
     second = float(logits[order[1]]) if len(order) > 1 else float(logits[top]) - 5.0
     answerable = [p for name, p in section_probabilities.items() if name != UNANSWERABLE]
-    return [
+    base = [
         float(logits[top]),
         float(logits[top]) - second,
         1 / (1 + math.exp(-float(logits[top]))),
@@ -489,7 +543,14 @@ def decision_features(
         float(features[top, 10]),
         max(answerable, default=0.0),
         section_probabilities.get(UNANSWERABLE, 0.0),
+        float(features[top, 14]),
+        float(features[:, 14].max()),
     ]
+    crossed = [base[position] for position in _CROSSED_POSITIONS]
+    products = [
+        crossed[i] * crossed[j] for i in range(len(crossed)) for j in range(i, len(crossed))
+    ]
+    return base + products
 
 
 def _ranks(values: Matrix) -> Matrix:

@@ -10,6 +10,7 @@ type or contain instructions; it is only ever quoted, never followed.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -25,7 +26,7 @@ from .templates import (
     join_list,
     quote_other_language,
 )
-from .text import Language, clean_text, detect_language
+from .text import DATA_DIR, Language, clean_text, detect_language
 
 # Free text longer than this is cut in answers (the full text stays searchable).
 MAX_QUOTED_CHARS = 600
@@ -151,6 +152,26 @@ _SECTION_LABELS = {
 }
 
 
+# Questions a visitor might ask about each kind of entry, in both languages (data file):
+# embedded with the entry, they let a question meet it across languages.
+ENTRY_QUESTIONS: dict[str, list[str]] = {
+    key: value
+    for key, value in json.loads(
+        (DATA_DIR / "entry_questions.json").read_text(encoding="utf-8")
+    ).items()
+    if not key.startswith("_")
+}
+
+
+def entry_questions(source: Source) -> list[str]:
+    """The data file's questions for ``source``'s kind of entry, with its title filled in."""
+    if source.field is not None:
+        kind = f"{source.section}.{source.field}"
+    else:
+        kind = (source.section or "") + ("" if source.index is not None else "+")
+    return [template.replace("{title}", source.title) for template in ENTRY_QUESTIONS.get(kind, [])]
+
+
 def _descriptor(source: Source, fields: Sequence[TextField]) -> str:
     """A short "Section: title. key fields" line: what the entry is about, for the embedder."""
     label = _SECTION_LABELS.get(source.section or "", "")
@@ -182,6 +203,9 @@ class _Builder:
             embedding_texts = (answer_en, answer_ko) if answer_en != answer_ko else (answer_en,)
         if source.type == "profile":
             embedding_texts = (_descriptor(source, text_fields), *embedding_texts)
+        questions = entry_questions(source) if source.type == "profile" else []
+        if source.type == "faq" and source.title:
+            questions = [source.title]
         self.entries.append(
             Entry(
                 source=source,
@@ -195,6 +219,7 @@ class _Builder:
                 prior=prior,
                 start_date=start_date,
                 end_date=end_date,
+                question_texts=tuple(_shorten(text, 400) for text in questions),
             )
         )
 
@@ -1022,6 +1047,7 @@ def merge_translations(
                 answer_ko=answers["ko"],
                 fields=entry.fields + other.fields,
                 embedding_texts=tuple(dict.fromkeys(entry.embedding_texts + other.embedding_texts)),
+                question_texts=tuple(dict.fromkeys(entry.question_texts + other.question_texts)),
                 # The fact now exists in the visitor's language too.
                 content_language=None,
             )

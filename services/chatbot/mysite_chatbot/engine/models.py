@@ -110,6 +110,9 @@ class Entry:
     # ISO dates of a dated item (a job, a school), for "before X" / "after X".
     start_date: str = ""
     end_date: str = ""
+    # Questions a visitor might ask that this entry answers (the FAQ's own question, the
+    # data file's questions for its kind of entry), embedded apart from its content.
+    question_texts: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
