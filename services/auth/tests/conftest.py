@@ -1,23 +1,17 @@
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from mysite_auth.app import create_app
 from mysite_auth.config import AuthSettings
-from mysite_auth.models import Base
-from mysite_testing.databases import BACKENDS, empty_tables, fresh_database
+from mysite_testing.fixtures import StartApp
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 STRONG_PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with fresh_database(request.param, "mysite_auth", tmp_path_factory.mktemp("auth")) as url:
-        yield url
+@pytest.fixture(scope="session")
+def service_package() -> str:
+    return "mysite_auth"  # database_url, start_app: mysite_testing.fixtures
 
 
 @pytest.fixture
@@ -31,11 +25,8 @@ def settings(database_url: str) -> AuthSettings:
 
 
 @pytest.fixture
-def client(settings: AuthSettings) -> Iterator[TestClient]:
-    app = create_app(settings)
-    with TestClient(app, base_url="http://testserver") as test_client:
-        yield test_client
-    empty_tables(settings.database_url, Base.metadata)
+def client(settings: AuthSettings, start_app: StartApp) -> TestClient:
+    return start_app(create_app(settings))
 
 
 def _signup(client: TestClient, username: str = "visitor", password: str = STRONG_PASSWORD) -> dict:

@@ -1,5 +1,5 @@
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +12,12 @@ from site_support import MEMBER, OTHER_MEMBER, OWNER, Browser
 
 from mysite_site.app import create_app
 from mysite_site.config import SiteSettings
-from mysite_site.models import Base
-from mysite_testing.databases import BACKENDS, empty_tables, fresh_database
+from mysite_testing.fixtures import StartApp
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with fresh_database(request.param, "mysite_site", tmp_path_factory.mktemp("site")) as url:
-        yield url
+@pytest.fixture(scope="session")
+def service_package() -> str:
+    return "mysite_site"  # database_url, start_app: mysite_testing.fixtures
 
 
 @pytest.fixture
@@ -30,21 +26,15 @@ def settings(database_url: str) -> SiteSettings:
 
 
 @pytest.fixture
-def make_client(settings: SiteSettings) -> Iterator[Callable[..., TestClient]]:
+def make_client(settings: SiteSettings, start_app: StartApp) -> Callable[..., TestClient]:
     """A new replica of the site (its own app and caches) over the same database."""
-    clients: list[TestClient] = []
 
     def make(**overrides: Any) -> TestClient:
-        app = create_app(settings.model_copy(update=overrides) if overrides else settings)
-        client = TestClient(app, base_url="http://testserver")
-        client.__enter__()
-        clients.append(client)
-        return client
+        return start_app(
+            create_app(settings.model_copy(update=overrides) if overrides else settings)
+        )
 
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
-    empty_tables(settings.database_url, Base.metadata)
+    return make
 
 
 @pytest.fixture
