@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mysite_common.text import MAX_QUESTION_CHARS
 from mysite_stack.stack import Stack
 
 from .conftest import MEMBER_PASSWORD, start_stack
@@ -192,7 +193,7 @@ def test_the_internal_faq_routes_are_not_public(visitor: httpx.Client) -> None:
 def test_bad_questions_are_refused_clearly_through_the_gateway(visitor: httpx.Client) -> None:
     for body, status in (
         ({"question": ""}, 422),
-        ({"question": "a" * 501}, 422),
+        ({"question": "a" * (MAX_QUESTION_CHARS + 1)}, 422),
         ({"question": 42}, 422),
         ({"question": "x" * 50_000}, 413),
     ):

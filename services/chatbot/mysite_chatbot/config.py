@@ -4,6 +4,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from mysite_common.settings import ServiceSettings
+from mysite_common.text import MAX_QUESTION_CHARS
 
 
 class ChatbotSettings(ServiceSettings):
@@ -21,7 +22,8 @@ class ChatbotSettings(ServiceSettings):
     # A document larger than this is refused as garbage and the last good one is kept.
     max_profile_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
 
-    max_question_chars: int = Field(default=500, ge=10, le=2000)
+    # At most mysite_common's limit, which the site's question fields and FAQ questions share.
+    max_question_chars: int = Field(default=MAX_QUESTION_CHARS, ge=10, le=MAX_QUESTION_CHARS)
     # Offline replies kept per replica for questions asked again (answering.AnswerCache);
     # 0 turns the cache off (the benchmark measures the engine's misses that way).
     answer_cache_size: int = Field(default=2048, ge=0, le=100_000)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from mysite_chatbot.app import create_app
 from mysite_chatbot.config import ChatbotSettings
+from mysite_common.text import MAX_QUESTION_CHARS
 
 
 def source_keys(body: dict[str, Any]) -> list[str]:
@@ -138,7 +139,7 @@ def test_every_question_is_logged_with_answer_confidence_and_latency(client: Tes
 
 
 def test_a_question_at_the_limit_is_accepted(client: TestClient) -> None:
-    response = client.post("/api/chat/ask", json={"question": "가" * 500})
+    response = client.post("/api/chat/ask", json={"question": "가" * MAX_QUESTION_CHARS})
     assert response.status_code == 200
 
 
@@ -148,8 +149,8 @@ def test_a_question_at_the_limit_is_accepted(client: TestClient) -> None:
         ({"question": ""}, "empty_question"),
         ({"question": "   \n\t "}, "empty_question"),
         ({"question": "\x00\x01\u200b"}, "empty_question"),
-        ({"question": "a" * 501}, "question_too_long"),
-        ({"question": "어" * 501}, "question_too_long"),
+        ({"question": "a" * (MAX_QUESTION_CHARS + 1)}, "question_too_long"),
+        ({"question": "어" * (MAX_QUESTION_CHARS + 1)}, "question_too_long"),
         ({"question": "x" * 5000}, "question_too_long"),
         ({"question": 42}, "invalid_request"),
         ({"question": ["where"]}, "invalid_request"),
@@ -172,8 +173,8 @@ def test_bad_questions_get_a_clear_422_and_are_not_logged(
 
 
 def test_the_too_long_message_says_the_limit(client: TestClient) -> None:
-    response = client.post("/api/chat/ask", json={"question": "a" * 501})
-    assert "500" in response.json()["message"]
+    response = client.post("/api/chat/ask", json={"question": "a" * (MAX_QUESTION_CHARS + 1)})
+    assert str(MAX_QUESTION_CHARS) in response.json()["message"]
 
 
 @pytest.mark.parametrize(
@@ -211,7 +212,10 @@ def test_answers_are_not_cached(client: TestClient) -> None:
 
 
 def test_the_widget_can_read_the_limit_and_readiness(client: TestClient) -> None:
-    assert client.get("/api/chat/info").json() == {"ready": True, "max_question_chars": 500}
+    assert client.get("/api/chat/info").json() == {
+        "ready": True,
+        "max_question_chars": MAX_QUESTION_CHARS,
+    }
 
 
 def test_before_the_engine_is_ready_health_answers_and_ask_says_try_again(
