@@ -10,13 +10,12 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from mysite_common.db import Database, DbSession
+from mysite_common.db import DbSession
 from mysite_common.errors import ApiError
 from mysite_common.params import MAX_ROW_ID, RowId
 from mysite_site import faq
 from mysite_site.config import SiteSettings
-from mysite_site.deps import CheckedOwner
-from mysite_site.knowledge import KnowledgeCache
+from mysite_site.deps import CheckedOwner, DatabaseDep, Knowledge, Settings
 
 router = APIRouter(prefix="/api/site/faq", tags=["faq"])
 knowledge_router = APIRouter(prefix="/api/site", tags=["faq"])
@@ -27,11 +26,6 @@ internal_router = APIRouter(prefix="/internal/faq", include_in_schema=False)
 _MAX_FIELD = 50_000
 # Legacy entries at once: the old FAQ held at most 5000.
 _MAX_IMPORT = 5000
-
-
-def _settings(request: Request) -> SiteSettings:
-    settings: SiteSettings = request.app.state.settings
-    return settings
 
 
 class FaqBase(BaseModel):
@@ -63,8 +57,8 @@ class FaqList(BaseModel):
     items: list[FaqPublic]
 
 
-def _checked(request: Request, body: FaqBase) -> faq.FaqInput:
-    return faq.FaqInput.checked(_settings(request), question=body.question, answer=body.answer)
+def _checked(settings: SiteSettings, body: FaqBase) -> faq.FaqInput:
+    return faq.FaqInput.checked(settings, question=body.question, answer=body.answer)
 
 
 # --- the owner's API ----------------------------------------------------------------------
@@ -81,16 +75,18 @@ def get_faq(faq_id: RowId, db: DbSession) -> FaqPublic:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_faq(request: Request, body: FaqCreate, _owner: CheckedOwner, db: DbSession) -> FaqPublic:
-    entry = faq.create_faq(db, _settings(request), _checked(request, body))
+def create_faq(
+    settings: Settings, body: FaqCreate, _owner: CheckedOwner, db: DbSession
+) -> FaqPublic:
+    entry = faq.create_faq(db, settings, _checked(settings, body))
     return FaqPublic.model_validate(entry)
 
 
 @router.put("/{faq_id}")
 def update_faq(
-    request: Request, faq_id: RowId, body: FaqUpdate, _owner: CheckedOwner, db: DbSession
+    settings: Settings, faq_id: RowId, body: FaqUpdate, _owner: CheckedOwner, db: DbSession
 ) -> FaqPublic:
-    entry = faq.update_faq(db, faq_id, _checked(request, body))
+    entry = faq.update_faq(db, faq_id, _checked(settings, body))
     return FaqPublic.model_validate(entry)
 
 
@@ -104,12 +100,11 @@ def delete_faq(faq_id: RowId, _owner: CheckedOwner, db: DbSession) -> Response:
 
 
 @knowledge_router.get("/knowledge")
-async def knowledge(request: Request) -> Response:
+async def knowledge(request: Request, cache: Knowledge) -> Response:
     """Everything the chatbot answers from, as one document: `{version, language, profile,
     translations, faq_revision, faq: [{id, question, answer}]}` (`profile` is null until the
     owner publishes one). The ETag changes with every publish and every FAQ change; answer
     If-None-Match with 304, so a poll that finds nothing new costs next to nothing."""
-    cache: KnowledgeCache = request.app.state.knowledge
     try:
         document = await cache.current()
     except Exception as exc:
@@ -136,11 +131,11 @@ class HandedOver(FaqPublic):
 
 @internal_router.post("", status_code=status.HTTP_201_CREATED)
 def hand_over_faq(
-    request: Request, body: FaqHandOver, response: Response, db: DbSession
+    settings: Settings, body: FaqHandOver, response: Response, db: DbSession
 ) -> HandedOver:
     """201 with the new entry, or 200 with the one this key made before. The FAQ's limits
     apply as to the owner's own entries."""
-    imported = faq.import_faq(db, _settings(request), key=body.key, data=_checked(request, body))
+    imported = faq.import_faq(db, settings, key=body.key, data=_checked(settings, body))
     if not imported.created:
         response.status_code = status.HTTP_200_OK
     entry = FaqPublic.model_validate(imported.entry)
@@ -182,12 +177,12 @@ def legacy_key(legacy_id: int) -> str:
 
 
 @internal_router.post("/import")
-async def import_legacy_faq(request: Request, body: LegacyImport) -> ImportResult:
+async def import_legacy_faq(
+    settings: Settings, database: DatabaseDep, body: LegacyImport
+) -> ImportResult:
     """The chatbot's FAQ entries from before the move, each once however often this is
     called (by legacy id). The size limit does not apply: none of them may be lost. An entry
     that fails the checks is listed under `refused` and stays with the chatbot."""
-    settings = _settings(request)
-    database: Database = request.app.state.database
 
     def run() -> ImportResult:
         result = ImportResult(imported=[], refused=[])
