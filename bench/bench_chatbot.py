@@ -426,6 +426,41 @@ def service(seconds: float = 5.0, rounds: int = 3) -> dict[str, Any]:
     return results
 
 
+def start_rounds(rounds: int = 3) -> dict[str, Any]:
+    """First answer and memory, cold (empty data folder) and warm (the folder a previous
+    start left), alternating, `rounds` of each; medians."""
+    site = _SiteServer(knowledge_document())
+    runs: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            for round_number in range(rounds):
+                order = ("cold", "warm") if round_number % 2 == 0 else ("warm", "cold")
+                for kind in order:
+                    folder = Path(directory) / kind
+                    if kind == "cold":
+                        shutil.rmtree(folder, ignore_errors=True)
+                    elif not folder.exists():  # a first start leaves the folder warm
+                        first = Replica(site.url, folder)
+                        first.first_answer_after()
+                        first.stop()
+                    replica = Replica(site.url, folder)
+                    try:
+                        measured = replica.first_answer_after()
+                        measured.update(_memory(replica.process.pid))
+                    finally:
+                        replica.stop()
+                    runs[kind].append(measured)
+    finally:
+        site.stop()
+    return {
+        kind: {
+            **{key: statistics.median(run[key] for run in found) for key in found[0]},
+            "first_answer_rounds_s": [run["first_answer_after_s"] for run in found],
+        }
+        for kind, found in runs.items()
+    }
+
+
 def _first_success(request: Any, started: float, timeout: float = 120.0) -> float:
     while time.monotonic() - started < timeout:
         try:
@@ -472,16 +507,21 @@ def main() -> int:
     parser.add_argument("--engine", action="store_true", help="the engine alone, in this process")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3, help="rounds per connection count")
+    parser.add_argument(
+        "--starts", type=int, default=0, help="cold and warm starts, alternating, N of each"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--addresses", type=int, default=32)
     arguments = parser.parse_args()
-    if not (arguments.url or arguments.service or arguments.engine):
-        parser.error("give --url, --service or --engine")
+    if not (arguments.url or arguments.service or arguments.engine or arguments.starts):
+        parser.error("give --url, --service, --engine or --starts")
     results: dict[str, Any] = {}
     if arguments.engine:
         results["engine"] = in_process()
     if arguments.service:
         results["replica"] = service(arguments.seconds, arguments.rounds)
+    if arguments.starts:
+        results["starts"] = start_rounds(arguments.starts)
     if arguments.url:
         results["gateway"] = through(
             arguments.url,
