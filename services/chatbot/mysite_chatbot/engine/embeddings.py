@@ -284,7 +284,7 @@ def _stored_after(tokenizer: Any, folder: Path) -> Any:
     prefixes: dict[str, int] = tokenizer._prefixes
     if any(_SEPARATOR in text for text in [*pieces, *prefixes]):
         return tokenizer
-    arrays = {
+    arrays: dict[str, Any] = {
         "pieces": np.frombuffer(_SEPARATOR.join(pieces).encode("utf-8"), dtype=np.uint8),
         "prefix_keys": np.frombuffer(_SEPARATOR.join(prefixes).encode("utf-8"), dtype=np.uint8),
         "prefix_values": np.fromiter(prefixes.values(), dtype=np.int64, count=len(prefixes)),
