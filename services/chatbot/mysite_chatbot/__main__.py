@@ -1,4 +1,4 @@
-"""`python -m mysite_chatbot serve|migrate`."""
+"""`python -m mysite_chatbot serve|migrate|prepare-cache`."""
 
 import os
 
@@ -8,10 +8,38 @@ import os
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
+import argparse  # noqa: E402
 import sys  # noqa: E402
 
 from mysite_chatbot.config import ChatbotSettings  # noqa: E402
-from mysite_common.cli import run_service_cli  # noqa: E402
+from mysite_common.cli import ExtraCommand, run_service_cli  # noqa: E402
+
+
+def _prepare_cache(_arguments: argparse.Namespace) -> int:
+    """Unpacks the encoder into the data folder's cache, as the first start would: run where
+    an image is built, every replica started from it skips that second or two."""
+    from mysite_chatbot.app import CACHE_FOLDER
+    from mysite_chatbot.engine.embeddings import load_embedder, use_cache_dir
+
+    folder = ChatbotSettings.load().data_dir / CACHE_FOLDER
+    use_cache_dir(folder)
+    embedder, reason = load_embedder()
+    if embedder is None:
+        print(f"the encoder could not be loaded: {reason}", file=sys.stderr)
+        return 1
+    print(f"encoder cache ready in {folder}")
+    return 0
+
 
 if __name__ == "__main__":
-    sys.exit(run_service_cli(ChatbotSettings, package="mysite_chatbot"))
+    sys.exit(
+        run_service_cli(
+            ChatbotSettings,
+            package="mysite_chatbot",
+            extra_commands={
+                "prepare-cache": ExtraCommand(
+                    "unpack the sentence encoder into the data folder's cache", _prepare_cache
+                )
+            },
+        )
+    )

@@ -22,6 +22,10 @@ from mysite_common.service_app import create_service_app
 # httpx logs every request at INFO: a poll of the site every 2 s would drown the service's log.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+# In the data folder: the encoder's unpacked weights and the entry vectors, kept between
+# starts (`python -m mysite_chatbot prepare-cache` fills it ahead, e.g. in an image).
+CACHE_FOLDER = "chatbot-cache"
+
 # A question is a few hundred characters: 16 KB is generous even as \u-escaped JSON.
 ASK_BODY_LIMIT = 16 * 1024
 
@@ -37,7 +41,7 @@ def create_app(
     database = Database(settings.database_url)
     if language_resources is None:
         # The encoder's unpacked weights and the entry vectors, kept between starts.
-        use_cache_dir(settings.data_dir / "chatbot-cache")
+        use_cache_dir(settings.data_dir / CACHE_FOLDER)
     knowledge = Knowledge(settings, database, language_resources)
     question_log = QuestionLogWriter(database, keep_days=settings.question_log_days)
     llm = LlmClient(settings) if settings.llm_enabled else None

