@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 WHEELHOUSE = REPO / "deploy" / "wheelhouse"
 CONSTRAINTS = REPO / "requirements" / "constraints.txt"
-# The packages the images install (services/Dockerfile, deploy/jobs/Dockerfile).
+# The packages the images install (services/Dockerfile: the services and the jobs image).
 PROJECTS = ("libs/common", "deploy/container", *(f"services/{name}" for name in
             ("auth", "site", "chatbot", "kakao")))  # fmt: skip
 # The build backend of our own packages, pinned as the Dockerfiles pin it.
