@@ -33,6 +33,7 @@ from mysite_kakao.crypto import (
 )
 from mysite_kakao.kakao import Kakao
 from mysite_kakao.kakao_client import KakaoError, Outcome, TokenSet
+from mysite_kakao.locks import lock_row
 from mysite_kakao.models import CONNECTION_ID, KakaoConnection, OAuthState
 
 logger = logging.getLogger(__name__)
@@ -75,19 +76,7 @@ def ensure_connection_row(database: Database) -> None:
 
 def lock_connection(session: Session, database: Database) -> KakaoConnection:
     """The connection row, locked exclusively until the session's transaction ends."""
-    if database.is_sqlite:
-        # SQLite ignores FOR UPDATE; writing the row takes its one database write lock.
-        session.execute(
-            update(KakaoConnection)
-            .where(KakaoConnection.id == CONNECTION_ID)
-            .values(locked_at=utcnow())
-        )
-    row = session.scalar(
-        select(KakaoConnection)
-        .where(KakaoConnection.id == CONNECTION_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    row = lock_row(session, database, KakaoConnection, CONNECTION_ID)
     if row is None:
         raise NotConnectedError("the connection row is missing")
     return row

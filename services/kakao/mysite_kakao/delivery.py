@@ -207,6 +207,16 @@ class DeliveryWorker:
             and_(Message.status == MessageStatus.sending.value, Message.claimed_until < now),
         )
         with self.kakao.database.session() as session:
+            claim = (
+                update(Message)
+                .values(
+                    status=MessageStatus.sending.value,
+                    claim_token=claim_token,
+                    claimed_until=lease_until,
+                    updated_at=now,
+                )
+                .execution_options(synchronize_session=False)
+            )
             if self.kakao.database.is_sqlite:
                 # One writer at a time: the UPDATE picks and claims in one atomic step.
                 due_ids = (
@@ -216,17 +226,7 @@ class DeliveryWorker:
                     .limit(settings.batch_size)
                     .scalar_subquery()
                 )
-                session.execute(
-                    update(Message)
-                    .where(Message.id.in_(due_ids))
-                    .values(
-                        status=MessageStatus.sending.value,
-                        claim_token=claim_token,
-                        claimed_until=lease_until,
-                        updated_at=now,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
+                session.execute(claim.where(Message.id.in_(due_ids)))
             else:
                 ids = list(
                     session.scalars(
@@ -239,17 +239,7 @@ class DeliveryWorker:
                 )
                 if not ids:
                     return claim_token, []
-                session.execute(
-                    update(Message)
-                    .where(Message.id.in_(ids))
-                    .values(
-                        status=MessageStatus.sending.value,
-                        claim_token=claim_token,
-                        claimed_until=lease_until,
-                        updated_at=now,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
+                session.execute(claim.where(Message.id.in_(ids)))
             session.commit()
             rows = session.execute(
                 select(

@@ -1,13 +1,38 @@
-"""The token lock: sends share it, a token change holds it alone, within this process and,
-on SQLite, across the processes on this host."""
+"""The token lock (sends share it, a token change holds it alone, within this process and,
+on SQLite, across the processes on this host), and the row lock of the service's one-row
+tables."""
 
 import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from mysite_common.db import Database, utcnow
+from mysite_kakao.models import KakaoConnection, NotificationSettings
+
+# The one-row tables with a `locked_at` column for SQLite's sake.
+OneRow = TypeVar("OneRow", KakaoConnection, NotificationSettings)
+
+
+def lock_row(
+    session: Session, database: Database, table: type[OneRow], row_id: int
+) -> OneRow | None:
+    """The row, locked exclusively until the session's transaction ends (None if missing)."""
+    if database.is_sqlite:
+        # SQLite ignores FOR UPDATE; writing the row takes its one database write lock.
+        session.execute(update(table).where(table.id == row_id).values(locked_at=utcnow()))
+    return session.scalar(
+        select(table)
+        .where(table.id == row_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 class ReadWriteLock:

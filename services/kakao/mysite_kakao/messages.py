@@ -4,7 +4,7 @@ import logging
 import math
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,7 @@ from mysite_common.errors import ApiError
 from mysite_common.identity import Identity
 from mysite_kakao.config import KakaoSettings
 from mysite_kakao.crypto import sha256_hex
-from mysite_kakao.models import Message, MessageStatus
+from mysite_kakao.models import Message, MessageKind, MessageSender, MessageStatus
 from mysite_kakao.text import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,31 @@ def _describe_seconds(seconds: int) -> str:
     return f"{seconds} seconds"
 
 
+def queued_message(
+    sender: MessageSender,
+    text: str,
+    now: datetime,
+    *,
+    kind: MessageKind = MessageKind.visitor,
+    idempotency_key: str | None = None,
+) -> Message:
+    """A new message waiting for its first send: a visitor's, or a notification."""
+    return Message(
+        kind=kind.value,
+        sender_id=sender.id,
+        sender_username=sender.username[:64],
+        sender_display_name=(sender.display_name or sender.username)[:128],
+        text=text,
+        text_sha256=sha256_hex(text),
+        idempotency_key=idempotency_key,
+        status=MessageStatus.queued.value,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def accept_message(
     session: Session,
     settings: KakaoSettings,
@@ -132,19 +157,8 @@ def accept_message(
             return _replay(existing, text_hash), True
     _check_rate_limit(session, settings, sender.user_id)
     now = utcnow()
-    message = Message(
-        sender_id=sender.user_id,
-        sender_username=sender.username[:64],
-        sender_display_name=(sender.display_name or sender.username)[:128],
-        text=text,
-        text_sha256=text_hash,
-        idempotency_key=key,
-        status=MessageStatus.queued.value,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    from_visitor = MessageSender(sender.user_id, sender.username, sender.display_name)
+    message = queued_message(from_visitor, text, now, idempotency_key=key)
     session.add(message)
     try:
         session.commit()

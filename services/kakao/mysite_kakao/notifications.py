@@ -31,15 +31,15 @@ from mysite_common.db import Database, utcnow
 from mysite_common.errors import ApiError
 from mysite_kakao import connection
 from mysite_kakao.config import KakaoSettings
-from mysite_kakao.crypto import sha256_hex
 from mysite_kakao.kakao import Kakao
-from mysite_kakao.messages import IDEMPOTENCY_KEY_PATTERN
+from mysite_kakao.locks import lock_row
+from mysite_kakao.messages import IDEMPOTENCY_KEY_PATTERN, queued_message
 from mysite_kakao.models import (
     NOTIFICATION_KINDS,
     SYSTEM_SENDER_ID,
     Message,
     MessageKind,
-    MessageStatus,
+    MessageSender,
     NotificationEvent,
     NotificationSettings,
 )
@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 SETTINGS_ID = 1
 MAX_EVENT_TEXT_CHARS = 2000
+# The sender of the site's own notifications.
+SYSTEM_SENDER = MessageSender(SYSTEM_SENDER_ID, "mysite", "mysite")
 MAX_AUTHOR_CHARS = 128
 # Events already told are kept this long (a reporter retrying later is still recognised).
 KEEP_TOLD_EVENTS_DAYS = 30
@@ -101,19 +103,7 @@ def read_settings(session: Session) -> NotificationSettings:
 
 def _lock_settings(session: Session, database: Database) -> NotificationSettings:
     """The settings row, locked until the transaction ends (one composer at a time)."""
-    if database.is_sqlite:
-        # SQLite ignores FOR UPDATE; writing the row takes its one database write lock.
-        session.execute(
-            update(NotificationSettings)
-            .where(NotificationSettings.id == SETTINGS_ID)
-            .values(locked_at=utcnow())
-        )
-    row = session.scalar(
-        select(NotificationSettings)
-        .where(NotificationSettings.id == SETTINGS_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    row = lock_row(session, database, NotificationSettings, SETTINGS_ID)
     if row is None:
         raise RuntimeError("the notification settings row is missing")
     return row
@@ -336,19 +326,7 @@ def _queue_message(
         )
     )
     text = compose_text(kind, shown, len(ids), settings)
-    message = Message(
-        kind=kind.value,
-        sender_id=SYSTEM_SENDER_ID,
-        sender_username="mysite",
-        sender_display_name="mysite",
-        text=text,
-        text_sha256=sha256_hex(text),
-        status=MessageStatus.queued.value,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    message = queued_message(SYSTEM_SENDER, text, now, kind=kind)
     session.add(message)
     session.flush()
     for start in range(0, len(ids), 500):

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from mysite_common.db import Database
 from mysite_common.errors import ApiError
 from mysite_site.config import MAX_PHOTO_BYTES
 from mysite_site.models import Photo
@@ -28,6 +30,7 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 1024
 
 _FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+NO_SUCH_PHOTO = ApiError(404, "not_found", "No such photo.")
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,22 @@ def load_photo(session: Session, digest: str) -> StoredPhoto | None:
         height=row.height,
         data=row.data,
     )
+
+
+async def read_photo(database: Database, digest: str) -> StoredPhoto:
+    """The stored photo with this digest (read in the threadpool), or a 404: also for a
+    digest that is not one (64 lowercase hex digits), without asking the database."""
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise NO_SUCH_PHOTO
+
+    def load() -> StoredPhoto | None:
+        with database.session() as session:
+            return load_photo(session, digest)
+
+    photo = await run_in_threadpool(load)
+    if photo is None:
+        raise NO_SUCH_PHOTO
+    return photo
 
 
 class PhotoCache:

@@ -5,7 +5,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from mysite_common.errors import ApiError
 from mysite_site import photos, seo
 from mysite_site.deps import DatabaseDep, Photos, Profiles, Settings
 
@@ -40,19 +39,10 @@ async def social_image(
     request: Request, cache: Photos, database: DatabaseDep, digest: str
 ) -> Response:
     """The profile photo centred on a 1200x630 card: the size link previews ask for."""
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise ApiError(404, "not_found", "No such photo.")
     key = digest + seo.SOCIAL_IMAGE_SUFFIX
     rendition = cache.get(key)
     if rendition is None:
-
-        def load() -> photos.StoredPhoto | None:
-            with database.session() as session:
-                return photos.load_photo(session, digest)
-
-        photo = await run_in_threadpool(load)
-        if photo is None:
-            raise ApiError(404, "not_found", "No such photo.")
+        photo = await photos.read_photo(database, digest)
         body = await run_in_threadpool(seo.render_social_image, photo.data)
         width, height = seo.SOCIAL_IMAGE_SIZE
         rendition = photos.StoredPhoto(key, "image/jpeg", width, height, body)

@@ -254,18 +254,9 @@ def delete_photo(_owner: CheckedOwner, db: DbSession) -> JSONResponse:
 async def photo_file(
     request: Request, cache: Photos, database: DatabaseDep, digest: str
 ) -> Response:
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise ApiError(404, "not_found", "No such photo.")
     photo = cache.get(digest)
     if photo is None:
-
-        def load() -> photos.StoredPhoto | None:
-            with database.session() as session:
-                return photos.load_photo(session, digest)
-
-        photo = await run_in_threadpool(load)
-        if photo is None:
-            raise ApiError(404, "not_found", "No such photo.")
+        photo = await photos.read_photo(database, digest)
         cache.put(photo)
     headers = {
         # The address is the content's hash: it can never change.
