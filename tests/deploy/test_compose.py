@@ -400,3 +400,13 @@ def test_gateway_reads_docker_labels_on_the_services_network(base: dict[str, Any
     internal = static["entryPoints"]["internal"]["address"]
     assert gateway["environment"]["MYSITE_GATEWAY_INTERNAL_URL"] == f"http://{internal}"
     assert gateway["environment"]["MYSITE_AUTH_URL"] == f"http://{internal}"
+
+
+def test_every_forward_auth_bounds_the_verify_response() -> None:
+    """Without maxResponseBodySize Traefik buffers whatever body auth's verify sends, and
+    warns at every start; verify answers with headers and a short error at most."""
+    text = (REPO / "gateway" / "dynamic" / "middlewares.yml").read_text(encoding="utf-8")
+    blocks = text.split("forwardAuth:")[1:]
+    assert len(blocks) == 2  # auth-optional, and the template loop for the others
+    for block in blocks:
+        assert re.search(r"^\s+maxResponseBodySize: [1-9]\d*$", block, flags=re.MULTILINE)
