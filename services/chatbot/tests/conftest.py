@@ -17,15 +17,12 @@ from mysite_chatbot.app import create_app
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import LanguageResources
 from mysite_chatbot.models import Base
-from mysite_testing.databases import BACKENDS, empty_tables, fresh_database
+from mysite_testing.databases import empty_tables
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    with fresh_database(request.param, "mysite_chatbot", tmp_path_factory.mktemp("chat")) as url:
-        yield url
+@pytest.fixture(scope="session")
+def service_package() -> str:
+    return "mysite_chatbot"  # database_url: mysite_testing.fixtures
 
 
 @pytest.fixture(scope="session")
