@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from mysite_common.db import Database, utcnow
@@ -33,7 +33,7 @@ from mysite_kakao.crypto import (
 )
 from mysite_kakao.kakao import Kakao
 from mysite_kakao.kakao_client import KakaoError, Outcome, TokenSet
-from mysite_kakao.locks import lock_row
+from mysite_kakao.locks import ensure_row, lock_row
 from mysite_kakao.models import CONNECTION_ID, KakaoConnection, OAuthState
 
 logger = logging.getLogger(__name__)
@@ -64,14 +64,7 @@ class AccessToken:
 
 
 def ensure_connection_row(database: Database) -> None:
-    with database.session() as session:
-        if session.get(KakaoConnection, CONNECTION_ID) is not None:
-            return
-        session.add(KakaoConnection(id=CONNECTION_ID, updated_at=utcnow()))
-        try:
-            session.flush()
-        except IntegrityError:  # another replica created it first
-            session.rollback()
+    ensure_row(database, KakaoConnection, CONNECTION_ID)
 
 
 def lock_connection(session: Session, database: Database) -> KakaoConnection:

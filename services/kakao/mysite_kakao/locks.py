@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mysite_common.db import Database, utcnow
@@ -18,6 +19,18 @@ from mysite_kakao.models import KakaoConnection, NotificationSettings
 
 # The one-row tables with a `locked_at` column for SQLite's sake.
 OneRow = TypeVar("OneRow", KakaoConnection, NotificationSettings)
+
+
+def ensure_row(database: Database, table: type[OneRow], row_id: int) -> None:
+    """Creates the one row if it is missing; another replica creating it first is fine."""
+    with database.session() as session:
+        if session.get(table, row_id) is not None:
+            return
+        session.add(table(id=row_id, updated_at=utcnow()))
+        try:
+            session.flush()
+        except IntegrityError:  # another replica created it first
+            session.rollback()
 
 
 def lock_row(

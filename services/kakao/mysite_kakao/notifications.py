@@ -32,7 +32,7 @@ from mysite_common.errors import ApiError
 from mysite_kakao import connection
 from mysite_kakao.config import KakaoSettings
 from mysite_kakao.kakao import Kakao
-from mysite_kakao.locks import lock_row
+from mysite_kakao.locks import ensure_row, lock_row
 from mysite_kakao.messages import IDEMPOTENCY_KEY_PATTERN, queued_message
 from mysite_kakao.models import (
     NOTIFICATION_KINDS,
@@ -81,14 +81,7 @@ class AcceptedEvent:
 
 
 def ensure_settings_row(database: Database) -> None:
-    with database.session() as session:
-        if session.get(NotificationSettings, SETTINGS_ID) is not None:
-            return
-        session.add(NotificationSettings(id=SETTINGS_ID, updated_at=utcnow()))
-        try:
-            session.flush()
-        except IntegrityError:  # another replica created it first
-            session.rollback()
+    ensure_row(database, NotificationSettings, SETTINGS_ID)
 
 
 def read_settings(session: Session) -> NotificationSettings:
