@@ -89,9 +89,7 @@ def test_a_change_without_the_csrf_token_is_refused(client: TestClient, owner: B
     assert faq_items(client) == []
 
 
-def test_anyone_may_read_the_faq(
-    owner: Browser, anonymous: Browser, member: Browser
-) -> None:
+def test_anyone_may_read_the_faq(owner: Browser, anonymous: Browser, member: Browser) -> None:
     created = create(owner)
     for browser in (anonymous, member, owner):
         assert browser.get("/api/site/faq").json()["items"] == [created]
@@ -130,7 +128,9 @@ def test_bad_entries_get_a_clear_422_and_change_nothing(
 
 
 def test_answers_keep_their_line_breaks_and_text_is_trimmed(owner: Browser) -> None:
-    created = create(owner, {"question": "  How to reach you?\n", "answer": " Email.\r\nOr Kakao. "})
+    created = create(
+        owner, {"question": "  How to reach you?\n", "answer": " Email.\r\nOr Kakao. "}
+    )
     assert created["question"] == "How to reach you?"
     assert created["answer"] == "Email.\nOr Kakao."
 
@@ -211,9 +211,7 @@ def test_the_etag_changes_with_every_faq_change_and_every_publish(
     assert unchanged.headers["etag"] == etag
 
 
-def test_every_replica_serves_the_change_at_once(
-    make_client: Any, owner: Browser
-) -> None:
+def test_every_replica_serves_the_change_at_once(make_client: Any, owner: Browser) -> None:
     other = make_client()
     before = knowledge(other).headers["etag"]
     create(owner)  # through the first replica
