@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from mysite_common.text import MAX_QUESTION_CHARS
+
 from .analysis import TextAnalyzer, Token
 from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
@@ -32,10 +34,6 @@ from .models import Answer, Entry, FaqEntry, Source
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
 from .text import Language, clean_text, detect_language
-
-# Visitors' questions are a sentence or two; analysing more only costs time without
-# changing what the question is about.
-MAX_QUESTION_CHARS = 600
 
 EngineMode = Literal["hybrid", "lexical"]
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mysite_common.text import MAX_QUESTION_CHARS
+
 from .engine import (
     DECISION_FEATURES,
     LEXICAL_DECISION_FEATURES,
@@ -130,7 +132,7 @@ def read_questions(profile: str, folder: Path) -> list[LabelledQuestion]:
 
 def question_text(question: str) -> str:
     """What the engine ranks for a question: small talk around it taken off."""
-    text = clean_text(question, 600)
+    text = clean_text(question, MAX_QUESTION_CHARS)
     return split_small_talk(text).remainder or text
 
 
