@@ -14,9 +14,10 @@ is current, and `reload(version)` runs only when that differs from the version l
 - `attempted` is set once the first poll has finished, whatever its outcome: readiness can
   wait on it without waiting for an outage to end.
 
-The site's pages do not use this: a page must never be older than an edit that committed
-before its request arrived, which a background poll cannot promise (see freshness.py and
-docs/architecture.md, "Between services").
+The site uses it when SITE_SYNC_SECONDS is above 0; by default it reads the version for
+each request instead, because a page must never be older than an edit that committed before
+its request arrived, which a background poll cannot promise (see mysite_site/freshness.py
+and docs/architecture.md, "Between services").
 """
 
 import logging

@@ -38,12 +38,18 @@ def create_app(settings: SiteSettings | None = None) -> FastAPI:
     settings = settings or SiteSettings.load()
     database = Database(settings.database_url)
 
-    profile_cache = ProfileCache(database, settings.render_cache_entries, settings.profile_language)
+    profile_cache = ProfileCache(
+        database,
+        settings.render_cache_entries,
+        settings.profile_language,
+        sync_seconds=settings.sync_seconds,
+    )
     notifier = NotificationSender(settings.kakao_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         notifier.start()
+        profile_cache.start()
         yield
         notifier.stop()
         profile_cache.close()

@@ -35,6 +35,12 @@ class SiteSettings(ServiceSettings):
     guestbook_entries_per_hour: int = Field(default=10, ge=1, le=1000)
     # Rendered pages kept per replica: one per language and logged-in visitor at most.
     render_cache_entries: int = Field(default=512, ge=1, le=100_000)
+    # How every replica follows the published profile (mysite_common.sync, as auth and the
+    # chatbot do). 0, the default: its version is read for each request (one read shared by
+    # the requests waiting for it), so no page is older than an edit committed before it was
+    # asked for. N > 0: a background poll every N seconds, one query per replica whatever
+    # the traffic, and pages up to N seconds old, the owner's own edits included.
+    sync_seconds: float = Field(default=0, ge=0, le=60)
     # The chatbot widget and the "send me a message" form need those services; an
     # installation without them can hide them.
     chat_enabled: bool = True

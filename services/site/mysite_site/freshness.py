@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from mysite_common.db import Database
+from mysite_common.sync import ReplicaSync
 from mysite_site import profiles, themes
 from mysite_site.resume import Resume
 from mysite_site.translations import merge_translation
@@ -212,16 +213,42 @@ def _loaded(
 
 
 class ProfileCache:
-    def __init__(self, database: Database, max_pages: int, language: str = "en") -> None:
+    """The published profile of this replica. With `sync_seconds` 0 every request learns the
+    current version (FreshnessProbe); above 0 mysite_common's ReplicaSync follows it in the
+    background and requests take the copy it loaded last (SITE_SYNC_SECONDS)."""
+
+    def __init__(
+        self, database: Database, max_pages: int, language: str = "en", sync_seconds: float = 0
+    ) -> None:
         self._database = database
         self._max_pages = max_pages
         self._language = language
         self._reader = VersionReader(database)
         self._probe = FreshnessProbe(self._reader.read)
         self._current: LoadedProfile | None = None
+        self._sync: ReplicaSync[int] | None = None
+        if sync_seconds > 0:
+            self._sync = ReplicaSync(
+                "site-profile",
+                interval_seconds=sync_seconds,
+                check=self._reader.read,
+                reload=self._reload,
+            )
+
+    def start(self) -> None:
+        if self._sync is not None:
+            self._sync.start()
 
     def close(self) -> None:
+        if self._sync is not None:
+            self._sync.stop()
         self._reader.close()
+
+    def _reload(self, _version: int) -> None:
+        loaded = self._load()
+        current = self._current
+        if current is None or loaded.version > current.version:
+            self._current = loaded
 
     def _load(self) -> LoadedProfile:
         with self._database.session() as session:
@@ -231,6 +258,15 @@ class ProfileCache:
 
     async def current(self) -> LoadedProfile:
         known = self._current
+        if self._sync is not None:
+            if known is None:
+                # Before the first poll loaded anything (or while the database was down):
+                # one poll now, serialised with the background one.
+                await run_in_threadpool(self._sync.sync_now)
+                known = self._current
+                if known is None:
+                    raise RuntimeError(f"profile unavailable: {self._sync.error}")
+            return known
         try:
             version = await self._probe.current()
         except Exception:

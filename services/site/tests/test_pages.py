@@ -2,6 +2,7 @@
 replicas, the login/admin redirects, error pages and static files."""
 
 import re
+import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
@@ -448,3 +449,30 @@ def test_a_database_outage_is_a_503_page_and_the_shared_503_json(settings: SiteS
         page = client.get("/guestbook")
         assert page.status_code == 503
         assert "text/html" in page.headers["content-type"]
+
+
+def test_replicas_that_poll_follow_an_edit_within_their_interval(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """SITE_SYNC_SECONDS > 0: mysite_common's ReplicaSync follows the profile's version in
+    the background; no request reads it, and every replica shows an edit within the interval."""
+    replicas = [make_client(sync_seconds=0.2), make_client(sync_seconds=0.2)]
+    import_resume(Browser(replicas[0], OWNER), example_resume())
+    readers = [Browser(replica, None) for replica in replicas]
+    edited = {**example_resume()}
+    edited["basics"] = {**edited["basics"], "label": "Polled headline"}
+    import_resume(Browser(replicas[1], OWNER), edited)
+    deadline = time.monotonic() + 10
+    for reader in readers:
+        while "Polled headline" not in reader.get("/").text:
+            assert time.monotonic() < deadline, "an edit did not reach a polling replica"
+            time.sleep(0.05)
+        assert reader.get("/api/site/profile").json()["basics"]["label"] == "Polled headline"
+    for replica in replicas:
+        probe = replica.app.state.profile_cache._probe  # type: ignore[attr-defined]
+        assert probe._started == 0  # requests never read the version themselves
+
+
+def test_sync_seconds_must_not_be_negative(settings: SiteSettings) -> None:
+    with pytest.raises(ValueError, match="sync_seconds"):
+        SiteSettings.model_validate({**settings.model_dump(), "sync_seconds": -1})
