@@ -5,7 +5,7 @@ from it; bad input is refused clearly."""
 
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 
 from mysite_common.text import MAX_QUESTION_CHARS
 from mysite_stack.stack import Stack
+from mysite_testing.waiting import eventually
 
 from .conftest import MEMBER_PASSWORD, start_stack
 
@@ -80,15 +81,6 @@ def ask_replica(replica_url: str, question: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 def replica_urls(stack: Stack) -> list[str]:

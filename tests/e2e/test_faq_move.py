@@ -4,8 +4,7 @@ with the site and two chatbot replicas running, every entry is in the site's FAQ
 once and answered, and a hand-over tried again (a replica that stopped after the site took
 the entries but before it deleted its own rows) adds nothing."""
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from mysite_common import migrations
 from mysite_common.db import create_db_engine
 from mysite_stack.stack import Stack, StackOptions, free_port
+from mysite_testing.waiting import eventually
 
 from .conftest import E2E_RATES, OWNER_PASSWORD
 
@@ -50,15 +50,6 @@ def legacy_count(url: str) -> int:
         count = connection.execute(text("SELECT COUNT(*) FROM faq_entries_legacy")).scalar()
     engine.dispose()
     return int(count or 0)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ outage once, stop cleanly."""
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
 from mysite_common.sync import ReplicaSync
+from mysite_testing.waiting import eventually
 
 
 class Source:
@@ -31,15 +31,6 @@ class Source:
         if self.reload_failing:
             raise ValueError("cannot load this version")
         self.reloaded.append(version)
-
-
-def eventually(check: Callable[[], bool], timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return check()
 
 
 def syncer(source: Source, interval: float = 0.01) -> ReplicaSync[int]:

@@ -6,13 +6,13 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from mysite_common.identity import Identity, Role
+from mysite_testing.waiting import eventually as eventually
 
 OWNER = Identity(1, "owner", Role.owner, "김주인").to_headers()
 MEMBER = Identity(2, "visitor", Role.member, "방문자").to_headers()
@@ -242,16 +242,6 @@ def ask(client: TestClient, question: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    """Polls `check` until it holds ("within seconds" is the contract, not a timing)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 def logged_questions(client: TestClient, **params: Any) -> list[dict[str, Any]]:
