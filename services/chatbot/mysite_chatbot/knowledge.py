@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from mysite_chatbot import malloc
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import Engine, LanguageResources
 from mysite_chatbot.models import SNAPSHOT_ROW_ID, KnowledgeSnapshot, LegacyFaqEntry, QuestionLog
@@ -180,6 +181,11 @@ class Knowledge:
             self._load_snapshot()
         if self._loaded is None:
             self._rebuild(KnowledgeDocument(None))  # nothing known yet: decline politely
+        # Building, warming up and indexing freed memory that malloc would keep: give it
+        # back once, before the first question (1 ms; with the arena limit, 19 MB less RSS
+        # after a cold start, 3 MB after a warm one: docs/performance.md, chatbot
+        # **Memory**). A no-op off glibc.
+        malloc.release_free_memory()
         self._first_load_tried.set()
         self._ready_after_seconds = round(time.monotonic() - self._started, 3)
         logger.info("chatbot ready", extra={"seconds": self._ready_after_seconds})
