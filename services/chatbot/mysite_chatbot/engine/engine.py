@@ -57,8 +57,13 @@ RANKING_FEATURES = (
     "question_cosine",
     "question_gap",
     "question_reciprocal_rank",
+    "learned_similarity",
+    "learned_gap",
+    "learned_reciprocal_rank",
 )
 LEXICAL_RANKING_FEATURES = 7
+# Where the learned similarity's columns start (set by set_learned_features in training).
+LEARNED_COLUMN = RANKING_FEATURES.index("learned_similarity")
 # What the decision sees about the question and its best and second-best entries.
 _BASE_DECISION_FEATURES = (
     "top_logit",
@@ -76,6 +81,10 @@ _BASE_DECISION_FEATURES = (
     "unanswerable_probability",
     "top_question_cosine",
     "max_question_cosine",
+    "top_learned_similarity",
+    "top_learned_gap",
+    "top_learned_reciprocal_rank",
+    "max_learned_similarity",
 )
 # Products of these pairs let the linear decision weigh one signal by another (a margin
 # means more when the section is likely): it answered 5 more questions in 100 at the same
@@ -106,6 +115,8 @@ class QuestionSignals:
     words: int  # content tokens in the question
     # cosine per entry with the questions it answers (Entry.question_texts), or None
     question_similarities: Vectors | None = None
+    # the learned similarity per entry (best of its texts), or None
+    learned_similarities: Vectors | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +144,9 @@ class _Index:
     # The same for the questions each entry answers (Entry.question_texts).
     question_vectors: Vectors | None = None
     question_owner: tuple[int, ...] = ()
+    # Both kinds of rows mapped by the model's learned similarity, and their entries.
+    learned_vectors: Vectors | None = None
+    learned_owner: tuple[int, ...] = ()
 
 
 @dataclass
@@ -285,6 +299,11 @@ class Engine:
                     question_owners.append(position)
             vectors = embedder.embed(texts)
             question_vectors = embedder.embed(questions)
+        learned_vectors: Vectors | None = None
+        if self.model is not None and vectors is not None and question_vectors is not None:
+            learned_vectors = self.model.similarity.transform(
+                np.vstack([vectors, question_vectors]).astype(np.float64)
+            ).astype(np.float32)
         with self._load_lock:
             generation = self._index.generation + 1
             self._index = _Index(
@@ -297,7 +316,21 @@ class Engine:
                 *entry_facts(entries),
                 question_vectors,
                 tuple(question_owners),
+                learned_vectors,
+                tuple(owners + question_owners),
             )
+
+    def text_vectors(self) -> tuple[Vectors, tuple[int, ...]] | None:
+        """The sentence vectors of every entry text (contents, then questions) and the
+        entry of each, as the learned similarity sees them before its mapping; None
+        without embeddings. For training."""
+        index = self._index
+        if index.vectors is None or index.question_vectors is None:
+            return None
+        return (
+            np.vstack([index.vectors, index.question_vectors]),
+            index.vector_owner + index.question_owner,
+        )
 
     def wait_until_ready(self, timeout: float | None = None) -> bool:
         """Always ready once ``load`` returned (kept for callers of the earlier engine)."""
@@ -385,7 +418,10 @@ class Engine:
         questions = None
         if index.question_vectors is not None:
             questions = _best_per_entry(index.question_vectors, index.question_owner, vector, index)
-        return QuestionSignals(lexical, similarities, vector, len(tokens), questions)
+        learned = None
+        if index.learned_vectors is not None:
+            learned = _best_per_entry(index.learned_vectors, index.learned_owner, vector, index)
+        return QuestionSignals(lexical, similarities, vector, len(tokens), questions, learned)
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
         if self.model is None:
@@ -501,7 +537,17 @@ def ranking_features(
         rows[:, 14] = questions
         rows[:, 15] = questions - questions.max()
         rows[:, 16] = 1.0 / (1.0 + _ranks(questions))
+        if signals.learned_similarities is not None:
+            set_learned_features(rows, signals.learned_similarities.astype(np.float64))
     return rows
+
+
+def set_learned_features(rows: Matrix, learned: Matrix) -> None:
+    """Fill the learned similarity's columns of ``rows``: its value, its gap to the best
+    entry's and its rank."""
+    rows[:, LEARNED_COLUMN] = learned
+    rows[:, LEARNED_COLUMN + 1] = learned - learned.max()
+    rows[:, LEARNED_COLUMN + 2] = 1.0 / (1.0 + _ranks(learned))
 
 
 def set_section_features(
@@ -543,6 +589,10 @@ def decision_features(
         section_probabilities.get(UNANSWERABLE, 0.0),
         float(features[top, 14]),
         float(features[:, 14].max()),
+        float(features[top, LEARNED_COLUMN]),
+        float(features[top, LEARNED_COLUMN + 1]),
+        float(features[top, LEARNED_COLUMN + 2]),
+        float(features[:, LEARNED_COLUMN].max()),
     ]
     crossed = [base[position] for position in _CROSSED_POSITIONS]
     products = [

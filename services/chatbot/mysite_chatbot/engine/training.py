@@ -25,6 +25,7 @@ from mysite_common.text import MAX_QUESTION_CHARS
 
 from .engine import (
     DECISION_FEATURES,
+    LEARNED_COLUMN,
     LEXICAL_DECISION_FEATURES,
     LEXICAL_RANKING_FEATURES,
     Engine,
@@ -32,6 +33,7 @@ from .engine import (
     decision_features,
     entry_facts,
     ranking_features,
+    set_learned_features,
     set_section_features,
 )
 from .learned import (
@@ -39,9 +41,11 @@ from .learned import (
     EngineModel,
     LogisticModel,
     Matrix,
+    SimilarityModel,
     SoftmaxModel,
     Variant,
     fit_logistic,
+    fit_similarity,
     fit_softmax,
     section_of,
 )
@@ -61,6 +65,10 @@ EXAMPLE_TUNING_SETS = ("dev", "dev_a", "dev_b", "dev_d", "dev_f")
 # on the other owners (52.2 -> 53.5%) with fewer wrong answers; 4 helped the example
 # more and the other owners less (see eval/README.md).
 EXAMPLE_WEIGHT = 2.0
+# The re-ranker learns how far to trust the learned similarity from values computed by
+# similarities that never saw the question's owner: fitted with this many groups of owners
+# left out in turn (one group per owner would be exact, and twelve fits per model).
+SIMILARITY_GROUPS = 3
 # Choosing the threshold: a wrong answer (another entry's, or one to a question the
 # profile cannot answer) costs this many right answers.
 WRONG_ANSWER_COST = 2.0
@@ -80,6 +88,34 @@ def is_example_held_out(question: LabelledQuestion) -> bool:
     return question.profile == EXAMPLE and question.set_name not in EXAMPLE_TUNING_SETS
 
 
+@dataclass(frozen=True)
+class OwnerTexts:
+    """One owner's entry texts as the learned similarity sees them, padded per entry."""
+
+    vectors: Matrix  # (entries, most texts of an entry, dimensions)
+    mask: Matrix  # (entries, most texts): True where a real text is
+
+    @classmethod
+    def of(cls, vectors: Matrix, owners: Sequence[int], entries: int) -> OwnerTexts:
+        counts = np.bincount(np.asarray(owners, dtype=np.int64), minlength=entries)
+        padded = np.zeros((entries, max(1, int(counts.max())), vectors.shape[1]))
+        mask = np.zeros(padded.shape[:2], dtype=bool)
+        filled = np.zeros(entries, dtype=np.int64)
+        for vector, owner in zip(vectors, owners, strict=True):
+            padded[owner, filled[owner]] = vector
+            mask[owner, filled[owner]] = True
+            filled[owner] += 1
+        return cls(padded, mask)
+
+    def similarities(self, similarity: SimilarityModel, question: Matrix) -> Matrix:
+        """The learned similarity of ``question`` with each entry (its best text)."""
+        entries, most, dimensions = self.vectors.shape
+        mapped = similarity.transform(self.vectors.reshape(entries * most, dimensions))
+        scores = (mapped @ question).reshape(entries, most)
+        best: Matrix = np.where(self.mask, scores, -np.inf).max(axis=1)
+        return best
+
+
 @dataclass
 class Sample:
     """A labelled question with what retrieval found for it in its owner's index."""
@@ -92,6 +128,7 @@ class Sample:
     positives: Matrix  # 1.0 for the entries that answer it
     language: Language
     cross_language: bool
+    texts: OwnerTexts | None  # None without embeddings
 
 
 def profile_folders(eval_dir: Path = EVAL_DIR) -> dict[str, Path]:
@@ -148,6 +185,12 @@ def collect(
         entries = engine.entries
         facts, sections = entry_facts(entries)
         by_key = {entry.key: entry for entry in entries}
+        text_vectors = engine.text_vectors()
+        texts = (
+            None
+            if text_vectors is None
+            else OwnerTexts.of(text_vectors[0].astype(np.float64), text_vectors[1], len(entries))
+        )
         for question in read_questions(name, folder):
             signals = engine.signals(question_text(question.question))
             language = detect_language(question.question)
@@ -155,8 +198,20 @@ def collect(
             cross = bool(first and first.content_language and first.content_language != language)
             positives = np.asarray([entry.key in question.expected for entry in entries], float)
             features = ranking_features(facts, sections, signals, {})
+            # Set per model from similarities that never saw this owner (fit_variant).
+            features[:, LEARNED_COLUMN : LEARNED_COLUMN + 3] = 0.0
             samples.append(
-                Sample(question, entries, sections, signals, features, positives, language, cross)
+                Sample(
+                    question,
+                    entries,
+                    sections,
+                    signals,
+                    features,
+                    positives,
+                    language,
+                    cross,
+                    texts,
+                )
             )
     return samples
 
@@ -207,6 +262,52 @@ def _with_sections(
         set_section_features(sample.features, sample.sections, probabilities)
         result.append(probabilities)
     return result
+
+
+def fit_similarity_on(samples: Sequence[Sample]) -> SimilarityModel:
+    """The learned similarity, fitted on the answerable questions of ``samples``."""
+    weights = _profile_weights(samples)
+    by_owner: dict[str, list[tuple[Sample, float]]] = {}
+    for sample, weight in zip(samples, weights, strict=True):
+        if sample.question.expected and sample.texts is not None:
+            by_owner.setdefault(sample.question.profile, []).append((sample, float(weight)))
+    groups = []
+    for found in by_owner.values():
+        texts = found[0][0].texts
+        assert texts is not None
+        targets = np.vstack([sample.positives for sample, _ in found])
+        groups.append(
+            (
+                _vectors([sample for sample, _ in found]),
+                targets / targets.sum(axis=1, keepdims=True),
+                np.asarray([weight for _, weight in found]),
+                texts.vectors,
+                texts.mask,
+            )
+        )
+    return fit_similarity(groups)
+
+
+def _with_learned(samples: Sequence[Sample], similarity: SimilarityModel) -> None:
+    """Fill each sample's learned-similarity columns from ``similarity``."""
+    for sample in samples:
+        if sample.texts is not None and sample.signals.vector is not None:
+            learned = sample.texts.similarities(
+                similarity, sample.signals.vector.astype(np.float64)
+            )
+            set_learned_features(sample.features, learned)
+
+
+def _learned_out_of_owner(samples: Sequence[Sample]) -> None:
+    """Every sample's learned-similarity columns from a similarity fitted without its owner
+    (SIMILARITY_GROUPS groups of owners, each left out in turn)."""
+    owners = sorted({sample.question.profile for sample in samples})
+    for group_number in range(SIMILARITY_GROUPS):
+        group = set(owners[group_number::SIMILARITY_GROUPS])
+        if not group:
+            continue
+        similarity = fit_similarity_on([s for s in samples if s.question.profile not in group])
+        _with_learned([s for s in samples if s.question.profile in group], similarity)
 
 
 def fit_ranker(samples: Sequence[Sample], columns: int) -> LogisticModel:
@@ -270,7 +371,9 @@ def choose_threshold(judged: Sequence[Judged]) -> float:
 
 
 def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, SoftmaxModel | None]:
-    """A re-ranker, a decision trained on out-of-owner rankings, and its threshold."""
+    """A re-ranker, a decision trained on out-of-owner rankings, and its threshold. With
+    ``hybrid``, the samples' learned-similarity columns must hold out-of-owner values
+    (_learned_out_of_owner)."""
     ranking_columns = len(samples[0].features[0]) if hybrid else LEXICAL_RANKING_FEATURES
     decision_columns = len(DECISION_FEATURES) if hybrid else LEXICAL_DECISION_FEATURES
     owners = sorted({sample.question.profile for sample in samples})
@@ -300,10 +403,11 @@ def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, Softm
 
 
 def fit_model(samples: Sequence[Sample]) -> EngineModel:
+    _learned_out_of_owner(samples)
     hybrid, sections = fit_variant(samples, hybrid=True)
     lexical, _ = fit_variant(samples, hybrid=False)
     assert sections is not None
-    return EngineModel(sections, hybrid, lexical)
+    return EngineModel(sections, fit_similarity_on(samples), hybrid, lexical)
 
 
 def main() -> int:
