@@ -110,10 +110,10 @@ def test_prompt_injection_in_the_profile_is_quoted_never_followed(
 def test_control_characters_are_stripped_and_the_question_still_answered(
     client: TestClient,
 ) -> None:
-    body = ask(client, "\x00어디서\u200b 일하세요?\x07\n\t")
+    body = ask(client, "\x00어느 회사에서\u200b 일하세요?\x07\n\t")
     assert body["answered"] is True
     [logged] = logged_questions(client)
-    assert logged["question"] == "어디서 일하세요?"
+    assert logged["question"] == "어느 회사에서 일하세요?"
 
 
 def test_every_question_is_logged_with_answer_confidence_and_latency(client: TestClient) -> None:
