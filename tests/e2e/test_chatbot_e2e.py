@@ -100,10 +100,14 @@ def test_a_published_profile_edit_is_answered_by_every_replica_within_seconds(
     company = f"Zentrix{secrets.token_hex(2)} Labs"
     response = visitor.put("/api/site/profile", json=profile_working_at(company), headers=owner)
     assert response.status_code == 200, response.text
-    published = time.monotonic()
+    # "Within seconds": every replica within 15 s of the publish, together.
+    deadline = time.monotonic() + 15
     for url in replica_urls(chat_stack):
-        assert eventually(lambda url=url: company in ask_replica(url, WHERE)["answer"]), url
-    assert time.monotonic() - published < 15
+        answered = eventually(
+            lambda url=url: company in ask_replica(url, WHERE)["answer"],
+            timeout=max(0.0, deadline - time.monotonic()),
+        )
+        assert answered, url
     through_gateway = visitor.post("/api/chat/ask", json={"question": "어디서 일하세요?"})
     assert through_gateway.status_code == 200
     body = through_gateway.json()

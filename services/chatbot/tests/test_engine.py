@@ -16,7 +16,13 @@ from conftest_engine import engine, lexical_engine, load_eval_profile, resources
 from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
 from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES
 from mysite_chatbot.engine.eval import Outcome, summarize
-from mysite_chatbot.engine.learned import EngineModel, fit_logistic, section_of
+from mysite_chatbot.engine.learned import (
+    EngineModel,
+    SimilarityModel,
+    fit_logistic,
+    fit_similarity,
+    section_of,
+)
 from mysite_chatbot.engine.training import Judged, choose_threshold
 
 # A small owner outside software, written in Korean, with an English translation.
@@ -183,6 +189,33 @@ def test_the_shipped_model_matches_the_features() -> None:
     assert 0 < model.lexical.threshold < 1
     assert "none" in model.sections.classes
     assert "work" in model.sections.classes
+
+
+def test_the_shipped_similarity_survives_its_half_precision_file() -> None:
+    similarity = EngineModel.load().similarity
+    assert similarity.delta.shape == (512, 512)
+    again = SimilarityModel.from_dict(similarity.to_dict())
+    assert np.array_equal(again.delta, similarity.delta)
+    texts = np.eye(512)[:3]
+    assert np.allclose(similarity.transform(texts), texts + similarity.delta.T[:3])
+
+
+def test_the_learned_similarity_learns_which_entry_answers() -> None:
+    """Questions that lean on direction 2 are answered by the entry written along direction 1,
+    though their plain cosine is closer to the entry along direction 0."""
+    dimensions = 4
+    unit = np.eye(dimensions)
+    texts = np.stack([unit[0], unit[1]])[:, None, :]  # two entries, one text each
+    mask = np.ones((2, 1), dtype=bool)
+    questions = np.stack([unit[0], 0.6 * unit[0] + 0.8 * unit[2]])
+    targets = np.asarray([[1.0, 0.0], [0.0, 1.0]])
+    before = questions @ texts[:, 0].T
+    assert before.argmax(axis=1).tolist() == [0, 0]  # the plain cosine gets one wrong
+    similarity = fit_similarity(
+        [(questions, targets, np.ones(2), texts, mask)], learning_rate=0.05, iterations=100
+    )
+    after = questions @ similarity.transform(texts[:, 0]).T
+    assert after.argmax(axis=1).tolist() == [0, 1]
 
 
 def test_logistic_regression_learns_a_separable_rule() -> None:

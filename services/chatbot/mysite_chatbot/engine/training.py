@@ -107,12 +107,13 @@ class OwnerTexts:
             filled[owner] += 1
         return cls(padded, mask)
 
-    def similarities(self, similarity: SimilarityModel, question: Matrix) -> Matrix:
-        """The learned similarity of ``question`` with each entry (its best text)."""
+    def similarities(self, similarity: SimilarityModel, questions: Matrix) -> Matrix:
+        """The learned similarity of each of ``questions`` (n, dimensions) with each entry,
+        its best text: (n, entries). The texts are mapped once for all the questions."""
         entries, most, dimensions = self.vectors.shape
         mapped = similarity.transform(self.vectors.reshape(entries * most, dimensions))
-        scores = (mapped @ question).reshape(entries, most)
-        best: Matrix = np.where(self.mask, scores, -np.inf).max(axis=1)
+        scores = (questions @ mapped.T).reshape(len(questions), entries, most)
+        best: Matrix = np.where(self.mask[None], scores, -np.inf).max(axis=2)
         return best
 
 
@@ -289,13 +290,18 @@ def fit_similarity_on(samples: Sequence[Sample]) -> SimilarityModel:
 
 
 def _with_learned(samples: Sequence[Sample], similarity: SimilarityModel) -> None:
-    """Fill each sample's learned-similarity columns from ``similarity``."""
+    """Fill each sample's learned-similarity columns from ``similarity``, owner by owner
+    (an owner's samples share its texts)."""
+    by_owner: dict[str, list[Sample]] = {}
     for sample in samples:
         if sample.texts is not None and sample.signals.vector is not None:
-            learned = sample.texts.similarities(
-                similarity, sample.signals.vector.astype(np.float64)
-            )
-            set_learned_features(sample.features, learned)
+            by_owner.setdefault(sample.question.profile, []).append(sample)
+    for found in by_owner.values():
+        texts = found[0].texts
+        assert texts is not None
+        learned = texts.similarities(similarity, _vectors(found))
+        for sample, row in zip(found, learned, strict=True):
+            set_learned_features(sample.features, row)
 
 
 def _learned_out_of_owner(samples: Sequence[Sample]) -> None:
