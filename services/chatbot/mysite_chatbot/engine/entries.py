@@ -3,34 +3,37 @@
 One entry per job, project, education item, skill group, language, certificate, award,
 publication, volunteer role, interest, contact method, plus the bio, the name/title and
 the location; sections with several items also get an overview entry ("work",
-"skills"...). The profile is untrusted data: any field may be missing, of the wrong
-type or contain instructions; it is only ever quoted, never followed.
+"skills"...). What each entry says and what finds it (its answer templates, searchable
+fields and concepts with their weights) is data, one part per section in
+data/answers.yaml; this module reads the profile's values and decides what is logic
+rather than wording (which job is current, first or previous, which project is open
+source, which publication is a talk, the order of a location's places). The profile is
+untrusted data: any field may be missing, of the wrong type or contain instructions; its
+values are only ever quoted into our templates, never followed.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .analysis import CONCEPTS
 from .models import Entry, FaqEntry, Source, TextField
 from .templates import (
+    ANSWERS,
     COUNTRY_NAMES_EN,
     PLACE_NAMES_KO,
-    eul,
-    euro,
-    format_date,
-    join_list,
+    details,
+    evaluate,
     quote_other_language,
+    render,
+    shorten,
 )
 from .text import DATA_DIR, Language, clean_text, detect_language
 
-# Free text longer than this is cut in answers (the full text stays searchable).
-MAX_QUOTED_CHARS = 600
-MAX_HIGHLIGHTS_IN_ANSWER = 3
 # "Where do you work?" means the current job; past-tense questions carry words
 # ("before", "이전") that outweigh this easily.
 CURRENT_JOB_PRIOR = 0.05
@@ -38,45 +41,41 @@ CURRENT_JOB_PRIOR = 0.05
 # overview, which lists them all, is the better answer (smaller than the current-job prior).
 OVERVIEW_PRIOR = 0.02
 
-LANGUAGE_NAMES_KO = {
-    "korean": "한국어",
-    "english": "영어",
-    "japanese": "일본어",
-    "chinese": "중국어",
-    "mandarin": "중국어",
-    "spanish": "스페인어",
-    "french": "프랑스어",
-    "german": "독일어",
-    "vietnamese": "베트남어",
-}
-
-# Networks whose profile is also where the owner's code and projects live.
-_CODE_NETWORKS = ("github", "gitlab", "bitbucket", "codeberg")
-_CHAT_NETWORKS = ("kakao", "telegram", "discord", "slack", "line", "whatsapp", "signal")
-_BLOG_NETWORKS = ("blog", "velog", "tistory", "medium", "brunch", "substack", "naver", "hashnode")
-_TALK_WORDS = (
-    "talk",
-    "conference",
-    "keynote",
-    "meetup",
-    "presentation",
-    "발표",
-    "강연",
-    "컨퍼런스",
+# Each section's part of the data file: its label, the values its items are read for,
+# and the templates, fields and concepts of its item and overview entries.
+SECTIONS: dict[str, dict[str, Any]] = ANSWERS["sections"]
+# The sections whose every item becomes an entry the same way, in the order they are built.
+_LIST_SECTIONS = (
+    "education",
+    "skills",
+    "projects",
+    "languages",
+    "certificates",
+    "awards",
+    "publications",
+    "volunteer",
+    "interests",
+    "references",
 )
+# Kinds of network ("code", "chat", "blog") -> the starts of their names.
+_NETWORKS: dict[str, tuple[str, ...]] = {
+    kind: tuple(names) for kind, names in ANSWERS["networks"].items()
+}
+_TALK_WORDS: tuple[str, ...] = tuple(ANSWERS["talk_words"])
+_OPEN_SOURCE_WORDS: tuple[str, ...] = tuple(ANSWERS["open_source_words"])
 
 
 def _is_open_source(project: Mapping[str, Any]) -> bool:
     """A project whose link is a public code host, or that says it is open source."""
-    url = _text(project.get("url")).lower()
-    text = " ".join([_text(project.get("description")), *_texts(project.get("keywords"))])
-    on_code_host = any(f"{host}." in url for host in _CODE_NETWORKS)
-    return (
-        on_code_host
-        or "open source" in text.lower()
-        or "open-source" in text.lower()
-        or ("오픈소스" in text)
-    )
+    on_code_host = any(f"{host}." in project["url"].lower() for host in _NETWORKS["code"])
+    text = " ".join([project["description"], *project["keywords"]]).lower()
+    return on_code_host or any(word in text for word in _OPEN_SOURCE_WORDS)
+
+
+def _is_talk(publication: Mapping[str, Any]) -> bool:
+    """A talk given, listed as a publication."""
+    text = f"{publication['name']} {publication['publisher']} {publication['summary']}".lower()
+    return any(word in text for word in _TALK_WORDS)
 
 
 def _text(value: Any) -> str:
@@ -106,50 +105,11 @@ def _mapping(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _shorten(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
-
-
 def _content_language(*texts: str) -> Language | None:
     joined = " ".join(text for text in texts if text)
     if not joined.strip():
         return None
     return detect_language(joined)
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if text and text[-1] not in '.!?\u3002)"\u201d':
-        return text + "."
-    return text
-
-
-def _period(start: str, end: str, language: Language) -> str:
-    start_text = format_date(start, language) if start else ""
-    end_text = format_date(end, language) if end else "현재" if language == "ko" else "present"
-    if not start_text:
-        return end_text if end else ""
-    return f"{start_text} \u2013 {end_text}"
-
-
-# How each section is introduced to the embedding model, in both languages, so a
-# question in either language meets the entry ("Award / 수상: Engineer of the Year").
-_SECTION_LABELS = {
-    "basics": "About me / 자기소개",
-    "profiles": "Online profile / 온라인 계정",
-    "contact": "Contact / 연락처",
-    "work": "Work experience, job / 경력, 직장",
-    "education": "Education, school / 학력, 학교",
-    "skills": "Skills / 기술, 스킬",
-    "projects": "Project / 프로젝트",
-    "languages": "Spoken language / 구사 언어",
-    "certificates": "Certificate, license / 자격증",
-    "awards": "Award / 수상",
-    "publications": "Publication or talk / 출판, 발표",
-    "volunteer": "Volunteering / 봉사 활동",
-    "interests": "Hobby and interest / 취미, 관심사",
-    "references": "Reference / 추천인",
-}
 
 
 # Questions a visitor might ask about each kind of entry, in both languages (data file):
@@ -173,10 +133,50 @@ def entry_questions(source: Source) -> list[str]:
 
 
 def _descriptor(source: Source, fields: Sequence[TextField]) -> str:
-    """A short "Section: title. key fields" line: what the entry is about, for the embedder."""
-    label = _SECTION_LABELS.get(source.section or "", "")
+    """A short "Section: title. key fields" line: what the entry is about, for the embedder.
+
+    Each section is introduced in both languages, so a question in either language meets
+    the entry ("Award / 수상: Engineer of the Year")."""
+    label = SECTIONS[source.section or ""]["label"]
     key_fields = [text_field.text for text_field in fields if text_field.weight >= 1.5][:4]
-    return _shorten(f"{label}: {source.title}. " + " ".join(key_fields), 300)
+    return shorten(f"{label}: {source.title}. " + " ".join(key_fields), 300)
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What one entry says and what finds it, before it becomes an ``Entry``."""
+
+    title: str
+    answer_en: str
+    answer_ko: str
+    fields: list[tuple[str, float]]
+    concepts: list[tuple[str, float]]
+    items: list[str]
+    # None: embedded by its answers.
+    embedding_texts: tuple[str, ...] | None
+
+
+def _make(spec: Mapping[str, Any], values: Mapping[str, Any]) -> _Made:
+    """An entry from its part of the data file (see data/answers.yaml) and ``values``."""
+    fields: list[tuple[str, float]] = []
+    for expression, weight in spec["fields"]:
+        found = evaluate(expression, values)
+        fields += [(text, weight) for text in (found if isinstance(found, list) else [found])]
+    concepts: list[tuple[str, float]] = []
+    for concept, weight in spec.get("concepts", []):
+        value = evaluate(weight, values) if isinstance(weight, str) else weight
+        if value is not None:
+            concepts.append((concept, float(value)))
+    embedding = spec.get("embedding")
+    return _Made(
+        title=render(spec["title"], values),
+        answer_en=render(spec["answer_en"], values),
+        answer_ko=render(spec["answer_ko"], values),
+        fields=fields,
+        concepts=concepts,
+        items=evaluate(spec["items"], values) if "items" in spec else [],
+        embedding_texts=None if embedding is None else tuple(render(t, values) for t in embedding),
+    )
 
 
 class _Builder:
@@ -187,20 +187,20 @@ class _Builder:
     def add(
         self,
         source: Source,
-        answer_en: str,
-        answer_ko: str,
-        fields: Iterable[tuple[str, float]],
-        concepts: Iterable[tuple[str, float]] = (),
+        made: _Made,
         content_language: Language | None = None,
-        items: Sequence[str] = (),
-        embedding_texts: Sequence[str] | None = None,
         prior: float = 0.0,
         start_date: str = "",
         end_date: str = "",
     ) -> None:
-        text_fields = tuple(TextField(text, weight) for text, weight in fields if text)
+        text_fields = tuple(TextField(text, weight) for text, weight in made.fields if text)
+        embedding_texts: Iterable[str] | None = made.embedding_texts
         if embedding_texts is None:
-            embedding_texts = (answer_en, answer_ko) if answer_en != answer_ko else (answer_en,)
+            embedding_texts = (
+                (made.answer_en, made.answer_ko)
+                if made.answer_en != made.answer_ko
+                else (made.answer_en,)
+            )
         if source.type == "profile":
             embedding_texts = (_descriptor(source, text_fields), *embedding_texts)
         questions = entry_questions(source) if source.type == "profile" else []
@@ -209,17 +209,17 @@ class _Builder:
         self.entries.append(
             Entry(
                 source=source,
-                answer_en=answer_en.strip(),
-                answer_ko=answer_ko.strip(),
+                answer_en=made.answer_en.strip(),
+                answer_ko=made.answer_ko.strip(),
                 fields=text_fields,
-                concepts=tuple(concepts),
-                embedding_texts=tuple(_shorten(text, 400) for text in embedding_texts if text),
+                concepts=tuple(made.concepts),
+                embedding_texts=tuple(shorten(text, 400) for text in embedding_texts if text),
                 content_language=content_language,
-                items=tuple(items),
+                items=tuple(made.items),
                 prior=prior,
                 start_date=start_date,
                 end_date=end_date,
-                question_texts=tuple(_shorten(text, 400) for text in questions),
+                question_texts=tuple(shorten(text, 400) for text in questions),
             )
         )
 
@@ -232,123 +232,85 @@ def build_entries(
     """All entries for ``profile`` and ``faqs``; never raises on malformed input."""
     builder = _Builder(today or datetime.date.today())
     profile = _mapping(profile)
-    basics = _mapping(profile.get("basics"))
-    _add_basics(builder, basics)
+    _add_basics(builder, _mapping(profile.get("basics")))
     _add_work(builder, _dicts(profile.get("work")))
-    _add_list_section(
-        builder,
-        "education",
-        _dicts(profile.get("education")),
-        _education_entry,
-        _education_overview,
-    )
-    _add_list_section(
-        builder, "skills", _dicts(profile.get("skills")), _skill_entry, _skills_overview
-    )
-    _add_list_section(
-        builder, "projects", _dicts(profile.get("projects")), _project_entry, _projects_overview
-    )
-    _add_list_section(
-        builder, "languages", _dicts(profile.get("languages")), _language_entry, _languages_overview
-    )
-    _add_list_section(
-        builder,
-        "certificates",
-        _dicts(profile.get("certificates")),
-        _certificate_entry,
-        _certificates_overview,
-    )
-    _add_list_section(
-        builder, "awards", _dicts(profile.get("awards")), _award_entry, _awards_overview
-    )
-    _add_list_section(
-        builder,
-        "publications",
-        _dicts(profile.get("publications")),
-        _publication_entry,
-        _publications_overview,
-    )
-    _add_list_section(
-        builder, "volunteer", _dicts(profile.get("volunteer")), _volunteer_entry, None
-    )
-    _add_list_section(
-        builder, "interests", _dicts(profile.get("interests")), _interest_entry, _interests_overview
-    )
-    _add_list_section(
-        builder, "references", _dicts(profile.get("references")), _reference_entry, None
-    )
+    for section in _LIST_SECTIONS:
+        _add_list_section(builder, section, _dicts(profile.get(section)))
     for faq in faqs:
         _add_faq(builder, faq)
     return builder.entries
+
+
+def _item_values(section: str, item: Mapping[str, Any], index: int) -> dict[str, Any]:
+    """The values a section's templates read from one item, and what logic adds to them."""
+    spec = SECTIONS[section]
+    values: dict[str, Any] = {name: _text(item.get(name)) for name in spec["texts"]}
+    values.update({name: _texts(item.get(name)) for name in spec["lists"]})
+    values["index"] = index
+    if section == "work":
+        values["company"] = values["name"] or values["company"]
+        values["current"] = not values["endDate"]
+    elif section == "projects":
+        values["is_open_source"] = _is_open_source(values)
+    elif section == "publications":
+        values["is_talk"] = _is_talk(values)
+    return values
+
+
+def _add_overview(
+    builder: _Builder,
+    section: str,
+    items: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+    prior: float = 0.0,
+) -> None:
+    """The section's overview entry: one line per item in each language, and ``values``."""
+    spec = SECTIONS[section]["overview"]
+    made = _make(
+        spec,
+        {
+            **values,
+            "items": items,
+            "lines_en": [render(spec["line_en"], item) for item in items],
+            "lines_ko": [render(spec["line_ko"], item) for item in items],
+        },
+    )
+    builder.add(Source("profile", made.title, section=section), made, prior=prior)
 
 
 # --------------------------------------------------------------------------- basics
 
 
 def _add_basics(builder: _Builder, basics: Mapping[str, Any]) -> None:
-    name = _text(basics.get("name"))
-    label = _text(basics.get("label"))
-    if name or label:
-        answer_en = f"I'm {name}" + (f", a {label}." if label else ".")
-        answer_ko = (f"저는 {name}입니다." if name else "") + (
-            f" {euro(label)} 일하고 있어요." if label else ""
-        )
-        builder.add(
-            Source("profile", name or label, section="basics", field="name"),
-            answer_en,
-            answer_ko,
-            [(name, 2.0), (label, 2.0)],
-            [("name", 2.0), ("about", 0.5), ("work", 0.3)],
-            content_language=_content_language(label),
-        )
-    summary = _text(basics.get("summary"))
-    if summary:
-        language = detect_language(summary)
-        quoted = _shorten(summary)
-        builder.add(
-            Source("profile", "About me", section="basics", field="summary"),
-            quote_other_language(quoted, language, "en"),
-            quote_other_language(quoted, language, "ko"),
-            [(summary, 1.0), (label, 0.5)],
-            [("about", 2.0)],
-            content_language=language,
-            embedding_texts=(quoted,),
-        )
-    email = _text(basics.get("email"))
-    if email:
-        builder.add(
-            Source("profile", "Email", section="basics", field="email"),
-            f"You can email me at {email}.",
-            f"이메일 주소는 {email}입니다.",
-            [(email, 0.5)],
-            [("contact", 1.0), ("email", 2.0)],
-            embedding_texts=(f"Email address: {email}", f"이메일 주소: {email}"),
-        )
-    phone = _text(basics.get("phone"))
-    if phone:
-        builder.add(
-            Source("profile", "Phone", section="basics", field="phone"),
-            f"My phone number is {phone}.",
-            f"전화번호는 {phone}입니다.",
-            [],
-            [("contact", 0.5), ("phone", 2.0)],
-            embedding_texts=(f"Phone number: {phone}", f"전화번호: {phone}"),
-        )
-    url = _text(basics.get("url"))
-    if url:
-        builder.add(
-            Source("profile", "Website", section="basics", field="url"),
-            f"My website is {url}.",
-            f"제 웹사이트 주소는 {url}입니다.",
-            [],
-            [("website", 2.0)],
-            embedding_texts=(f"Personal website: {url}", f"개인 웹사이트: {url}"),
-        )
+    specs = SECTIONS["basics"]["entries"]
+    values: dict[str, Any] = {
+        name: _text(basics.get(name))
+        for name in ("name", "label", "summary", "email", "phone", "url")
+    }
+    written_in = detect_language(values["summary"])
+    values["written_in"] = written_in
+
+    def add(field: str, content_language: Language | None = None) -> None:
+        made = _make(specs[field], values)
+        source = Source("profile", made.title, section="basics", field=field)
+        builder.add(source, made, content_language=content_language)
+
+    if values["name"] or values["label"]:
+        add("name", _content_language(values["label"]))
+    if values["summary"]:
+        add("summary", written_in)
+    for field in ("email", "phone", "url"):
+        if values[field]:
+            add(field)
     _add_location(builder, _mapping(basics.get("location")))
-    profiles = _dicts(basics.get("profiles"))
-    for index, profile in enumerate(profiles):
-        _add_social_profile(builder, index, profile)
-    _add_contact_overview(builder, email, phone, profiles)
+    profiles = [
+        _item_values("profiles", profile, index)
+        for index, profile in enumerate(_dicts(basics.get("profiles")))
+    ]
+    for profile in profiles:
+        if evaluate(SECTIONS["profiles"]["when"], profile):
+            _add_social_profile(builder, profile)
+    _add_contact_overview(builder, values["email"], values["phone"], profiles)
 
 
 def _add_location(builder: _Builder, location: Mapping[str, Any]) -> None:
@@ -358,648 +320,130 @@ def _add_location(builder: _Builder, location: Mapping[str, Any]) -> None:
     if not (city or region or country_code):
         return
     country_en = COUNTRY_NAMES_EN.get(country_code, country_code)
-    places_en = (
-        [city]
-        + ([region] if region and region != city else [])
-        + ([country_en] if country_en else [])
-    )
-    places_ko = [PLACE_NAMES_KO.get(place.lower(), place) for place in places_en if place]
+    places_en = [place for place in [city, region if region != city else "", country_en] if place]
+    # Korean names a place from the country down: 대한민국 서울.
+    places_ko = [PLACE_NAMES_KO.get(place.lower(), place) for place in places_en]
     country_ko = PLACE_NAMES_KO.get(country_code.lower(), country_code)
     ko_order = [country_ko] + [place for place in reversed(places_ko) if place != country_ko]
-    place_ko = " ".join(dict.fromkeys(place for place in ko_order if place))
-    builder.add(
-        Source("profile", "Location", section="basics", field="location"),
-        f"I'm based in {', '.join(place for place in places_en if place)}.",
-        f"{place_ko}에서 지내고 있어요.",
-        [(city, 2.0), (region, 1.0), (country_en, 1.0)],
-        [("location", 2.0), ("where", 1.0)],
-    )
+    values = {
+        "city": city,
+        "region": region,
+        "country_en": country_en,
+        "places_en": places_en,
+        "places_ko": list(dict.fromkeys(place for place in ko_order if place)),
+    }
+    made = _make(SECTIONS["basics"]["entries"]["location"], values)
+    builder.add(Source("profile", made.title, section="basics", field="location"), made)
 
 
-def _add_social_profile(builder: _Builder, index: int, profile: Mapping[str, Any]) -> None:
-    network = _text(profile.get("network"))
-    username = _text(profile.get("username"))
-    url = _text(profile.get("url"))
-    if not (network or url):
-        return
-    where = url or username
-    network_lower = network.lower()
+def _add_social_profile(builder: _Builder, profile: Mapping[str, Any]) -> None:
+    made = _make(SECTIONS["profiles"]["item"], profile)
+    source = Source("profile", made.title, section="profiles", index=profile["index"])
+    builder.add(source, replace(made, concepts=_social_profile_concepts(profile)))
+
+
+def _social_profile_concepts(profile: Mapping[str, Any]) -> list[tuple[str, float]]:
+    """What a profile on this kind of network is about (its network names a concept too)."""
+    network = profile["network"].lower()
     concepts: list[tuple[str, float]] = [("contact", 0.5), ("social", 0.5)]
-    if url:
+    if profile["url"]:
         concepts.append(("website", 0.5))
-    if username:
+    if profile["username"]:
         concepts.append(("handle", 1.0))
-    if network_lower.startswith(_CODE_NETWORKS):
+    if network.startswith(_NETWORKS["code"]):
         concepts += [("programming", 0.5), ("open_source", 0.3)]
-    if network_lower.startswith(_CHAT_NETWORKS):
+    if network.startswith(_NETWORKS["chat"]):
         concepts += [("contact", 1.0)]
-    if network_lower in CONCEPTS:
+    if network in CONCEPTS:
         # "깃헙?" asks for the GitHub profile, not a skill group naming GitHub Actions.
-        concepts.append((network_lower, 2.0))
-    if network_lower.startswith(_BLOG_NETWORKS):
+        concepts.append((network, 2.0))
+    if network.startswith(_NETWORKS["blog"]):
         # The owner's own blog, which "do you have a blog?" asks for, rather than a
         # company blog that published one of the owner's articles.
         concepts += [("blog", 2.0)]
-    builder.add(
-        Source("profile", network or url, section="profiles", index=index),
-        f"You can find me on {network}: {where}" if network else f"You can find me at {where}",
-        f"{network}에서 저를 찾을 수 있어요: {where}"
-        if network
-        else f"여기에서 저를 찾을 수 있어요: {where}",
-        [(network, 2.0), (username, 1.0)],
-        concepts,
-        embedding_texts=(f"{network} profile: {where}", f"{network} 계정: {where}"),
-    )
+    return concepts
 
 
 def _add_contact_overview(
     builder: _Builder, email: str, phone: str, profiles: Sequence[Mapping[str, Any]]
 ) -> None:
-    channels_en: list[str] = []
-    channels_ko: list[str] = []
-    if email:
-        channels_en.append(f"email ({email})")
-        channels_ko.append(f"이메일({email})")
+    # The ways to reach the owner: the email (no network), then each named profile.
+    channels = [{"network": "", "where": email}] if email else []
     for profile in profiles:
-        network = _text(profile.get("network"))
-        where = _text(profile.get("url")) or _text(profile.get("username"))
-        if network and where:
-            channels_en.append(f"{network} ({where})")
-            channels_ko.append(f"{network}({where})")
-    if not channels_en and not phone:
-        return
-    answer_en = "You can reach me by " + join_list(channels_en, "en") + "." if channels_en else ""
-    answer_ko = join_list(channels_ko, "ko") + "로 연락하실 수 있어요." if channels_ko else ""
-    if phone:
-        answer_en += f" My phone number is {phone}."
-        answer_ko += f" 전화번호는 {phone}입니다."
-    answer_en += " Or just use the \u201cSend me a message\u201d form on this site."
-    answer_ko += " 이 사이트의 \u2018메시지 보내기\u2019 양식을 써 주셔도 됩니다."
-    builder.add(
-        Source("profile", "Contact", section="contact"),
-        answer_en.strip(),
-        answer_ko.strip(),
-        [],
-        [("contact", 2.5)],
-        embedding_texts=(
-            "How to contact me: email, phone, messenger",
-            "연락 방법: 이메일, 전화, 메신저",
-        ),
-    )
+        where = profile["url"] or profile["username"]
+        if profile["network"] and where:
+            channels.append({"network": profile["network"], "where": where})
+    if channels or phone:
+        _add_overview(builder, "contact", channels, {"phone": phone})
 
 
 # --------------------------------------------------------------------------- work
 
 
-def _add_work(builder: _Builder, jobs: Sequence[Mapping[str, Any]]) -> None:
+def _add_work(builder: _Builder, raw_jobs: Sequence[Mapping[str, Any]]) -> None:
+    jobs = [_item_values("work", job, index) for index, job in enumerate(raw_jobs)]
     if not jobs:
         return
-    starts = [_text(job.get("startDate")) for job in jobs]
-    ends = [_text(job.get("endDate")) for job in jobs]
-    dated = [start for start in starts if start]
+    dated = [job["startDate"] for job in jobs if job["startDate"]]
     earliest = min(dated) if dated else ""
     # "Your previous job" is the one that ended most recently.
-    latest_end = max((end for end in ends if end), default="")
-    for index, job in enumerate(jobs):
-        _add_job(
-            builder,
-            index,
-            job,
-            is_first=bool(earliest) and starts[index] == earliest,
-            is_previous=bool(latest_end) and ends[index] == latest_end,
-        )
-    if len(jobs) >= 2:
-        _add_work_overview(builder, jobs, earliest)
-
-
-def _add_job(
-    builder: _Builder, index: int, job: Mapping[str, Any], is_first: bool, is_previous: bool
-) -> None:
-    company = _text(job.get("name")) or _text(job.get("company"))
-    position = _text(job.get("position"))
-    start, end = _text(job.get("startDate")), _text(job.get("endDate"))
-    summary = _text(job.get("summary"))
-    highlights = _texts(job.get("highlights"))
-    current = not end
-    details = " ".join(
-        _sentence(text)
-        for text in [_shorten(summary), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
-        if text
-    )
-    where_en = f"at {company}" if company else "there"
-    as_en = f" as {position}" if position else ""
-    if current:
-        since = f" (since {format_date(start, 'en')})" if start else ""
-        answer_en = f"I currently work {where_en}{as_en}{since}."
-        since_ko = f" ({format_date(start, 'ko')}부터)" if start else ""
-        as_ko = euro(position) + " " if position else ""
-        answer_ko = f"현재 {company}에서 {as_ko}일하고 있습니다{since_ko}."
-    else:
-        period_en = f" ({_period(start, end, 'en')})" if start or end else ""
-        answer_en = f"I worked {where_en}{as_en}{period_en}."
-        period_ko = f" ({_period(start, end, 'ko')})" if start or end else ""
-        answer_ko = (
-            f"{company}에서 {euro(position) + ' ' if position else ''}일했습니다{period_ko}."
-        )
-    concepts: list[tuple[str, float]] = [
-        ("work", 2.0),
-        ("employer", 1.5),
-        ("where", 0.5),
-        ("experience", 0.5),
-    ]
-    concepts.append(("current", 1.0) if current else ("past", 1.0))
-    if is_first:
-        concepts.append(("first", 1.0))
-    if is_previous:
-        concepts.append(("previous", 1.0))
-    if highlights:
-        concepts.append(("achievement", 0.5))
-    builder.add(
-        Source("profile", company or position, section="work", index=index),
-        f"{answer_en} {details}",
-        f"{answer_ko} {details}",
-        [(company, 2.0), (position, 1.5), (summary, 1.0)] + [(text, 1.0) for text in highlights],
-        concepts,
-        content_language=_content_language(position, summary, *highlights),
-        embedding_texts=(f"{answer_en} {details}", f"{answer_ko} {_shorten(summary, 200)}"),
-        prior=CURRENT_JOB_PRIOR if current else 0.0,
-        start_date=start,
-        end_date=end,
-    )
-
-
-def _add_work_overview(builder: _Builder, jobs: Sequence[Mapping[str, Any]], earliest: str) -> None:
-    lines_en, lines_ko = [], []
+    latest_end = max((job["endDate"] for job in jobs if job["endDate"]), default="")
     for job in jobs:
-        company = _text(job.get("name")) or _text(job.get("company"))
-        position = _text(job.get("position"))
-        start, end = _text(job.get("startDate")), _text(job.get("endDate"))
-        lines_en.append(f"{company} \u2014 {position} ({_period(start, end, 'en')})")
-        lines_ko.append(f"{company} \u2014 {position} ({_period(start, end, 'ko')})")
-    years_en = years_ko = ""
-    if earliest[:4].isdigit():
-        years = builder.today.year - int(earliest[:4])
-        years_en = f" I have been working in software since {earliest[:4]} (about {years} years)."
-        years_ko = f" {earliest[:4]}년부터 약 {years}년째 일하고 있습니다."
+        job["is_first"] = bool(earliest) and job["startDate"] == earliest
+        job["is_previous"] = bool(latest_end) and job["endDate"] == latest_end
+        _add_job(builder, job)
+    if len(jobs) >= 2:
+        since_year = earliest[:4] if earliest[:4].isdigit() else ""
+        years = builder.today.year - int(since_year) if since_year else 0
+        _add_overview(builder, "work", jobs, {"since_year": since_year, "years": years})
+
+
+def _add_job(builder: _Builder, job: Mapping[str, Any]) -> None:
+    made = _make(SECTIONS["work"]["item"], job)
+    # The job's own words follow the sentence that places it.
+    job_details = details(job["summary"], job["highlights"])
+    answer_en, answer_ko = f"{made.answer_en} {job_details}", f"{made.answer_ko} {job_details}"
     builder.add(
-        Source("profile", "Work experience", section="work"),
-        "My work experience: " + "; ".join(lines_en) + "." + years_en,
-        "제 경력은 다음과 같습니다: " + "; ".join(lines_ko) + "." + years_ko,
-        [(" ".join(lines_en), 0.3)],
-        [("work", 1.0), ("career_overview", 2.0), ("years", 1.5)],
-        embedding_texts=("My work experience and career history: " + "; ".join(lines_en),),
+        Source("profile", made.title, section="work", index=job["index"]),
+        replace(
+            made,
+            answer_en=answer_en,
+            answer_ko=answer_ko,
+            embedding_texts=(answer_en, f"{made.answer_ko} {shorten(job['summary'], 200)}"),
+        ),
+        content_language=_content_language(job["position"], job["summary"], *job["highlights"]),
+        prior=CURRENT_JOB_PRIOR if job["current"] else 0.0,
+        start_date=job["startDate"],
+        end_date=job["endDate"],
     )
 
 
 # --------------------------------------------------------------------------- list sections
 
-Weighted = list[tuple[str, float]]
-# (source, answer_en, answer_ko, searchable fields, concepts, named items)
-MadeEntry = tuple[Source, str, str, Weighted, Weighted, list[str]]
-# (source, answer_en, answer_ko, searchable fields, concepts)
-MadeOverview = tuple[Source, str, str, Weighted, Weighted]
-EntryFactory = Callable[[int, Mapping[str, Any]], "MadeEntry | None"]
-OverviewFactory = Callable[[Sequence[Mapping[str, Any]]], "MadeOverview | None"]
-
 
 def _add_list_section(
-    builder: _Builder,
-    section: str,
-    items: Sequence[Mapping[str, Any]],
-    make_entry: EntryFactory,
-    make_overview: OverviewFactory | None,
+    builder: _Builder, section: str, raw_items: Sequence[Mapping[str, Any]]
 ) -> None:
-    for index, item in enumerate(items):
-        made = make_entry(index, item)
-        if made is None:
+    spec = SECTIONS[section]
+    items = [_item_values(section, item, index) for index, item in enumerate(raw_items)]
+    for values, item in zip(items, raw_items, strict=True):
+        if not evaluate(spec["when"], values):
             continue
-        source, answer_en, answer_ko, fields, concepts, items_named = made
+        made = _make(spec["item"], values)
         builder.add(
-            source,
-            answer_en,
-            answer_ko,
-            fields,
-            concepts,
-            content_language=_content_language(*(text for text, weight in fields if weight >= 1.0)),
-            items=items_named,
+            Source("profile", made.title, section=section, index=values["index"]),
+            made,
+            content_language=_content_language(
+                *(text for text, weight in made.fields if weight >= 1.0)
+            ),
             # Talks, awards and certificates are dated by when they happened.
             start_date=_text(item.get("startDate"))
             or _text(item.get("releaseDate"))
             or _text(item.get("date")),
             end_date=_text(item.get("endDate")),
         )
-    if make_overview is not None and len(items) >= 2:
-        overview = make_overview(items)
-        if overview is not None:
-            source, answer_en, answer_ko, fields, concepts = overview
-            builder.add(source, answer_en, answer_ko, fields, concepts, prior=OVERVIEW_PRIOR)
-
-
-def _education_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    institution = _text(item.get("institution"))
-    area = _text(item.get("area"))
-    study_type = _text(item.get("studyType"))
-    start, end = _text(item.get("startDate")), _text(item.get("endDate"))
-    score = _text(item.get("score"))
-    courses = _texts(item.get("courses"))
-    if not (institution or area):
-        return None
-    kind_en = f"{study_type}, " if study_type else ""
-    period_en, period_ko = _period(start, end, "en"), _period(start, end, "ko")
-    answer_en = f"I studied {area or 'there'} at {institution} ({kind_en}{period_en})."
-    area_ko = eul(area) + " " if area else ""
-    kind_ko = study_type + ", " if study_type else ""
-    answer_ko = f"{institution}에서 {area_ko}공부했습니다 ({kind_ko}{period_ko})."
-    if score:
-        answer_en += f" GPA: {score}."
-        answer_ko += f" 학점: {score}."
-    if courses:
-        answer_en += f" Courses included {join_list(courses, 'en')}."
-        answer_ko += f" 주요 과목: {join_list(courses, 'ko')}."
-    # The first-listed school is the main degree (JSON Resume lists newest or most important first).
-    concepts = [("education", 2.0 if index == 0 else 1.5), ("where", 0.5)]
-    if area:
-        concepts.append(("major", 1.0 if index == 0 else 0.7))
-    if score:
-        concepts.append(("grade", 0.7))
-    fields = [(institution, 2.0), (area, 1.5), (study_type, 1.0), (" ".join(courses), 0.5)]
-    return (
-        Source("profile", institution or area, section="education", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        concepts,
-        [],
-    )
-
-
-def _education_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    parts_en, parts_ko = [], []
-    for item in items:
-        institution, area, study_type = (
-            _text(item.get("institution")),
-            _text(item.get("area")),
-            _text(item.get("studyType")),
-        )
-        parts_en.append(f"{institution} ({', '.join(part for part in (study_type, area) if part)})")
-        parts_ko.append(f"{institution} ({', '.join(part for part in (study_type, area) if part)})")
-    return (
-        Source("profile", "Education", section="education"),
-        "My education: " + "; ".join(parts_en) + ".",
-        "학력: " + "; ".join(parts_ko) + ".",
-        [],
-        [("education", 2.0)],
-    )
-
-
-def _skill_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    level = _text(item.get("level"))
-    keywords = _texts(item.get("keywords"))
-    if not (name or keywords):
-        return None
-    level_part = f" ({level})" if level else ""
-    listed = join_list(keywords, "en")
-    answer_en = f"{name}{level_part}: {listed}." if name else f"My skills include {listed}."
-    answer_ko = (
-        f"{name}{level_part}: {join_list(keywords, 'ko')}."
-        if name
-        else f"다룰 줄 아는 기술: {join_list(keywords, 'ko')}."
-    )
-    # Skill keywords are the canonical place a technology is listed: weigh them above
-    # incidental mentions in project or job descriptions.
-    fields = [(name, 2.0), (level, 0.5)] + [(keyword, 3.0) for keyword in keywords]
-    concepts = [("skill", 1.0), ("tech_stack", 0.5), ("use", 0.5), ("experience", 0.5)]
-    return (
-        Source("profile", name or listed, section="skills", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        concepts,
-        keywords,
-    )
-
-
-def _skills_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    lines = []
-    for item in items:
-        name, keywords = _text(item.get("name")), _texts(item.get("keywords"))
-        lines.append(f"{name}: {', '.join(keywords)}" if name else ", ".join(keywords))
-    return (
-        Source("profile", "Skills", section="skills"),
-        "Here is my skill set \u2014 " + "; ".join(lines) + ".",
-        "제가 다루는 기술은 다음과 같습니다 \u2014 " + "; ".join(lines) + ".",
-        [],
-        [("skill", 1.5), ("tech_stack", 2.0)],
-    )
-
-
-def _project_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    description = _text(item.get("description"))
-    highlights = _texts(item.get("highlights"))
-    keywords = _texts(item.get("keywords"))
-    url = _text(item.get("url"))
-    roles = _texts(item.get("roles"))
-    if not (name or description):
-        return None
-    details = " ".join(
-        _sentence(text)
-        for text in [_shorten(description), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
-        if text
-    )
-    link = f" {url}" if url else ""
-    answer_en = f"One of my projects is {name}: {details}{link}"
-    answer_ko = f"제 프로젝트 {name}: {details}{link}"
-    fields = [
-        (name, 2.0),
-        (description, 1.0),
-        (" ".join(highlights), 1.0),
-        (" ".join(roles), 0.5),
-        (_text(item.get("entity")), 1.0),
-    ]
-    fields += [(keyword, 1.5) for keyword in keywords]
-    concepts = [("project", 1.5)]
-    if _is_open_source(item):
-        concepts.append(("open_source", 1.0))
-    return (
-        Source("profile", name or description[:40], section="projects", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        concepts,
-        keywords,
-    )
-
-
-def _projects_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    lines = []
-    for item in items:
-        name, description = _text(item.get("name")), _shorten(_text(item.get("description")), 120)
-        lines.append(f"{name} \u2014 {description}" if description else name)
-    return (
-        Source("profile", "Projects", section="projects"),
-        "Some projects I've built: " + "; ".join(lines),
-        "제가 만든 프로젝트들입니다: " + "; ".join(lines),
-        [],
-        [("project", 2.0), ("open_source", 1.0 if any(map(_is_open_source, items)) else 0.3)],
-    )
-
-
-def _language_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    language = _text(item.get("language"))
-    fluency = _text(item.get("fluency"))
-    if not language:
-        return None
-    language_ko = LANGUAGE_NAMES_KO.get(language.lower(), language)
-    answer_en = f"I speak {language}" + (f" ({fluency})." if fluency else ".")
-    answer_ko = f"{language_ko}: {fluency}" if fluency else f"{eul(language_ko)} 할 수 있어요."
-    fields = [(language, 2.0), (fluency, 1.0)]
-    concepts = [("spoken_language", 1.5)]
-    return (
-        Source("profile", language, section="languages", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        concepts,
-        [],
-    )
-
-
-def _languages_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    parts_en, parts_ko = [], []
-    for item in items:
-        language, fluency = _text(item.get("language")), _text(item.get("fluency"))
-        parts_en.append(f"{language} ({fluency})" if fluency else language)
-        language_ko = LANGUAGE_NAMES_KO.get(language.lower(), language)
-        parts_ko.append(f"{language_ko}({fluency})" if fluency else language_ko)
-    return (
-        Source("profile", "Languages", section="languages"),
-        "I speak " + join_list(parts_en, "en") + ".",
-        "구사하는 언어: " + join_list(parts_ko, "ko") + ".",
-        [(" ".join(_text(item.get("language")) for item in items), 0.5)],
-        [("spoken_language", 2.5)],
-    )
-
-
-def _certificate_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    issuer = _text(item.get("issuer"))
-    date = _text(item.get("date"))
-    if not name:
-        return None
-    detail_en = ", ".join(
-        part for part in (issuer, format_date(date, "en") if date else "") if part
-    )
-    detail_ko = ", ".join(
-        part for part in (issuer, format_date(date, "ko") if date else "") if part
-    )
-    answer_en = f"I hold the {name} certificate" + (f" ({detail_en})." if detail_en else ".")
-    answer_ko = f"{name} 자격증이 있습니다" + (f" ({detail_ko})." if detail_ko else ".")
-    url = _text(item.get("url"))
-    if url:
-        answer_en += f" {url}"
-        answer_ko += f" {url}"
-    fields = [(name, 2.0), (issuer, 1.0)]
-    return (
-        Source("profile", name, section="certificates", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        [("certificate", 1.5)],
-        [],
-    )
-
-
-def _certificates_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    names = [_text(item.get("name")) for item in items]
-    return (
-        Source("profile", "Certificates", section="certificates"),
-        "My certificates: " + join_list(names, "en") + ".",
-        "보유 자격증: " + join_list(names, "ko") + ".",
-        [],
-        [("certificate", 2.5)],
-    )
-
-
-def _award_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    title = _text(item.get("title"))
-    awarder = _text(item.get("awarder"))
-    date = _text(item.get("date"))
-    summary = _text(item.get("summary"))
-    if not title:
-        return None
-    from_en = f" from {awarder}" if awarder else ""
-    when_en = f" ({format_date(date, 'en')})" if date else ""
-    answer_en = f"I received \u201c{title}\u201d{from_en}{when_en}. {_shorten(summary)}"
-    when_ko = f"{format_date(date, 'ko')}에 " if date else ""
-    from_ko = f"{awarder}에서 " if awarder else ""
-    answer_ko = (
-        f"{when_ko}{from_ko}\u2018{title}\u2019{eul('상')[1:]} 받았습니다. {_shorten(summary)}"
-    )
-    fields = [(title, 2.0), (awarder, 1.0), (summary, 1.0)]
-    return (
-        Source("profile", title, section="awards", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        [("award", 1.5)],
-        [],
-    )
-
-
-def _awards_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    parts = []
-    for item in items:
-        title, awarder, date = (
-            _text(item.get("title")),
-            _text(item.get("awarder")),
-            _text(item.get("date")),
-        )
-        parts.append(f"{title} ({', '.join(part for part in (awarder, date[:4]) if part)})")
-    return (
-        Source("profile", "Awards", section="awards"),
-        "Awards I've received: " + "; ".join(parts) + ".",
-        "수상 경력: " + "; ".join(parts) + ".",
-        [],
-        [("award", 2.5)],
-    )
-
-
-def _publication_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    publisher = _text(item.get("publisher"))
-    date = _text(item.get("releaseDate"))
-    summary = _text(item.get("summary"))
-    url = _text(item.get("url"))
-    if not name:
-        return None
-    detail_en = ", ".join(
-        part for part in (publisher, format_date(date, "en") if date else "") if part
-    )
-    detail_ko = ", ".join(
-        part for part in (publisher, format_date(date, "ko") if date else "") if part
-    )
-    link = f" {url}" if url else ""
-    answer_en = (
-        f"I published \u201c{name}\u201d"
-        + (f" ({detail_en})" if detail_en else "")
-        + f". {_shorten(summary)}{link}"
-    )
-    answer_ko = (
-        f"\u2018{name}\u2019"
-        + (f"({detail_ko})" if detail_ko else "")
-        + f"{eul('글')[1:]} 발표했습니다. {_shorten(summary)}{link}"
-    )
-    fields = [(name, 2.0), (publisher, 1.5), (summary, 1.0)]
-    concepts = [("publication", 1.5)]
-    if any(word in f"{name} {publisher} {summary}".lower() for word in _TALK_WORDS):
-        concepts.append(("talk", 1.5))  # a talk given, listed as a publication
-    return (
-        Source("profile", name, section="publications", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        concepts,
-        [],
-    )
-
-
-def _publications_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    parts = []
-    for item in items:
-        name, publisher = _text(item.get("name")), _text(item.get("publisher"))
-        parts.append(f"\u201c{name}\u201d ({publisher})" if publisher else f"\u201c{name}\u201d")
-    return (
-        Source("profile", "Publications and talks", section="publications"),
-        "My publications and talks: " + "; ".join(parts) + ".",
-        "제가 발표하거나 쓴 글: " + "; ".join(parts) + ".",
-        [],
-        [("publication", 2.0), ("talk", 0.5)],
-    )
-
-
-def _volunteer_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    organization = _text(item.get("organization"))
-    position = _text(item.get("position"))
-    start, end = _text(item.get("startDate")), _text(item.get("endDate"))
-    summary = _text(item.get("summary"))
-    highlights = _texts(item.get("highlights"))
-    if not (organization or summary):
-        return None
-    details = " ".join(
-        _sentence(text)
-        for text in [_shorten(summary), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
-        if text
-    )
-    answer_en = (
-        f"I volunteer at {organization}"
-        + (f" as {position}" if position else "")
-        + f" ({_period(start, end, 'en')}). {details}"
-    )
-    as_ko = euro(position) + " " if position else ""
-    period_ko = _period(start, end, "ko")
-    answer_ko = f"{organization}에서 {as_ko}봉사하고 있습니다 ({period_ko}). {details}"
-    fields = [(organization, 2.0), (position, 1.5), (summary, 1.0), (" ".join(highlights), 1.0)]
-    return (
-        Source("profile", organization or position, section="volunteer", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        [("volunteer", 1.5)],
-        [],
-    )
-
-
-def _interest_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    keywords = _texts(item.get("keywords"))
-    if not name:
-        return None
-    extra = f" ({', '.join(keywords)})" if keywords else ""
-    # "Bouldering" reads better as "bouldering" mid-sentence; keep acronyms as written.
-    lowered = name.lower() if name[:1].isupper() and name[1:2].islower() else name
-    answer_en = f"One of my hobbies is {lowered}{extra}."
-    answer_ko = f"제 취미 중 하나는 {name}{extra}입니다."
-    fields = [(name, 2.0)] + [(keyword, 1.5) for keyword in keywords]
-    return (
-        Source("profile", name, section="interests", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        [("hobby", 1.5)],
-        keywords,
-    )
-
-
-def _interests_overview(items: Sequence[Mapping[str, Any]]) -> MadeOverview | None:
-    names = [_text(item.get("name")) for item in items]
-    return (
-        Source("profile", "Interests", section="interests"),
-        "Outside work I enjoy " + join_list([name.lower() for name in names], "en") + ".",
-        "일 외에는 " + join_list(names, "ko") + "을(를) 즐깁니다.",
-        [],
-        [("hobby", 2.5)],
-    )
-
-
-def _reference_entry(index: int, item: Mapping[str, Any]) -> MadeEntry | None:
-    name = _text(item.get("name"))
-    reference = _text(item.get("reference"))
-    if not reference:
-        return None
-    quoted = _shorten(reference)
-    answer_en = f"{name} wrote: \u201c{quoted}\u201d" if name else f"\u201c{quoted}\u201d"
-    answer_ko = f"{name}님의 추천사: \u201c{quoted}\u201d" if name else f"\u201c{quoted}\u201d"
-    fields = [(name, 1.0), (reference, 1.0)]
-    return (
-        Source("profile", name or "Reference", section="references", index=index),
-        answer_en,
-        answer_ko,
-        fields,
-        [("reference", 1.5)],
-        [],
-    )
+    if "overview" in spec and len(items) >= 2:
+        _add_overview(builder, section, items, {}, prior=OVERVIEW_PRIOR)
 
 
 # --------------------------------------------------------------------------- FAQ
@@ -1011,16 +455,18 @@ def _add_faq(builder: _Builder, faq: FaqEntry) -> None:
     if not answer:
         return
     language = detect_language(question + " " + answer)
-    quoted = _shorten(answer, 1500)
-    builder.add(
-        Source("faq", question or answer[:60], id=faq.id),
-        quote_other_language(quoted, language, "en"),
-        quote_other_language(quoted, language, "ko"),
-        [(question, 2.5), (answer, 0.7)],
-        [],
-        content_language=language,
-        embedding_texts=tuple(text for text in (question, _shorten(answer, 300)) if text),
+    quoted = shorten(answer, 1500)
+    title = question or answer[:60]
+    made = _Made(
+        title=title,
+        answer_en=quote_other_language(quoted, language, "en"),
+        answer_ko=quote_other_language(quoted, language, "ko"),
+        fields=[(question, 2.5), (answer, 0.7)],
+        concepts=[],
+        items=[],
+        embedding_texts=tuple(text for text in (question, shorten(answer, 300)) if text),
     )
+    builder.add(Source("faq", title, id=faq.id), made, content_language=language)
 
 
 def merge_translations(

@@ -1,13 +1,23 @@
-"""Bilingual phrasing helpers: Korean particles, dates, lists, fixed replies.
+"""Bilingual phrasing: the answer templates of data/answers.yaml and the helpers they use
+(Korean particles, dates, periods, lists), and the engine's fixed replies.
 
 The engine speaks as the site owner, in the first person ("I work at...", "저는...").
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from .text import WORDS, Language
+import jinja2
+import yaml
+
+from .text import DATA_DIR, WORDS, Language
+
+# What the engine says, per profile section and for fixed replies (a data file).
+ANSWERS: dict[str, Any] = yaml.safe_load((DATA_DIR / "answers.yaml").read_text(encoding="utf-8"))
 
 # Final Latin letters/digits that a Korean reader pronounces with a final consonant
 # (받침): "Slack" -> 슬랙, "Team" -> 팀, "Kubernetes" -> 쿠버네티스 (no 받침).
@@ -75,20 +85,7 @@ def ida(word: str) -> str:
     return word + "입니다"
 
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_MONTHS_EN: tuple[str, ...] = tuple(ANSWERS["months_en"])
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 
 
@@ -119,27 +116,96 @@ PLACE_NAMES_KO: dict[str, str] = WORDS["place_names_ko"]
 
 COUNTRY_NAMES_EN: dict[str, str] = WORDS["country_names_en"]
 
-REFUSAL = {
-    "en": (
-        "I don't have anything about that in my profile, so I'd rather not guess. "
-        "You can ask me directly with the \u201cSend me a message\u201d form."
-    ),
-    "ko": (
-        "그 내용은 제 프로필에 없어서 추측으로 답하지 않을게요. "
-        "\u2018메시지 보내기\u2019 양식으로 직접 물어봐 주세요."
-    ),
-}
+REFUSAL: dict[str, str] = ANSWERS["refusal"]
 
-EMPTY_QUESTION = {
-    "en": "Ask me anything about my work, skills, projects or how to reach me.",
-    "ko": "제 경력, 기술, 프로젝트, 연락 방법 등 궁금한 것을 물어봐 주세요.",
-}
+EMPTY_QUESTION: dict[str, str] = ANSWERS["empty_question"]
+
+LANGUAGE_NAMES_KO: dict[str, str] = ANSWERS["language_names_ko"]
+
+# Free text longer than this is cut in answers (the full text stays searchable).
+MAX_QUOTED_CHARS = 600
+MAX_HIGHLIGHTS_IN_ANSWER = 3
 
 
 def quote_other_language(text: str, written_in: Language, asked_in: Language) -> str:
     """Free text is quoted as written; say so when it is in the other language."""
     if written_in == asked_in:
         return text
-    if asked_in == "en":
-        return f"(I wrote this in Korean) {text}"
-    return f"(영어로 작성한 답변입니다) {text}"
+    prefix: str = ANSWERS["quoted_from_other_language"][asked_in]
+    return prefix + text
+
+
+def shorten(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if text and text[-1] not in '.!?\u3002)"\u201d':
+        return text + "."
+    return text
+
+
+def details(summary: str, highlights: Sequence[str]) -> str:
+    """The summary and the first highlights as sentences, to follow an answer's own."""
+    texts = [shorten(summary), *highlights[:MAX_HIGHLIGHTS_IN_ANSWER]]
+    return " ".join(_sentence(text) for text in texts if text)
+
+
+def period(start: str, end: str, language: Language) -> str:
+    """ "March 2021 \u2013 present" / "2021년 3월 \u2013 현재"; empty without dates."""
+    start_text = format_date(start, language) if start else ""
+    end_text = format_date(end, language) if end else "현재" if language == "ko" else "present"
+    if not start_text:
+        return end_text if end else ""
+    return f"{start_text} \u2013 {end_text}"
+
+
+def mid_sentence(name: str) -> str:
+    """ "Bouldering" reads better as "bouldering" mid-sentence; acronyms stay as written."""
+    return name.lower() if name[:1].isupper() and name[1:2].islower() else name
+
+
+def language_ko(language: str) -> str:
+    """A spoken language's Korean name ("English" -> 영어), or the name as written."""
+    return LANGUAGE_NAMES_KO.get(language.lower(), language)
+
+
+# Answers are plain text (the site escapes them when it renders them), and profile values
+# are only ever values passed to these templates, never template source.
+_ENVIRONMENT = jinja2.Environment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # noqa: S701 - plain text, escaped by the site
+)
+_ENVIRONMENT.filters.update(
+    eul=eul,
+    euro=euro,
+    i_ga=i_ga,
+    format_date=format_date,
+    join_list=join_list,
+    period=period,
+    shorten=shorten,
+    mid_sentence=mid_sentence,
+    language_ko=language_ko,
+)
+_ENVIRONMENT.globals.update(details=details, quote=quote_other_language)
+
+
+@functools.cache
+def _template(source: str) -> jinja2.Template:
+    return _ENVIRONMENT.from_string(source)
+
+
+@functools.cache
+def _expression(source: str) -> Callable[..., Any]:
+    return _ENVIRONMENT.compile_expression(source, undefined_to_none=True)
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` (Jinja2 source from the data file) filled with ``values``."""
+    return _template(template).render(values)
+
+
+def evaluate(expression: str, values: Mapping[str, Any]) -> Any:
+    """A Jinja2 expression of the data file over ``values``; None when it yields nothing."""
+    return _expression(expression)(**values)
