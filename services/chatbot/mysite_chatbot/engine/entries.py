@@ -175,7 +175,9 @@ def _make(spec: Mapping[str, Any], values: Mapping[str, Any]) -> _Made:
         fields=fields,
         concepts=concepts,
         items=evaluate(spec["items"], values) if "items" in spec else [],
-        embedding_texts=None if embedding is None else tuple(render(t, values) for t in embedding),
+        embedding_texts=None
+        if embedding is None
+        else tuple(render(template, values) for template in embedding),
     )
 
 
