@@ -63,3 +63,8 @@ def test_a_missing_value_is_an_error_not_an_empty_string() -> None:
     with pytest.raises(jinja2.UndefinedError):
         render("I work at {{ company }}.", {})
     assert evaluate("0.5 if url", {"url": ""}) is None
+
+
+def test_a_value_ending_in_another_scripts_digit_takes_a_particle_and_raises_nothing() -> None:
+    entries = build_entries({"work": [{"name": "Acme", "position": "Engineer ٣"}]})
+    assert entries[0].answer_ko.startswith("현재 Acme에서 Engineer ٣로 일하고 있습니다")

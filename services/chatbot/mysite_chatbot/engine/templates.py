@@ -22,19 +22,10 @@ ANSWERS: dict[str, Any] = yaml.safe_load((DATA_DIR / "answers.yaml").read_text(e
 # Final Latin letters/digits that a Korean reader pronounces with a final consonant
 # (받침): "Slack" -> 슬랙, "Team" -> 팀, "Kubernetes" -> 쿠버네티스 (no 받침).
 _LATIN_FINAL_CONSONANT = {"b", "c", "k", "l", "m", "n", "p", "t", "g"}
-_DIGIT_FINAL_CONSONANT = {
-    "0": True,
-    "1": True,
-    "2": False,
-    "3": True,
-    "4": False,
-    "5": False,
-    "6": True,
-    "7": True,
-    "8": True,
-    "9": False,
-}
-_DIGIT_FINAL_RIEUL = {"1", "7", "8"}
+# Digits read with one (영, 일, 삼, 육, 칠, 팔) and those where it is ㄹ (일, 칠, 팔); other
+# scripts' digits are read as having none.
+_DIGITS_WITH_FINAL_CONSONANT = "013678"
+_DIGITS_WITH_FINAL_RIEUL = "178"
 
 
 def _last_sound(word: str) -> tuple[bool, bool]:
@@ -48,7 +39,7 @@ def _last_sound(word: str) -> tuple[bool, bool]:
         final = (code - 0xAC00) % 28
         return final != 0, final == 8
     if last.isdigit():
-        return _DIGIT_FINAL_CONSONANT[last], last in _DIGIT_FINAL_RIEUL
+        return last in _DIGITS_WITH_FINAL_CONSONANT, last in _DIGITS_WITH_FINAL_RIEUL
     lowered = stripped.lower()
     if lowered.endswith(("ng", "ck")):
         return True, False
