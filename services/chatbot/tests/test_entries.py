@@ -1,6 +1,7 @@
 """Entries from the data file's templates (engine/data/answers.yaml): every template
 compiles, and a profile's values are only ever quoted into them, never run as templates."""
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,7 +53,7 @@ def test_profile_values_that_look_like_templates_are_quoted_as_written(value: st
         "awards": [{"title": value, "awarder": value}],
     }
     entries = {entry.key: entry for entry in build_entries(profile)}
-    assert entries["basics.name"].answer_en == f"I'm {value}, a {value}."
+    assert entries["basics.name"].answer_en == f"I'm {value}, {value}."
     assert entries["work:0"].answer_en.startswith(f"I currently work at {value} as {value}")
     assert entries["skills:0"].answer_ko == f"{value}: {value}."
     assert entries["awards:0"].title == value
@@ -68,3 +69,30 @@ def test_a_missing_value_is_an_error_not_an_empty_string() -> None:
 def test_a_value_ending_in_another_scripts_digit_takes_a_particle_and_raises_nothing() -> None:
     entries = build_entries({"work": [{"name": "Acme", "position": "Engineer ٣"}]})
     assert entries[0].answer_ko.startswith("현재 Acme에서 Engineer ٣로 일하고 있습니다")
+
+
+def test_answers_fit_an_owner_outside_software() -> None:
+    profile = {
+        "basics": {"name": "Minjae Kang", "label": "Organic Farmer"},
+        "work": [
+            {"name": "Sunny Farm", "position": "Owner", "startDate": "2015-03"},
+            {
+                "name": "Pulip Foods",
+                "position": "Marketer",
+                "startDate": "2008-01",
+                "endDate": "2014-06",
+            },
+        ],
+        "volunteer": [{"organization": "WWOOF", "startDate": "2014-08", "endDate": "2015-01"}],
+        "certificates": [{"name": "유기농업기능사"}],
+        "interests": [{"name": "목공"}, {"name": "Birdwatching"}],
+    }
+    entries = {
+        entry.key: entry for entry in build_entries(profile, today=datetime.date(2026, 1, 1))
+    }
+    assert entries["basics.name"].answer_en == "I'm Minjae Kang, Organic Farmer."
+    assert entries["work"].answer_en.endswith("I have been working since 2008 (about 18 years).")
+    assert entries["volunteer:0"].answer_en.startswith("I volunteered at WWOOF")
+    assert entries["volunteer:0"].answer_ko.startswith("WWOOF에서 봉사했습니다")
+    assert entries["certificates:0"].answer_ko.startswith("유기농업기능사를 취득했습니다")
+    assert entries["interests"].answer_ko == "일 외에는 목공, Birdwatching을 즐깁니다."

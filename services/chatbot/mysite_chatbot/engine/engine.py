@@ -61,10 +61,19 @@ RANKING_FEATURES = (
     "learned_similarity",
     "learned_gap",
     "learned_reciprocal_rank",
+    "cross_language",
+    "cross_language_x_dense_cosine",
+    "cross_language_x_learned_similarity",
 )
 LEXICAL_RANKING_FEATURES = 7
 # Where the learned similarity's columns start (set by set_learned_features in training).
 LEARNED_COLUMN = RANKING_FEATURES.index("learned_similarity")
+# The entry is written only in the other language than the question's: no word can match,
+# so the re-ranker needs to know when to weigh the sentence vectors instead.
+CROSS_COLUMN = RANKING_FEATURES.index("cross_language")
+# The columns of entry_facts: the first three are ranking features as they are.
+_FACTS = ("prior", "is_item", "is_faq", "content_language")
+_LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
 _BASE_DECISION_FEATURES = (
     "top_logit",
@@ -86,6 +95,7 @@ _BASE_DECISION_FEATURES = (
     "top_learned_gap",
     "top_learned_reciprocal_rank",
     "max_learned_similarity",
+    "top_cross_language",
 )
 # Products of these pairs let the linear decision weigh one signal by another (a margin
 # means more when the section is likely): it answered 5 more questions in 100 at the same
@@ -98,6 +108,7 @@ _CROSSED = (
     "top_section_probability",
     "unanswerable_probability",
     "top_question_cosine",
+    "top_cross_language",
 )
 _CROSSED_POSITIONS = tuple(_BASE_DECISION_FEATURES.index(name) for name in _CROSSED)
 DECISION_FEATURES = _BASE_DECISION_FEATURES + tuple(
@@ -118,6 +129,7 @@ class QuestionSignals:
     question_similarities: Vectors | None = None
     # the learned similarity per entry (best of its texts), or None
     learned_similarities: Vectors | None = None
+    language: Language = "en"  # the question's
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +152,7 @@ class _Index:
     # One row per embedding text; ``vector_owner[i]`` is the entry index of row i.
     vectors: Vectors | None = None
     vector_owner: tuple[int, ...] = ()
-    facts: Matrix = field(default_factory=lambda: np.zeros((0, 3)))
+    facts: Matrix = field(default_factory=lambda: np.zeros((0, len(_FACTS))))
     sections: tuple[str, ...] = ()
     # The same for the questions each entry answers (Entry.question_texts).
     question_vectors: Vectors | None = None
@@ -411,8 +423,9 @@ class Engine:
         self.stats.questions += 1
         lexical = tuple(index.lexical.score_all(tokens)) if index.entries else ()
         embedder = self.resources.embedder
+        language = detect_language(question)
         if embedder is None or index.vectors is None:
-            return QuestionSignals(lexical, None, None, len(tokens))
+            return QuestionSignals(lexical, None, None, len(tokens), language=language)
         self.stats.embedded_questions += 1
         vector = embedder.embed([question], cache=False)[0]
         similarities = _best_per_entry(index.vectors, index.vector_owner, vector, index)
@@ -422,7 +435,9 @@ class Engine:
         learned = None
         if index.learned_vectors is not None:
             learned = _best_per_entry(index.learned_vectors, index.learned_owner, vector, index)
-        return QuestionSignals(lexical, similarities, vector, len(tokens), questions, learned)
+        return QuestionSignals(
+            lexical, similarities, vector, len(tokens), questions, learned, language
+        )
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
         if self.model is None:
@@ -495,14 +510,20 @@ def _shipped_model() -> EngineModel | None:
 
 def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
     """What the re-ranker knows of each entry regardless of the question: its prior,
-    whether it is one item or an overview, whether it is an FAQ; and its section."""
+    whether it is one item or an overview, whether it is an FAQ, the one language it is
+    written in (1 English, -1 Korean, 0 both or neither); and its section."""
     facts = np.asarray(
         [
-            [entry.prior, entry.source.index is not None, entry.source.type == "faq"]
+            [
+                entry.prior,
+                entry.source.index is not None,
+                entry.source.type == "faq",
+                _LANGUAGE_SIGN[entry.content_language],
+            ]
             for entry in entries
         ],
         dtype=np.float64,
-    ).reshape(len(entries), 3)
+    ).reshape(len(entries), len(_FACTS))
     return facts, tuple(section_of(entry.key) for entry in entries)
 
 
@@ -523,10 +544,13 @@ def ranking_features(
     rows[:, 1] = raw / best_raw if best_raw > 0 else 0.0
     rows[:, 2] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
     rows[:, 3] = coverage - (coverage.max() if count else 0.0)
-    rows[:, 4:7] = facts
+    rows[:, 4:7] = facts[:, :3]
+    written_in = facts[:, 3]
+    rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)
         rows[:, 7] = similarities
+        rows[:, CROSS_COLUMN + 1] = rows[:, CROSS_COLUMN] * similarities
         rows[:, 8] = similarities - similarities.max()
         rows[:, 9] = 1.0 / (1.0 + _ranks(similarities))
         set_section_features(rows, sections, section_probabilities)
@@ -545,10 +569,11 @@ def ranking_features(
 
 def set_learned_features(rows: Matrix, learned: Matrix) -> None:
     """Fill the learned similarity's columns of ``rows``: its value, its gap to the best
-    entry's and its rank."""
+    entry's, its rank, and its value where the entry is in the other language."""
     rows[:, LEARNED_COLUMN] = learned
     rows[:, LEARNED_COLUMN + 1] = learned - learned.max()
     rows[:, LEARNED_COLUMN + 2] = 1.0 / (1.0 + _ranks(learned))
+    rows[:, CROSS_COLUMN + 2] = rows[:, CROSS_COLUMN] * learned
 
 
 def set_section_features(
@@ -594,6 +619,7 @@ def decision_features(
         float(features[top, LEARNED_COLUMN + 1]),
         float(features[top, LEARNED_COLUMN + 2]),
         float(features[:, LEARNED_COLUMN].max()),
+        float(features[top, CROSS_COLUMN]),
     ]
     crossed = [base[position] for position in _CROSSED_POSITIONS]
     products = [
