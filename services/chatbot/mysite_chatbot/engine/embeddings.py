@@ -366,11 +366,8 @@ def _stored_tokenizer(folder: Path) -> Any | None:
     try:
         with np.load(path, allow_pickle=False) as stored:
             tokenizer = UsePureTokenizer.__new__(UsePureTokenizer)
-            keys = bytes(stored["prefix_keys"]).decode("utf-8").split(_SEPARATOR)
-            tokenizer._prefixes = dict(zip(keys, stored["prefix_values"].tolist(), strict=True))
-            # The pieces are joined by one separator byte each.
-            count = int(np.count_nonzero(stored["pieces"] == ord(_SEPARATOR))) + 1
-            tokenizer._pieces = _pieces_sharing_keys(tokenizer._prefixes, count)
+            tokenizer._pieces = bytes(stored["pieces"]).decode("utf-8").split(_SEPARATOR)
+            tokenizer._prefixes = PrefixTable(tokenizer._pieces)
             tokenizer._scores = array("f", stored["scores"].tobytes())
             for name in _TOKENIZER_SCALARS:
                 setattr(tokenizer, name, stored[name].item())
@@ -388,15 +385,39 @@ def _stored_tokenizer(folder: Path) -> Any | None:
     return tokenizer
 
 
-def _pieces_sharing_keys(prefixes: dict[str, int], count: int) -> list[str]:
-    """The vocabulary's pieces by id, as the very string objects that key ``prefixes``
-    (where a piece maps to its id + 1): a second copy of 128k strings would be 11 MB of
-    the replica's heap. Encoding to ids never reads the pieces; only text output does."""
-    pieces = [""] * count
-    for key, value in prefixes.items():
-        if value:
-            pieces[value - 1] = key
-    return pieces
+class PrefixTable:
+    """The tokenizer's prefix table (``get(text)``: piece id + 1 for a piece, 0 for a text
+    that only begins longer pieces, None for neither) in a third of the memory.
+
+    The wheel's table is a dict of 251k strings, 123k of them there only so that its
+    segmentation loop knows to look further: 17 MB of the replica's heap. Here those are
+    one bit each in a hashed bitmap, set from the pieces at load. Two texts can share a
+    bit, so a text that begins no piece may read as one that does; the loop then looks one
+    text further and finds nothing, so the tokens are the wheel's exactly (checked against
+    its tokens at every load, as the stored tokenizer always is).
+    """
+
+    _SLOTS = 1 << 21  # bits; 6% of them set
+
+    def __init__(self, pieces: Sequence[str]) -> None:
+        # A later duplicate's id wins, as in the wheel's table.
+        self._pieces = {piece: position + 1 for position, piece in enumerate(pieces)}
+        slots = bytearray(self._SLOTS // 8)
+        mask = self._SLOTS - 1
+        for piece in pieces:
+            for end in range(1, len(piece)):
+                start = piece[:end]
+                if start not in self._pieces:
+                    slot = hash(start) & mask
+                    slots[slot >> 3] |= 1 << (slot & 7)
+        self._slots = bytes(slots)
+
+    def get(self, text: str) -> int | None:
+        found = self._pieces.get(text)
+        if found is not None:
+            return found
+        slot = hash(text) & (self._SLOTS - 1)
+        return 0 if self._slots[slot >> 3] >> (slot & 7) & 1 else None
 
 
 def _blas_limiter() -> Any:
