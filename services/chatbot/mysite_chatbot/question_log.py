@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 MAX_QUEUED = 10_000
 # How long a question may wait before it is written (and the writer's idle wake-up).
 FLUSH_SECONDS = 1.0
+# Rows per INSERT: a second of questions under load is thousands of rows, and building
+# them in one statement grew the replica's heap by megabytes that malloc keeps.
+WRITE_CHUNK = 200
 PURGE_EVERY_SECONDS = 3600.0
 # The first purge waits until the replica has started: its DELETE (and the SQL compiled for
 # it) would otherwise compete for the GIL with the engine being built.
@@ -129,7 +132,9 @@ class QuestionLogWriter:
     def _write(self, items: list[LoggedQuestion]) -> None:
         try:
             with self._database.engine.begin() as connection:
-                connection.execute(insert(QuestionLog), [item.values() for item in items])
+                for start in range(0, len(items), WRITE_CHUNK):
+                    chunk = items[start : start + WRITE_CHUNK]
+                    connection.execute(insert(QuestionLog), [item.values() for item in chunk])
         except Exception as exc:
             logger.warning(
                 "could not write the question log; dropping rows",

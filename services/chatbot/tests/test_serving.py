@@ -8,6 +8,7 @@ from chatbot_support import profile_with_employer as employer_profile
 from fastapi.testclient import TestClient
 
 from mysite_chatbot.answering import AnswerCache, ChatReply
+from mysite_chatbot.question_log import WRITE_CHUNK
 
 WHERE = "where do you work?"
 
@@ -70,3 +71,17 @@ def test_the_question_log_writes_everything_recorded_before_stop(client: TestCli
     writer.stop()
     writer.start()
     assert len(logged_questions(client)) == 5
+
+
+def test_a_backlog_larger_than_one_insert_is_written_whole(client: TestClient) -> None:
+    writer = client.app.state.question_log
+    count = 2 * WRITE_CHUNK + 7
+    for number in range(count):
+        writer.record(f"question {number}?", reply("answer"), 1.0)
+    assert writer.flush()
+    questions = {
+        entry["question"]
+        for offset in range(0, count, 200)
+        for entry in logged_questions(client, limit=200, offset=offset)
+    }
+    assert questions == {f"question {number}?" for number in range(count)}
