@@ -179,7 +179,9 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
             return None, "the sentence encoder returned an invalid vector"
         if folder is not None and stored is None:
             _store_backend(model, folder)
-            # Read from the files just written: the table's 65 MB leave the heap.
+            # Read from the files just written: the table's 65 MB leave the heap, and the
+            # tokenizer's prefix table shrinks to the stored one's (PrefixTable).
+            model._sp = _stored_tokenizer(folder) or model._sp
             model._backend = _stored_backend(model, folder) or model._backend
     except (OSError, RuntimeError, ValueError, KeyError) as error:
         logger.warning("embeddings unavailable, running lexical-only: %s", error)
