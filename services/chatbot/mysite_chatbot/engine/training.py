@@ -24,9 +24,8 @@ import numpy as np
 from mysite_common.text import MAX_QUESTION_CHARS
 
 from .engine import (
-    CROSS_COLUMN,
     DECISION_FEATURES,
-    LEARNED_COLUMN,
+    LEARNED_COLUMNS,
     LEXICAL_DECISION_FEATURES,
     LEXICAL_RANKING_FEATURES,
     Engine,
@@ -201,8 +200,7 @@ def collect(
             positives = np.asarray([entry.key in question.expected for entry in entries], float)
             features = ranking_features(facts, sections, signals, {})
             # Set per model from similarities that never saw this owner (fit_variant).
-            features[:, LEARNED_COLUMN : LEARNED_COLUMN + 3] = 0.0
-            features[:, CROSS_COLUMN + 2] = 0.0
+            features[:, LEARNED_COLUMNS] = 0.0
             samples.append(
                 Sample(
                     question,
