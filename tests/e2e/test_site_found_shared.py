@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from mysite_stack.stack import Stack
 
@@ -309,7 +309,9 @@ def test_owner_translates_beside_the_primary_and_publishes(
     label_field.fill(headline)
     owner.on("dialog", lambda dialog: dialog.accept())
     owner.get_by_role("button", name="Publish").click()
-    owner.get_by_text("Published").first.wait_for()
+    # The status line, not any text with the word: "the same as the published profile"
+    # is on the page from the start, so waiting for it did not wait for the publish.
+    expect(owner.locator("[data-editor-status]")).to_have_text("Published: visitors see it now.")
 
     visitor = new_page("ko-KR")
     visitor.goto("/")
