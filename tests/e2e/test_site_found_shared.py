@@ -177,7 +177,16 @@ def new_page(chromium: Browser, stack: Stack) -> Iterator[Any]:
                 else None
             ),
         )
-        page.on("requestfailed", lambda request: failed.append(f"{request.url} failed"))
+        # An aborted request is the browser's own doing (a navigation or the context closing
+        # while the favicon still loads), not a failure of the site.
+        page.on(
+            "requestfailed",
+            lambda request: (
+                failed.append(f"{request.url} failed: {request.failure}")
+                if request.failure != "net::ERR_ABORTED"
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda response: (
