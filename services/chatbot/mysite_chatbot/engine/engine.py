@@ -66,23 +66,31 @@ RANKING_FEATURES = (
     "cross_language_x_learned_similarity",
 )
 LEXICAL_RANKING_FEATURES = 7
+_COLUMN = {name: position for position, name in enumerate(RANKING_FEATURES)}
+
+
+def _columns(*names: str) -> tuple[int, ...]:
+    return tuple(_COLUMN[name] for name in names)
+
+
 # The entry is written only in the other language than the question's: no word can match,
 # so the re-ranker needs to know when to weigh the sentence vectors instead.
-CROSS_COLUMN = RANKING_FEATURES.index("cross_language")
-_CROSS_X_DENSE_COLUMN = RANKING_FEATURES.index("cross_language_x_dense_cosine")
+CROSS_COLUMN = _COLUMN["cross_language"]
+# Each similarity as its value, its gap to the best entry's and its reciprocal rank.
+_DENSE_COLUMNS = _columns("dense_cosine", "dense_gap", "dense_reciprocal_rank")
+_QUESTION_COLUMNS = _columns("question_cosine", "question_gap", "question_reciprocal_rank")
+_LEARNED_SIMILARITY_COLUMNS = _columns(
+    "learned_similarity", "learned_gap", "learned_reciprocal_rank"
+)
 # Every column set_learned_features fills: training fills them per model, from
 # similarities fitted without the question's owner.
-LEARNED_COLUMNS = tuple(
-    RANKING_FEATURES.index(name)
-    for name in (
-        "learned_similarity",
-        "learned_gap",
-        "learned_reciprocal_rank",
-        "cross_language_x_learned_similarity",
-    )
+LEARNED_COLUMNS = (
+    *_LEARNED_SIMILARITY_COLUMNS,
+    _COLUMN["cross_language_x_learned_similarity"],
 )
 # The columns of entry_facts: the first three are ranking features as they are.
 _FACTS = ("prior", "is_item", "is_faq", "content_language")
+_FACT_COLUMNS = _columns(*_FACTS[:3])
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
 _BASE_DECISION_FEATURES = (
@@ -550,28 +558,24 @@ def ranking_features(
     best_raw = float(raw.max()) if count else 0.0
     lexical_rank = _ranks(raw + 1e-6 * coverage)
     rows = np.zeros((count, len(RANKING_FEATURES)))
-    rows[:, 0] = coverage
-    rows[:, 1] = raw / best_raw if best_raw > 0 else 0.0
-    rows[:, 2] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
-    rows[:, 3] = coverage - (coverage.max() if count else 0.0)
-    rows[:, 4:7] = facts[:, :3]
+    rows[:, _COLUMN["lexical_coverage"]] = coverage
+    rows[:, _COLUMN["lexical_relative"]] = raw / best_raw if best_raw > 0 else 0.0
+    rows[:, _COLUMN["lexical_reciprocal_rank"]] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
+    rows[:, _COLUMN["lexical_coverage_gap"]] = coverage - (coverage.max() if count else 0.0)
+    rows[:, _FACT_COLUMNS] = facts[:, :3]
     written_in = facts[:, 3]
     rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)
-        rows[:, 7] = similarities
-        rows[:, _CROSS_X_DENSE_COLUMN] = rows[:, CROSS_COLUMN] * similarities
-        rows[:, 8] = similarities - similarities.max()
-        rows[:, 9] = 1.0 / (1.0 + _ranks(similarities))
+        _set_value_gap_rank(rows, _DENSE_COLUMNS, similarities)
+        rows[:, _COLUMN["cross_language_x_dense_cosine"]] = rows[:, CROSS_COLUMN] * similarities
         set_section_features(rows, sections, section_probabilities)
         questions = (
             similarities
             if signals.question_similarities is None
             else signals.question_similarities.astype(np.float64)
         )
-        rows[:, 14] = questions
-        rows[:, 15] = questions - questions.max()
-        rows[:, 16] = 1.0 / (1.0 + _ranks(questions))
+        _set_value_gap_rank(rows, _QUESTION_COLUMNS, questions)
         if signals.learned_similarities is not None:
             set_learned_features(rows, signals.learned_similarities.astype(np.float64))
     return rows
@@ -580,11 +584,17 @@ def ranking_features(
 def set_learned_features(rows: Matrix, learned: Matrix) -> None:
     """Fill the learned similarity's columns of ``rows``: its value, its gap to the best
     entry's, its rank, and its value where the entry is in the other language."""
-    value, gap, rank, cross = LEARNED_COLUMNS
-    rows[:, value] = learned
-    rows[:, gap] = learned - learned.max()
-    rows[:, rank] = 1.0 / (1.0 + _ranks(learned))
-    rows[:, cross] = rows[:, CROSS_COLUMN] * learned
+    _set_value_gap_rank(rows, _LEARNED_SIMILARITY_COLUMNS, learned)
+    rows[:, _COLUMN["cross_language_x_learned_similarity"]] = rows[:, CROSS_COLUMN] * learned
+
+
+def _set_value_gap_rank(rows: Matrix, columns: tuple[int, ...], values: Matrix) -> None:
+    """A similarity of every entry as three columns: the value, its gap to the best entry's
+    and its reciprocal rank (1 for the best)."""
+    value, gap, rank = columns
+    rows[:, value] = values
+    rows[:, gap] = values - values.max()
+    rows[:, rank] = 1.0 / (1.0 + _ranks(values))
 
 
 def set_section_features(
@@ -593,10 +603,12 @@ def set_section_features(
     """Fill the section columns of ``rows``: how likely the question asks about each
     entry's section, alone and with the lexical and dense evidence."""
     probabilities = np.asarray([section_probabilities.get(name, 0.0) for name in sections])
-    rows[:, 10] = probabilities
-    rows[:, 11] = np.log(probabilities + 1e-3)
-    rows[:, 12] = rows[:, 0] * probabilities
-    rows[:, 13] = rows[:, 7] * probabilities
+    rows[:, _COLUMN["section_probability"]] = probabilities
+    rows[:, _COLUMN["section_log_probability"]] = np.log(probabilities + 1e-3)
+    rows[:, _COLUMN["lexical_coverage_x_section"]] = (
+        rows[:, _COLUMN["lexical_coverage"]] * probabilities
+    )
+    rows[:, _COLUMN["dense_cosine_x_section"]] = rows[:, _COLUMN["dense_cosine"]] * probabilities
 
 
 def decision_features(
@@ -610,23 +622,26 @@ def decision_features(
     top = int(order[0])
     second = float(logits[order[1]]) if len(order) > 1 else float(logits[top]) - 5.0
     answerable = [p for name, p in section_probabilities.items() if name != UNANSWERABLE]
-    learned, learned_gap, learned_rank, _ = LEARNED_COLUMNS
+    coverage = _COLUMN["lexical_coverage"]
+    dense = _COLUMN["dense_cosine"]
+    question = _COLUMN["question_cosine"]
+    learned, learned_gap, learned_rank = _LEARNED_SIMILARITY_COLUMNS
     base = [
         float(logits[top]),
         float(logits[top]) - second,
         1 / (1 + math.exp(-float(logits[top]))),
-        float(features[top, 0]),
-        float(features[:, 0].max()),
-        float(features[top, 2]),
+        float(features[top, coverage]),
+        float(features[:, coverage].max()),
+        float(features[top, _COLUMN["lexical_reciprocal_rank"]]),
         math.log1p(signals.words),
-        float(features[top, 7]),
-        float(features[:, 7].max()),
-        float(features[top, 9]),
-        float(features[top, 10]),
+        float(features[top, dense]),
+        float(features[:, dense].max()),
+        float(features[top, _COLUMN["dense_reciprocal_rank"]]),
+        float(features[top, _COLUMN["section_probability"]]),
         max(answerable, default=0.0),
         section_probabilities.get(UNANSWERABLE, 0.0),
-        float(features[top, 14]),
-        float(features[:, 14].max()),
+        float(features[top, question]),
+        float(features[:, question].max()),
         float(features[top, learned]),
         float(features[top, learned_gap]),
         float(features[top, learned_rank]),
