@@ -2,7 +2,6 @@
 logs in with a code; then turns it off again, so the other tests' owner logins still work."""
 
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import httpx
 import pyotp
@@ -10,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from mysite_stack.stack import Stack
+from mysite_testing.browser import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -23,22 +23,8 @@ def page(chromium: Browser, stack: Stack) -> Iterator[Page]:
     context.close()
 
 
-def log_in(page: Page, next_path: str, otp: str | None = None) -> None:
-    page.goto(f"/login?next={next_path}")
-    page.get_by_label("Username").fill("owner")
-    page.get_by_label("Password", exact=True).fill(OWNER_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    if otp is not None:
-        # Auth answers otp_required: the form keeps the password and asks for the code.
-        code = page.get_by_label("Code from your authenticator app")
-        expect(code).to_be_visible()
-        code.fill(otp)
-        page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
-
-
 def test_owner_turns_on_two_step_login_and_logs_in_with_a_code(page: Page, stack: Stack) -> None:
-    log_in(page, "/admin/security")
+    log_in(page, "owner", OWNER_PASSWORD, "/admin/security")
     expect(page.get_by_text("Two-step login is off.")).to_be_visible()
     page.get_by_role("button", name="Set up two-step login").click()
     # The QR code is drawn by the auth service and shown inline: no other server is asked.
@@ -53,7 +39,7 @@ def test_owner_turns_on_two_step_login_and_logs_in_with_a_code(page: Page, stack
     try:
         page.context.clear_cookies()
         # The code that turned it on is spent; a recovery code stands in for the next one.
-        log_in(page, "/admin", otp=recovery_codes[0])
+        log_in(page, "owner", OWNER_PASSWORD, "/admin", otp=recovery_codes[0])
         expect(page.get_by_role("link", name="Security")).to_be_visible()
     finally:
         with httpx.Client(base_url=stack.url, timeout=10) as client:

@@ -7,7 +7,6 @@ main pages go to test-artifacts/site/. The keyboard path is checked here; axe-co
 page in every theme (test_site_look.py).
 """
 
-import io
 import re
 import secrets
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mysite_stack.stack import Stack
+from mysite_testing.browser import log_in, png_photo, screenshot, wait_for_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -62,23 +61,6 @@ def contexts(chromium: Browser, stack: Stack) -> Iterator[Contexts]:
     assert opened.console_errors == [], "the page broke its own Content-Security-Policy"
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def wait_for_path(page: Page, path: str) -> None:
-    page.wait_for_url(lambda url: urlsplit(url).path == path)
-
-
-def log_in(page: Page, username: str, password: str, next_path: str = "/") -> None:
-    page.goto(f"/login?next={next_path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    wait_for_path(page, next_path)
-
-
 def sign_up(page: Page, display_name: str = "방문자 🙂", next_path: str = "/guestbook") -> str:
     username = f"visitor{secrets.token_hex(3)}"
     page.goto(f"/signup?next={next_path}")
@@ -89,16 +71,6 @@ def sign_up(page: Page, display_name: str = "방문자 🙂", next_path: str = "
     page.get_by_role("button", name="Create account", exact=True).click()
     wait_for_path(page, next_path)
     return username
-
-
-def png_photo() -> dict[str, Any]:
-    image = Image.new("RGB", (320, 320), (40, 110, 200))
-    for x in range(80, 240):
-        for y in range(80, 240):
-            image.putpixel((x, y), (250, 200, 60))
-    output = io.BytesIO()
-    image.save(output, "PNG")
-    return {"name": "me.png", "mimeType": "image/png", "buffer": output.getvalue()}
 
 
 # ---------------------------------------------------------------- visitors
@@ -115,7 +87,7 @@ def test_visitor_signs_up_writes_deletes_logs_out_and_in(contexts: Contexts) -> 
     page.get_by_role("button", name="Post", exact=True).click()
     entry = page.locator(".guestbook-entry", has_text=message)
     expect(entry).to_be_visible()
-    screenshot(page, "guestbook")
+    screenshot(page, ARTIFACTS, "guestbook")
 
     entry.get_by_role("button", name="Delete", exact=True).click()
     expect(page.locator(".guestbook-entry", has_text=message)).to_have_count(0)
@@ -157,7 +129,7 @@ def test_signup_errors_are_shown_at_the_fields(contexts: Contexts) -> None:
     page.get_by_label("Password again").fill("password")
     page.get_by_role("button", name="Create account", exact=True).click()
     expect(page.locator("#signup-password-error")).to_contain_text("too weak")
-    screenshot(page, "signup-errors")
+    screenshot(page, ARTIFACTS, "signup-errors")
 
 
 def test_anonymous_admin_visit_goes_to_login_and_back(contexts: Contexts, stack: Stack) -> None:
@@ -170,7 +142,7 @@ def test_anonymous_admin_visit_goes_to_login_and_back(contexts: Contexts, stack:
     page = contexts.new_page()
     page.goto("/admin")
     page.wait_for_url(re.compile(r"/login\?next=%2Fadmin$"))
-    screenshot(page, "login")
+    screenshot(page, ARTIFACTS, "login")
     page.get_by_label("Username").fill(stack.owner_username)
     page.get_by_label("Password", exact=True).fill(stack.owner_password)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -212,7 +184,7 @@ def test_a_member_gets_the_sites_403_page_on_admin(contexts: Contexts) -> None:
     assert response.status == 403
     expect(page.get_by_role("heading", name="Not allowed", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Back to the home page", exact=True)).to_be_visible()
-    screenshot(page, "error-403")
+    screenshot(page, ARTIFACTS, "error-403")
 
 
 # ---------------------------------------------------------------- the owner
@@ -233,7 +205,7 @@ def test_owner_edits_and_another_browser_sees_it_at_once(contexts: Contexts, sta
     wait_for_path(owner, "/admin/preview")
     expect(owner.locator(".headline")).to_have_text(headline)
     expect(owner.get_by_role("status")).to_contain_text("visitors do not see this yet")
-    screenshot(owner, "admin-preview")
+    screenshot(owner, ARTIFACTS, "admin-preview")
 
     reader.goto("/")
     expect(reader.locator(".headline")).not_to_have_text(headline)  # not published yet
@@ -243,10 +215,12 @@ def test_owner_edits_and_another_browser_sees_it_at_once(contexts: Contexts, sta
     owner.get_by_role("button", name="Publish", exact=True).click()
     expect(owner.locator("[data-editor-status]")).to_have_text("Published: visitors see it now.")
 
-    owner.get_by_label("Photo file").set_input_files(png_photo())
+    owner.get_by_label("Photo file").set_input_files(
+        {"name": "me.png", "mimeType": "image/png", "buffer": png_photo(320, 320)}
+    )
     owner.get_by_role("button", name="Upload photo", exact=True).click()
     expect(owner.locator("[data-photo-status]")).to_have_text("Photo updated.")
-    screenshot(owner, "admin")
+    screenshot(owner, ARTIFACTS, "admin")
 
     second = contexts.new_page()
     for viewer in (reader, second):
@@ -256,7 +230,7 @@ def test_owner_edits_and_another_browser_sees_it_at_once(contexts: Contexts, sta
         photo = viewer.locator("img.avatar")
         assert (photo.get_attribute("src") or "").startswith("/api/site/photo/")
         assert viewer.evaluate("document.querySelector('img.avatar').naturalWidth") == 320
-    screenshot(second, "home")
+    screenshot(second, ARTIFACTS, "home")
 
 
 def test_a_bad_photo_and_a_bad_date_get_clear_messages(contexts: Contexts, stack: Stack) -> None:
@@ -318,7 +292,7 @@ def test_language_toggle_is_remembered(contexts: Contexts) -> None:
     expect(page.get_by_role("link", name="방명록", exact=True)).to_be_visible()
     page.goto("/guestbook")
     expect(page.locator("html")).to_have_attribute("lang", "ko")
-    screenshot(page, "guestbook-ko")
+    screenshot(page, ARTIFACTS, "guestbook-ko")
     page.get_by_role("button", name="English", exact=True).click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
@@ -329,7 +303,7 @@ def test_pages_read_well_on_a_phone(contexts: Contexts) -> None:
         page.goto(path)
         overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways on a phone"
-        screenshot(page, (path.strip("/") or "home") + "-phone")
+        screenshot(page, ARTIFACTS, (path.strip("/") or "home") + "-phone")
 
 
 # ---------------------------------------------------------------- the keyboard (axe cannot)
@@ -397,7 +371,7 @@ def test_owner_manages_the_chatbot_faq_and_unanswered_questions(
         unanswered.get_by_label("Your answer").fill("Cumulus, obviously.")
         unanswered.get_by_role("button", name="Save", exact=True).click()
         expect(owner.locator("[data-unanswered] li", has_text=odd_question)).to_have_count(0)
-    screenshot(owner, "admin-chatbot")
+    screenshot(owner, ARTIFACTS, "admin-chatbot")
 
 
 def test_a_member_sends_a_message_and_the_owner_reads_it(contexts: Contexts, stack: Stack) -> None:
@@ -418,7 +392,7 @@ def test_a_member_sends_a_message_and_the_owner_reads_it(contexts: Contexts, sta
     entry.get_by_role("link", name="Read", exact=True).click()
     expect(owner.locator("[data-message-text]")).to_have_text(text)
     expect(owner.locator("[data-message-facts]")).to_contain_text("메시지 보낸 사람")
-    screenshot(owner, "admin-message")
+    screenshot(owner, ARTIFACTS, "admin-message")
 
 
 def test_owner_reorders_items_with_the_keyboard(contexts: Contexts, stack: Stack) -> None:

@@ -23,6 +23,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from mysite_stack.stack import Stack
+from mysite_testing.browser import log_in, png_photo, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -67,16 +68,6 @@ def owner(gateway: httpx.Client, stack: Stack) -> dict[str, str]:
     return bearer_for(gateway, stack.owner_username, stack.owner_password)
 
 
-def png_photo() -> bytes:
-    image = Image.new("RGB", (360, 480), (30, 90, 160))
-    for x in range(90, 270):
-        for y in range(120, 360):
-            image.putpixel((x, y), (240, 190, 70))
-    output = io.BytesIO()
-    image.save(output, "PNG")
-    return output.getvalue()
-
-
 @pytest.fixture
 def shared_profile(gateway: httpx.Client, owner: dict[str, str]) -> Iterator[dict[str, Any]]:
     """PRIMARY (with a photo) and its Korean translation, published; afterwards the profile
@@ -86,9 +77,8 @@ def shared_profile(gateway: httpx.Client, owner: dict[str, str]) -> Iterator[dic
     saved = before.json() if before.status_code == 200 else None
     photo = (saved or {}).get("profile", {}).get("basics", {}).get("image")
     if not photo:
-        uploaded = gateway.post(
-            "/api/site/photo", files={"photo": ("me.png", png_photo(), "image/png")}, headers=owner
-        )
+        photo_file = ("me.png", png_photo(360, 480), "image/png")
+        uploaded = gateway.post("/api/site/photo", files={"photo": photo_file}, headers=owner)
         assert uploaded.status_code == 201, uploaded.text
         photo = uploaded.json()["url"]
     primary = {**PRIMARY, "basics": {**PRIMARY["basics"], "image": photo}}
@@ -204,11 +194,6 @@ def new_page(chromium: Browser, stack: Stack) -> Iterator[Any]:
     assert failed == [], "requests of the page failed"
 
 
-def screenshot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 TAGS_SCRIPT = """() => {
   const meta = {};
   for (const element of document.querySelectorAll("meta[property], meta[name]")) {
@@ -259,7 +244,7 @@ def test_link_preview_card_from_the_pages_own_tags(
     person = json.loads(found["jsonLd"])["mainEntity"]
     assert person["@type"] == "Person"
     assert person["name"] == expected_name
-    screenshot(page, f"home-{language}-translated")
+    screenshot(page, ARTIFACTS, f"home-{language}-translated")
 
     card = new_page(locale)
     card.set_content(CARD_PAGE)
@@ -295,11 +280,7 @@ def test_owner_translates_beside_the_primary_and_publishes(
     new_page: Any, shared_profile: dict[str, Any], stack: Stack
 ) -> None:
     owner = new_page("en-US")
-    owner.goto("/login?next=/admin")
-    owner.get_by_label("Username").fill(stack.owner_username)
-    owner.get_by_label("Password", exact=True).fill(stack.owner_password)
-    owner.get_by_role("button", name="Log in", exact=True).click()
-    owner.wait_for_url(lambda url: urlsplit(url).path == "/admin")
+    log_in(owner, stack.owner_username, stack.owner_password, "/admin")
     owner.goto("/admin?translation=ko")
     editor = owner.locator("#profile-editor")
     assert editor.get_attribute("data-translation") == "ko"
@@ -312,7 +293,7 @@ def test_owner_translates_beside_the_primary_and_publishes(
     assert PRIMARY["basics"]["label"] in primary_text.inner_text()
     assert primary_text.get_attribute("lang") == "en"
     assert owner.locator('#profile-editor button[data-action="add"]').first.is_hidden()
-    screenshot(owner, "admin-translation-ko")
+    screenshot(owner, ARTIFACTS, "admin-translation-ko")
 
     headline = f"백엔드 엔지니어 {secrets.token_hex(2)}"
     label_field.fill(headline)

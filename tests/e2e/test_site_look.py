@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from mysite_site.themes import DEFAULT_THEME, THEMES
 from mysite_stack.stack import Stack
 from mysite_testing.axe import axe_script, describe, run_axe
+from mysite_testing.browser import log_in, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -62,11 +63,6 @@ FOCUSED = """
   };
 }
 """
-
-
-def picture(page: Page, name: str, *, full_page: bool = True) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def label(path: str) -> str:
@@ -111,11 +107,7 @@ def owner_state(chromium: Browser, stack: Stack) -> Iterator[StorageState]:
     access token lasts ten minutes)."""
     context = chromium.new_context(base_url=stack.url, locale="en-US")
     page = context.new_page()
-    page.goto("/login?next=/admin")
-    page.get_by_label("Username").fill(stack.owner_username)
-    page.get_by_label("Password", exact=True).fill(stack.owner_password)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url(lambda url: urlsplit(url).path == "/admin")
+    log_in(page, stack.owner_username, stack.owner_password, "/admin")
     yield context.storage_state()
     context.close()
 
@@ -174,7 +166,7 @@ def test_the_owner_picks_a_theme_with_a_live_preview(visitors: Visitors) -> None
         expect(
             owner.get_by_role("link", name="See the whole profile in this theme")
         ).to_have_attribute("href", "/admin/preview?theme=card")
-        picture(owner, "picker-card-unsaved")
+        screenshot(owner, ARTIFACTS, "picker-card-unsaved")
         visitor.goto("/")
         expect(visitor.locator("html")).to_have_attribute("data-theme", DEFAULT_THEME)
 
@@ -206,7 +198,7 @@ def test_every_page_meets_wcag_21_aa(visitors: Visitors, site_theme: str, langua
             if violations:
                 failures.append(f"{who} {path} ({scheme}):\n{describe(violations)}")
             if (who, path) in PICTURED:
-                picture(page, f"{site_theme}-{language}-{scheme}-{who}-{label(path)}")
+                screenshot(page, ARTIFACTS, f"{site_theme}-{language}-{scheme}-{who}-{label(path)}")
         page.close()
     assert not failures, f"theme {site_theme}, {language}:\n" + "\n".join(failures)
 
@@ -242,7 +234,7 @@ def test_phones_never_scroll_sideways(visitors: Visitors, site_theme: str) -> No
         if path == "/":
             for scheme in SCHEMES:
                 page.emulate_media(color_scheme=scheme)
-                picture(page, f"{site_theme}-ko-{scheme}-phone-home")
+                screenshot(page, ARTIFACTS, f"{site_theme}-ko-{scheme}-phone-home")
         page.close()
 
 

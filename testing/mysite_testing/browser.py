@@ -1,0 +1,49 @@
+"""What the browser tests do alike: log in through the site's form, wait for a page, save a
+screenshot, make a photo to upload. Playwright is imported by the tests that use these."""
+
+import io
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+
+def wait_for_path(page: Page, path: str) -> None:
+    """Waits until the page's address is ``path`` (any query string)."""
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+def log_in(
+    page: Page, username: str, password: str, next_path: str = "/", otp: str | None = None
+) -> None:
+    """Logs in through /login, with the authenticator ``otp`` when the form asks for one, and
+    waits for the site to send the browser on to ``next_path``."""
+    page.goto(f"/login?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    if otp is not None:
+        # Auth answers otp_required: the form keeps the password and asks for the code.
+        code = page.get_by_label("Code from your authenticator app")
+        expect(code).to_be_visible()
+        code.fill(otp)
+        page.get_by_role("button", name="Log in", exact=True).click()
+    wait_for_path(page, next_path)
+
+
+def screenshot(page: Page, folder: Path, name: str, *, full_page: bool = True) -> None:
+    """Saves the page as ``folder/name.png`` (test-artifacts/, for people to look at)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+
+
+def png_photo(width: int, height: int) -> bytes:
+    """A PNG of a yellow square on blue, the square half the picture's size."""
+    image = Image.new("RGB", (width, height), (40, 110, 200))
+    for x in range(width // 4, width * 3 // 4):
+        for y in range(height // 4, height * 3 // 4):
+            image.putpixel((x, y), (250, 200, 60))
+    output = io.BytesIO()
+    image.save(output, "PNG")
+    return output.getvalue()
