@@ -17,9 +17,16 @@ def wait_for_path(page: Page, path: str) -> None:
 def log_in(
     page: Page, username: str, password: str, next_path: str = "/", otp: str | None = None
 ) -> None:
-    """Logs in through /login, with the authenticator ``otp`` when the form asks for one, and
-    waits for the site to send the browser on to ``next_path``."""
+    """Logs in through /login and waits for the site to send the browser on to
+    ``next_path``."""
     page.goto(f"/login?next={next_path}")
+    submit_login(page, username, password, otp)
+    wait_for_path(page, next_path)
+
+
+def submit_login(page: Page, username: str, password: str, otp: str | None = None) -> None:
+    """Fills in the login form the page shows and sends it, with the authenticator ``otp``
+    when the form asks for one."""
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -29,7 +36,6 @@ def log_in(
         expect(code).to_be_visible()
         code.fill(otp)
         page.get_by_role("button", name="Log in", exact=True).click()
-    wait_for_path(page, next_path)
 
 
 def screenshot(page: Page, folder: Path, name: str, *, full_page: bool = True) -> None:

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from mysite_stack.stack import Stack
+from mysite_testing.browser import log_in as log_in_browser
 from mysite_testing.fake_kakao import FakeKakao
 
 from .conftest import MEMBER_PASSWORD, OWNER_PASSWORD, start_stack
@@ -269,11 +270,7 @@ def test_the_owner_switches_notifications_in_the_admin_page(
     context = chromium.new_context(base_url=kakao_stack.url, locale="en-US")
     try:
         page = context.new_page()
-        page.goto("/login?next=/admin/messages")
-        page.get_by_label("Username").fill("owner")
-        page.get_by_label("Password", exact=True).fill(OWNER_PASSWORD)
-        page.get_by_role("button", name="Log in", exact=True).click()
-        page.wait_for_url(lambda url: urlsplit(url).path == "/admin/messages")
+        log_in_browser(page, "owner", OWNER_PASSWORD, "/admin/messages")
         section = page.locator("[data-kakao-notify]")
         expect(section).to_be_visible()
         # Not connected: the page says why no notification arrives.

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mysite_stack.stack import Stack
-from mysite_testing.browser import log_in, png_photo, screenshot, wait_for_path
+from mysite_testing.browser import log_in, png_photo, screenshot, submit_login, wait_for_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -99,9 +99,7 @@ def test_visitor_signs_up_writes_deletes_logs_out_and_in(contexts: Contexts) -> 
 
     # A wrong password is said clearly, next to the form; the right one returns to the page.
     page.goto("/login?next=/guestbook")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill("not the right passphrase at all")
-    page.get_by_role("button", name="Log in", exact=True).click()
+    submit_login(page, username, "not the right passphrase at all")
     expect(page.get_by_role("alert")).to_contain_text("Wrong username or password")
     page.get_by_label("Password", exact=True).fill(MEMBER_PASSWORD)
     page.get_by_role("button", name="Log in", exact=True).click()
@@ -143,9 +141,7 @@ def test_anonymous_admin_visit_goes_to_login_and_back(contexts: Contexts, stack:
     page.goto("/admin")
     page.wait_for_url(re.compile(r"/login\?next=%2Fadmin$"))
     screenshot(page, ARTIFACTS, "login")
-    page.get_by_label("Username").fill(stack.owner_username)
-    page.get_by_label("Password", exact=True).fill(stack.owner_password)
-    page.get_by_role("button", name="Log in", exact=True).click()
+    submit_login(page, stack.owner_username, stack.owner_password)
     wait_for_path(page, "/admin")
     expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
 
@@ -167,9 +163,7 @@ def test_a_page_that_needs_login_sends_to_login_and_back(contexts: Contexts) -> 
     page.goto(edit_path)
     wait_for_path(page, "/login")
     assert urlsplit(page.url).query == f"next={edit_path}"
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(MEMBER_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
+    submit_login(page, username, MEMBER_PASSWORD)
     wait_for_path(page, edit_path)
     expect(page.get_by_label("Your message (at most 500 characters)")).to_have_value(
         "edit me later ✏️"
