@@ -159,6 +159,27 @@ def test_a_new_faq_entry_answers_its_question_and_a_paraphrase(
         assert top_key(engine.ask(question)) == "faq:1", question
 
 
+def test_a_taught_question_is_answered_from_its_entry_with_its_paraphrases(
+    resources: LanguageResources,
+) -> None:
+    engine = Engine(resources)
+    engine.load(BAKER_EN, [])
+    question = "Where do you bake every morning?"
+    engine.load(BAKER_EN, [], taught={"work:0": [question], "projects:9": ["Gone?"]})
+    for asked in [question, "where do you bake every morning", "WHERE DO YOU BAKE EVERY MORNING!"]:
+        answer = engine.ask(asked)
+        assert top_key(answer) == "work:0", asked
+        assert answer.confidence == 1.0
+    # A paraphrase goes through the decision, with the taught wording among the entry's
+    # questions.
+    assert top_key(engine.ask("In which place do you bake each morning?")) == "work:0"
+    # A key no entry has (the item was deleted since) is ignored.
+    assert engine.ask("Gone?").answered is False
+    # Untaught, the wording is the engine's to judge again.
+    engine.load(BAKER_EN, [])
+    assert engine.ask(question).confidence < 1.0
+
+
 def test_load_swaps_the_index_while_questions_run(resources: LanguageResources) -> None:
     engine = Engine(resources)
     profile, faqs = load_eval_profile()

@@ -28,13 +28,13 @@ from mysite_common.text import MAX_QUESTION_CHARS
 from .analysis import TextAnalyzer, Token
 from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
-from .entries import build_entries, merge_translations
+from .entries import add_taught_questions, build_entries, merge_translations
 from .korean import KoreanAnalyzer
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
 from .models import Answer, Entry, FaqEntry, Source
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
-from .text import Language, clean_text, detect_language
+from .text import Language, clean_text, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
 
@@ -178,6 +178,9 @@ class _Index:
     # Both kinds of rows mapped by the model's learned similarity, and their entries.
     learned_vectors: Vectors | None = None
     learned_owner: tuple[int, ...] = ()
+    # The questions the owner taught (same_question_key of each) and the entry that
+    # answers each: asked again, they are answered from it without a decision.
+    taught: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -288,10 +291,13 @@ class Engine:
         faqs: Sequence[FaqEntry] = (),
         *,
         translations: Mapping[str, Mapping[str, Any]] | None = None,
+        taught: Mapping[str, Sequence[str]] | None = None,
         wait: bool = True,
     ) -> None:
         """(Re)build the index from ``profile``, its ``translations`` (language code ->
-        the profile in that language, same list positions) and ``faqs``, then swap it in.
+        the profile in that language, same list positions), ``faqs`` and the questions
+        the owner ``taught`` entries to answer (entry key -> visitors' wordings), then
+        swap it in.
 
         Entry vectors are computed here, once per profile change (and cached by text, so
         an edit re-embeds only what changed). Concurrent ``ask`` calls always see one
@@ -304,6 +310,14 @@ class Engine:
             language: Language | None = "ko" if code == "ko" else "en" if code == "en" else None
             if language is not None and isinstance(translated, Mapping):
                 entries = merge_translations(entries, build_entries(translated, ()), language)
+        taught = taught or {}
+        entries = add_taught_questions(entries, taught)
+        taught_positions = {
+            same_question_key(text): position
+            for position, entry in enumerate(entries)
+            for text in taught.get(entry.key, ())
+            if same_question_key(text)
+        }
         analyzer = self.resources.analyzer
         lexical = LexicalIndex(analyzer, entries)
         owner_forms = frozenset(
@@ -349,6 +363,7 @@ class Engine:
                 tuple(question_owners),
                 learned_vectors,
                 tuple(owners + question_owners),
+                taught_positions,
             )
 
     def text_vectors(self) -> tuple[Vectors, tuple[int, ...]] | None:
@@ -375,6 +390,14 @@ class Engine:
         language = detect_language(text, self.default_language)
         if not text:
             return Answer(EMPTY_QUESTION[language], False, 0.0, [], language)
+        index = self._index
+        taught = index.taught.get(same_question_key(text))
+        if taught is not None:  # the owner said which entry answers this question
+            entry = index.entries[taught]
+            tokens = self._question_tokens(index, text)
+            return Answer(
+                self._render(entry, language, tokens), True, 1.0, [entry.source], language
+            )
         small_talk = split_small_talk(text)
         if small_talk.only_small_talk and small_talk.kind is not None:
             return Answer(
@@ -385,7 +408,6 @@ class Engine:
                 language,
             )
         question = small_talk.remainder or text
-        index = self._index
         tokens = self._question_tokens(index, question)
         scored = self._score(index, self.signals(question, index, tokens))
         if not scored.ranked or scored.answer_probability < self._variant()[2]:

@@ -501,3 +501,25 @@ def merge_translations(
             )
         )
     return merged
+
+
+def add_taught_questions(
+    entries: Sequence[Entry], taught: Mapping[str, Sequence[str]]
+) -> list[Entry]:
+    """``entries`` with the questions the owner taught each one to answer (entry key ->
+    the visitors' wordings, from the question log) added to its own questions, so their
+    paraphrases find it too. Keys no entry has any more are left out."""
+    return [
+        replace(
+            entry,
+            question_texts=tuple(
+                dict.fromkeys(
+                    entry.question_texts
+                    + tuple(shorten(text, 400) for text in taught.get(entry.key, ()))
+                )
+            ),
+        )
+        if entry.key in taught
+        else entry
+        for entry in entries
+    ]

@@ -45,6 +45,12 @@ def clean_text(raw: str, max_chars: int = MAX_ANALYSED_CHARS) -> str:
     return text[:max_chars]
 
 
+def same_question_key(raw: str) -> str:
+    """What two wordings of one question share when they differ only in case, spacing or
+    the closing punctuation: "Do you teach online?" and "do you teach online" match."""
+    return clean_text(raw).casefold().rstrip(" ?!.。？！~")
+
+
 def _is_control(ch: str) -> bool:
     category = unicodedata.category(ch)
     # Cc: control characters, Cf: zero-width and bidi formatting, Co/Cn: private/unassigned.
