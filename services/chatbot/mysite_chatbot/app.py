@@ -14,7 +14,7 @@ from mysite_chatbot.engine.embeddings import use_cache_dir
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.llm import LlmClient
 from mysite_chatbot.question_log import QuestionLogWriter
-from mysite_chatbot.routes import ask, identity, questions, status
+from mysite_chatbot.routes import ask, identity, questions, status, taught
 from mysite_common.db import Database
 from mysite_common.notifications import NotificationSender
 from mysite_common.service_app import create_service_app
@@ -70,7 +70,7 @@ def create_app(
     app = create_service_app(
         settings=settings,
         title="mysite chatbot",
-        routers=[identity.router, ask.router, questions.router, status.router],
+        routers=[identity.router, ask.router, questions.router, taught.router, status.router],
         readiness={"database": database.ping, "knowledge": knowledge.check_ready},
         lifespan=lifespan,
         body_limits={"/api/chat/ask": ASK_BODY_LIMIT},

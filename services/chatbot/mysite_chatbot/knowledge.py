@@ -6,7 +6,9 @@ shared replica sync (mysite_common.sync, every `CHATBOT_SYNC_SECONDS`): a 304 co
 nothing, a new document rebuilds the engine's index (tens of milliseconds; questions keep
 being answered from the old index meanwhile). When the site is down or sends garbage, the
 last good document stays in use; it is also stored in the database, so a replica that
-starts during a site outage still answers from it.
+starts during a site outage still answers from it. The questions the owner taught entries
+to answer (taught_questions, in this service's database) are read at each poll too: the
+version a replica follows is the document's digest and theirs.
 
 Before its first poll the replica hands the site any FAQ entries this database still holds
 from before the FAQ moved there (faq_entries_legacy), and deletes each one only once the
@@ -14,6 +16,7 @@ site confirmed it: a crash or a retry in between imports nothing twice (the site
 by its legacy id).
 """
 
+import hashlib
 import json
 import logging
 import threading
@@ -27,7 +30,13 @@ from sqlalchemy import delete, select, update
 from mysite_chatbot import malloc
 from mysite_chatbot.config import ChatbotSettings
 from mysite_chatbot.engine import Engine, LanguageResources
-from mysite_chatbot.models import SNAPSHOT_ROW_ID, KnowledgeSnapshot, LegacyFaqEntry, QuestionLog
+from mysite_chatbot.models import (
+    SNAPSHOT_ROW_ID,
+    KnowledgeSnapshot,
+    LegacyFaqEntry,
+    QuestionLog,
+    TaughtQuestion,
+)
 from mysite_chatbot.profile_source import (
     KnowledgeDocument,
     ProfileFetchError,
@@ -41,6 +50,15 @@ logger = logging.getLogger(__name__)
 
 # Legacy FAQ entries handed over per request (each at most a few KB).
 LEGACY_BATCH = 50
+
+# Entry key -> the wordings the owner taught it to answer.
+Taught = dict[str, tuple[str, ...]]
+# What a replica follows: the site document's digest and the taught questions' digest.
+KnowledgeVersion = tuple[str, str]
+
+
+def taught_digest(taught: Taught) -> str:
+    return hashlib.sha256(json.dumps(taught, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class EngineNotReadyError(Exception):
@@ -75,6 +93,8 @@ class Knowledge:
         self._engine_error: str | None = None
         self._loaded: _Loaded | None = None
         self._pending: _Loaded | None = None
+        self._taught: Taught = {}
+        self._pending_taught: Taught = {}
         self._last_check: datetime | None = None
         self._index_built_at: datetime | None = None
         self._legacy_left = True
@@ -84,7 +104,7 @@ class Knowledge:
         self._ready_after_seconds: float | None = None
         self._first_load_tried = threading.Event()
         self._thread: threading.Thread | None = None
-        self._sync: ReplicaSync[str] = ReplicaSync(
+        self._sync: ReplicaSync[KnowledgeVersion] = ReplicaSync(
             "knowledge",
             interval_seconds=settings.sync_seconds,
             check=self._check,
@@ -116,8 +136,8 @@ class Knowledge:
         return self._first_load_tried.wait(timeout) and self._engine is not None
 
     def refresh(self) -> None:
-        """Called after this replica changed the site's content (an FAQ entry from a logged
-        question): poll now rather than at the next interval."""
+        """Called after this replica changed what it answers from (an FAQ entry from a
+        logged question, a taught question): poll now rather than at the next interval."""
         if self.is_ready:
             self._sync.sync_now()
 
@@ -153,6 +173,7 @@ class Knowledge:
                 "legacy_left": self._legacy_left,
                 "legacy_error": self._legacy_error,
             },
+            "taught_questions": sum(len(questions) for questions in self._taught.values()),
             "index_built_at": self._index_built_at.isoformat() if self._index_built_at else None,
         }
 
@@ -207,50 +228,86 @@ class Knowledge:
 
     # --- syncing: ReplicaSync's check and reload ------------------------------------------
 
-    def _check(self) -> str:
-        """The digest of the site's current document (fetched only if its ETag changed)."""
+    def _check(self) -> KnowledgeVersion:
+        """The digests of the site's current document (fetched only if its ETag changed)
+        and of the taught questions."""
         if self._legacy_left:
             self._hand_over_legacy_faq()
         self._last_check = utcnow()
+        self._pending_taught = self._read_taught()
+        taught = taught_digest(self._pending_taught)
         fetched = self.site.fetch()
         loaded = self._loaded
         if fetched is None:  # 304: what was loaded last is current
             version = self._sync.version
-            return version if version is not None else (loaded.digest if loaded else "")
+            return (
+                version[0] if version is not None else (loaded.digest if loaded else "")
+            ), taught
         digest = fetched.document.digest
         if loaded is not None and loaded.digest == digest:
             loaded.source = "site"  # the snapshot we started from is still current
             if loaded.etag != fetched.etag:
                 loaded.etag = fetched.etag
-            return digest
+            return digest, taught
         self._pending = _Loaded(fetched.document, digest, fetched.etag, "site", utcnow())
-        return digest
+        return digest, taught
 
-    def _reload(self, digest: str) -> None:
+    def _reload(self, version: KnowledgeVersion) -> None:
+        digest = version[0]
         pending, self._pending = self._pending, None
         if pending is None or pending.digest != digest:
-            # The version went back to one this replica already had loaded.
+            # The document is one this replica already has: only the taught questions
+            # changed, or the version went back to the document loaded last.
             if self._loaded is not None and self._loaded.digest == digest:
+                if not self._rebuild(self._loaded.document, self._pending_taught):
+                    raise ProfileFetchError("the index could not be rebuilt")
                 return
             self.site.forget_etag()
             raise ProfileFetchError("the document to load is missing; fetching it again")
-        if not self._rebuild(pending.document):
+        if not self._rebuild(pending.document, self._pending_taught):
             # The index still holds the previous document: fetch this one again next time.
             self.site.forget_etag()
             raise ProfileFetchError("the index could not be rebuilt from the new document")
         self._loaded = pending
         self._save_snapshot(pending)
 
-    def _rebuild(self, document: KnowledgeDocument) -> bool:
+    def _read_taught(self) -> Taught:
+        """Every taught question by entry key; with the database away, the ones loaded
+        last (the question log is away too, so nothing can be taught meanwhile)."""
+        try:
+            with self._database.session() as session:
+                rows = session.execute(
+                    select(TaughtQuestion.entry_key, TaughtQuestion.question).order_by(
+                        TaughtQuestion.id
+                    )
+                ).all()
+        except Exception as exc:
+            logger.info("taught questions not read: %s", type(exc).__name__)
+            return self._taught
+        taught: dict[str, list[str]] = {}
+        for entry_key, question in rows:
+            taught.setdefault(entry_key, []).append(question)
+        return {key: tuple(questions) for key, questions in taught.items()}
+
+    def _rebuild(self, document: KnowledgeDocument, taught: Taught | None = None) -> bool:
         engine = self._engine
         assert engine is not None
+        # Without a version to follow yet (a start from the snapshot), the questions read
+        # last.
+        taught = self._pending_taught if taught is None else taught
         try:
-            engine.load(document.profile, document.faqs, translations=document.translations)
+            engine.load(
+                document.profile,
+                document.faqs,
+                translations=document.translations,
+                taught=taught,
+            )
         except Exception:
             # The engine swaps its index only once a new one is built: the old one answers.
             logger.exception("the index could not be rebuilt; answering from the previous one")
             return False
         self._index_built_at = utcnow()
+        self._taught = taught
         logger.info(
             "index rebuilt",
             extra={"entries": len(engine.entries), "faq_entries": len(document.faqs)},

@@ -73,3 +73,21 @@ class QuestionLog(Base):
     # `faq_id` once the site has that entry.
     legacy_faq_id: Mapped[int | None] = mapped_column(Integer, default=None)
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class TaughtQuestion(Base):
+    """A visitor's question the owner said an entry of the profile answers (from the
+    question log): the engine answers that wording from the entry, and counts it among the
+    entry's questions so paraphrases find it too. One row per wording."""
+
+    __tablename__ = "taught_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question: Mapped[str] = mapped_column(String(2000))
+    # SHA-256 of the wording as the engine compares them (engine.text.same_question_key):
+    # teaching the same question again moves it to the new entry instead of adding a row.
+    question_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The entry's key ("work:0", "faq:3"); no foreign key: entries are built from the
+    # site's document. A key the profile no longer has is kept and ignored.
+    entry_key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

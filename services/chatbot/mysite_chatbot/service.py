@@ -1,20 +1,30 @@
-"""The question log: what visitors asked, and turning a question into an entry of the owner's
-FAQ, which lives in the site (the chatbot hands it over and answers from the site's
-knowledge document)."""
+"""The question log: what visitors asked, and the owner's two ways to answer a question the
+chatbot missed: a new entry of the owner's FAQ, which lives in the site (the chatbot hands
+it over and answers from the site's knowledge document), or teaching the chatbot which
+entry it already has answers it."""
 
+import hashlib
 import logging
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mysite_chatbot.engine import Entry
+from mysite_chatbot.engine.text import same_question_key
 from mysite_chatbot.knowledge import Knowledge
-from mysite_chatbot.models import QuestionLog
+from mysite_chatbot.models import QuestionLog, TaughtQuestion
+from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 
 logger = logging.getLogger(__name__)
 
 QUESTION_NOT_FOUND = ApiError(404, "question_not_found", "There is no such question in the log.")
+TAUGHT_NOT_FOUND = ApiError(404, "taught_question_not_found", "There is no such taught question.")
+UNKNOWN_ENTRY = ApiError(
+    422, "unknown_entry", "The chatbot has no such entry; choose one of GET /api/chat/entries."
+)
 
 
 # --- the question log -----------------------------------------------------------------------
@@ -87,4 +97,73 @@ def question_to_faq(
 
 def delete_question(session: Session, question_id: int) -> None:
     session.delete(get_question(session, question_id))
+    session.commit()
+
+
+# --- teaching: which entry answers a logged question ---------------------------------------
+
+
+def answerable_entries(knowledge: Knowledge) -> list[Entry]:
+    """The entries the chatbot answers from now (profile items and FAQ), in profile order."""
+    return [entry for entry in knowledge.engine.entries if entry.source.type != "smalltalk"]
+
+
+def taught_public(row: TaughtQuestion, titles: dict[str, str]) -> dict[str, Any]:
+    """A taught question with its entry's title, "" once the profile has no such entry."""
+    return {
+        "id": row.id,
+        "question": row.question,
+        "entry_key": row.entry_key,
+        "title": titles.get(row.entry_key, ""),
+        "created_at": row.created_at,
+    }
+
+
+def _entry_titles(knowledge: Knowledge) -> dict[str, str]:
+    return {entry.key: entry.title for entry in answerable_entries(knowledge)}
+
+
+def teach(
+    session: Session, knowledge: Knowledge, question_id: int, *, entry_key: str
+) -> dict[str, Any]:
+    """Says that the entry ``entry_key`` answers a logged question, and marks it resolved.
+    The same wording taught again moves to the new entry (one row per wording)."""
+    logged = get_question(session, question_id)
+    titles = _entry_titles(knowledge)
+    if entry_key not in titles:
+        raise UNKNOWN_ENTRY
+    question_key = hashlib.sha256(same_question_key(logged.question).encode("utf-8")).hexdigest()
+    row = session.scalar(select(TaughtQuestion).where(TaughtQuestion.question_key == question_key))
+    if row is None:
+        row = TaughtQuestion(question=logged.question, question_key=question_key)
+        session.add(row)
+    row.entry_key = entry_key
+    row.created_at = utcnow()
+    logged.resolved = True
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another replica taught the same wording at the same moment.
+        session.rollback()
+        raise ApiError(
+            409, "taught_concurrently", "The question was just taught; reload and try again."
+        ) from None
+    logger.info("question taught", extra={"entry_key": entry_key, "taught_id": row.id})
+    return taught_public(row, titles)
+
+
+def list_taught(session: Session, knowledge: Knowledge) -> list[dict[str, Any]]:
+    """Newest first."""
+    titles = _entry_titles(knowledge)
+    rows = session.scalars(
+        select(TaughtQuestion).order_by(TaughtQuestion.created_at.desc(), TaughtQuestion.id.desc())
+    )
+    return [taught_public(row, titles) for row in rows]
+
+
+def forget_taught(session: Session, taught_id: int) -> None:
+    row = session.get(TaughtQuestion, taught_id)
+    if row is None:
+        raise TAUGHT_NOT_FOUND
+    session.delete(row)
     session.commit()

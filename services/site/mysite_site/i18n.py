@@ -505,8 +505,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chatadmin.empty_faq": ("No FAQ entries yet.", "아직 FAQ 항목이 없습니다."),
     "chatadmin.unanswered": ("Unanswered questions", "답하지 못한 질문"),
     "chatadmin.unanswered_intro": (
-        "Questions the chatbot could not answer. Turn one into a FAQ entry.",
-        "챗봇이 답하지 못한 질문입니다. FAQ 항목으로 만들어 보세요.",
+        "Questions the chatbot could not answer. Answer one in a new FAQ entry, or show the "
+        "chatbot which entry of your profile already answers it.",
+        "챗봇이 답하지 못한 질문입니다. 새 FAQ 항목으로 답하거나, 프로필에서 답이 되는 항목을 "
+        "챗봇에게 알려 주세요.",
     ),
     "chatadmin.none_unanswered": ("No unanswered questions.", "답하지 못한 질문이 없습니다."),
     "chatadmin.answer_this": ("Answer in the FAQ", "FAQ로 답하기"),
@@ -521,6 +523,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chatadmin.failed": ("That did not work: {message}", "처리하지 못했습니다: {message}"),
     "chatadmin.loading": ("Loading…", "불러오는 중…"),
+    "chatadmin.answer_from_profile": ("Answer from my profile", "프로필로 답하기"),
+    "chatadmin.entry_label": ("Entry that answers it", "답이 되는 항목"),
+    "chatadmin.choose_entry": ("Choose an entry…", "항목을 고르세요…"),
+    "chatadmin.use_entry": ("Use this entry", "이 항목으로 답하기"),
+    "chatadmin.no_entries": (
+        "The chatbot has no entries to answer from yet.",
+        "챗봇이 답할 수 있는 항목이 아직 없습니다.",
+    ),
+    "chatadmin.taught": ("Taught answers", "가르친 답"),
+    "chatadmin.taught_intro": (
+        "Questions you linked to an entry of your profile: the chatbot answers them, and"
+        " questions like them, from it.",
+        "프로필의 항목과 이어 준 질문입니다. 챗봇은 이 질문과 비슷한 질문에 그 항목으로 답합니다.",
+    ),
+    "chatadmin.none_taught": ("Nothing taught yet.", "아직 가르친 답이 없습니다."),
+    "chatadmin.entry_removed": ("entry removed", "항목이 삭제됨"),
+    "chatadmin.forget": ("Forget", "잊기"),
+    # entry sections the profile pages have no heading for (section.* covers the rest)
+    "chatadmin.section.basics": ("About you", "기본 정보"),
+    "chatadmin.section.profiles": ("Profiles online", "온라인 프로필"),
+    "chatadmin.section.faq": ("FAQ", "FAQ"),
     # kakao admin
     "kakao.title": ("KakaoTalk messages", "카카오톡 메시지"),
     "kakao.connection": ("Connection", "연결 상태"),

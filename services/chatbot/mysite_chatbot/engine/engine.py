@@ -181,6 +181,9 @@ class _Index:
     # The questions the owner taught (same_question_key of each) and the entry that
     # answers each: asked again, they are answered from it without a decision.
     taught: Mapping[str, int] = field(default_factory=dict)
+    # Their sentence vectors and entries, for the questions worded like them.
+    taught_vectors: Vectors | None = None
+    taught_owner: tuple[int, ...] = ()
 
 
 @dataclass
@@ -312,12 +315,13 @@ class Engine:
                 entries = merge_translations(entries, build_entries(translated, ()), language)
         taught = taught or {}
         entries = add_taught_questions(entries, taught)
-        taught_positions = {
-            same_question_key(text): position
+        taught_pairs = [
+            (text, position)
             for position, entry in enumerate(entries)
             for text in taught.get(entry.key, ())
             if same_question_key(text)
-        }
+        ]
+        taught_positions = {same_question_key(text): position for text, position in taught_pairs}
         analyzer = self.resources.analyzer
         lexical = LexicalIndex(analyzer, entries)
         owner_forms = frozenset(
@@ -328,6 +332,7 @@ class Engine:
         )
         vectors: Vectors | None = None
         question_vectors: Vectors | None = None
+        taught_vectors: Vectors | None = None
         owners: list[int] = []
         question_owners: list[int] = []
         embedder = self.resources.embedder
@@ -344,6 +349,8 @@ class Engine:
                     question_owners.append(position)
             vectors = embedder.embed(texts)
             question_vectors = embedder.embed(questions)
+            if taught_pairs:
+                taught_vectors = embedder.embed([text for text, _ in taught_pairs])
         learned_vectors: Vectors | None = None
         if self.model is not None and vectors is not None and question_vectors is not None:
             learned_vectors = self.model.similarity.transform(
@@ -364,6 +371,8 @@ class Engine:
                 learned_vectors,
                 tuple(owners + question_owners),
                 taught_positions,
+                taught_vectors,
+                tuple(position for _, position in taught_pairs),
             )
 
     def text_vectors(self) -> tuple[Vectors, tuple[int, ...]] | None:
@@ -409,7 +418,13 @@ class Engine:
             )
         question = small_talk.remainder or text
         tokens = self._question_tokens(index, question)
-        scored = self._score(index, self.signals(question, index, tokens))
+        signals = self.signals(question, index, tokens)
+        paraphrased = self._taught_paraphrase(index, signals)
+        if paraphrased is not None:
+            entry, closeness = paraphrased
+            rendered = self._render(entry, language, tokens)
+            return Answer(rendered, True, closeness, [entry.source], language)
+        scored = self._score(index, signals)
         if not scored.ranked or scored.answer_probability < self._variant()[2]:
             return Answer(REFUSAL[language], False, scored.answer_probability, [], language)
         best = scored.ranked[0].entry
@@ -478,6 +493,20 @@ class Engine:
         return QuestionSignals(
             lexical, similarities, vector, len(tokens), questions, learned, language
         )
+
+    def _taught_paraphrase(
+        self, index: _Index, signals: QuestionSignals
+    ) -> tuple[Entry, float] | None:
+        """The entry of the taught question closest to this one, and their cosine, when it
+        is close enough to be the same question worded otherwise (EngineModel.
+        paraphrase_cosine, learned from labelled pairs)."""
+        if index.taught_vectors is None or signals.vector is None or self.model is None:
+            return None
+        cosines = index.taught_vectors @ signals.vector
+        closest = int(np.argmax(cosines))
+        if float(cosines[closest]) < self.model.paraphrase_cosine:
+            return None
+        return index.entries[index.taught_owner[closest]], float(cosines[closest])
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
         if self.model is None:

@@ -10,6 +10,11 @@ that learned from its development sets too, as it ships (see eval/README.md). Re
 top-1 (answered from an expected entry), cross-language top-1, unanswerable questions
 declined, wrong answers on answerable ones, latency through ``Engine.ask``, startup and
 memory.
+
+Also reported: what one review of the question log gives an owner. Each set's first half is
+asked first; the owner then teaches every answerable question of it the engine missed
+(declined or answered wrongly) to its expected entry (POST /api/chat/questions/{id}/entry),
+and the second half is asked again. The figures compare the second half before and after.
 """
 
 from __future__ import annotations
@@ -105,9 +110,15 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
     )
 
 
-def evaluate_owner(engine: Engine, folder: Path, samples: Sequence[Sample]) -> list[Outcome]:
+def evaluate_owner(
+    engine: Engine,
+    folder: Path,
+    samples: Sequence[Sample],
+    taught: dict[str, tuple[str, ...]] | None = None,
+) -> list[Outcome]:
     """Ask every question of one owner through ``engine.ask``, as a visitor would."""
-    engine.load(*read_profile(folder))
+    profile, faqs = read_profile(folder)
+    engine.load(profile, faqs, taught=taught)
     outcomes = []
     for sample in samples:
         question = sample.question
@@ -131,6 +142,43 @@ def evaluate_owner(engine: Engine, folder: Path, samples: Sequence[Sample]) -> l
             )
         )
     return outcomes
+
+
+def split_log(samples: Sequence[Sample]) -> tuple[list[int], list[int]]:
+    """The positions of each set's first half (asked before the owner reviews the log) and
+    of its second half (asked after)."""
+    first: list[int] = []
+    later: list[int] = []
+    by_set: dict[str, list[int]] = {}
+    for position, sample in enumerate(samples):
+        by_set.setdefault(sample.question.set_name, []).append(position)
+    for positions in by_set.values():
+        half = len(positions) // 2
+        first += positions[:half]
+        later += positions[half:]
+    return first, later
+
+
+def taught_from(outcomes: Sequence[Outcome]) -> dict[str, tuple[str, ...]]:
+    """What an owner teaches from the log: each answerable question that was missed, to
+    the first entry that answers it."""
+    taught: dict[str, list[str]] = {}
+    for outcome in outcomes:
+        if outcome.expected and not outcome.correct:
+            taught.setdefault(outcome.expected[0], []).append(outcome.question)
+    return {key: tuple(questions) for key, questions in taught.items()}
+
+
+def after_one_review(
+    engine: Engine, folder: Path, samples: Sequence[Sample], outcomes: Sequence[Outcome]
+) -> tuple[list[Outcome], list[Outcome], int]:
+    """The second halves' outcomes before and after the owner taught the first halves'
+    misses, and how many questions were taught."""
+    first, later = split_log(samples)
+    taught = taught_from([outcomes[position] for position in first])
+    after = evaluate_owner(engine, folder, [samples[position] for position in later], taught)
+    before = [outcomes[position] for position in later]
+    return before, after, sum(len(questions) for questions in taught.values())
 
 
 def _print_table(reports: Sequence[Report]) -> None:
@@ -193,6 +241,9 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     others: list[Outcome] = []
     example_held_out: list[Outcome] = []
     example_strict: list[Outcome] = []
+    review_before: list[Outcome] = []
+    review_after: list[Outcome] = []
+    taught_questions = 0
     for owner, folder in folders.items():
         if owner in args.skip:
             continue
@@ -208,6 +259,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         if owner != EXAMPLE:
             others += outcomes
             reports.append(summarize(owner, outcomes))
+            before, after, taught = after_one_review(engine, folder, asked, outcomes)
+            review_before += before
+            review_after += after
+            taught_questions += taught
             continue
         # Strictly left out: the example's every set, with models that saw none of it.
         example_strict = outcomes
@@ -218,6 +273,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         )
         held_out = [sample for sample in asked if is_example_held_out(sample.question)]
         example_held_out = evaluate_owner(engine, folder, held_out)
+        before, after, taught = after_one_review(engine, folder, held_out, example_held_out)
+        review_before += before
+        review_after += after
+        taught_questions += taught
         for set_name in sorted({o.set_name for o in example_held_out}):
             reports.append(
                 summarize(
@@ -239,6 +298,14 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         reports.append(
             summarize(
                 "all owners, pooled, example strictly left out (all sets)", others + example_strict
+            )
+        )
+    if review_before:
+        reports.append(summarize("all owners, second halves, before the review", review_before))
+        reports.append(
+            summarize(
+                f"all owners, second halves, after teaching {taught_questions} missed questions",
+                review_after,
             )
         )
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -408,12 +408,63 @@ def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, Softm
     return Variant(ranker, decision, threshold), sections
 
 
+# How often two questions at least paraphrase_cosine apart must share their entry.
+PARAPHRASE_PRECISION = 0.98
+
+
+def fit_paraphrase_cosine(samples: Sequence[Sample]) -> float:
+    """The lowest cosine (in steps of 0.01 from 0.70) at which at least PARAPHRASE_PRECISION
+    of the pairs of one owner's questions that close are answered by the same entry; a
+    pair with an unanswerable question never is. 0.95 when no step is that precise."""
+    cosines: list[Matrix] = []
+    same: list[Matrix] = []
+    owners = {sample.question.profile for sample in samples}
+    for owner in sorted(owners):
+        asked = [
+            sample
+            for sample in samples
+            if sample.question.profile == owner and sample.signals.vector is not None
+        ]
+        if len(asked) < 2:
+            continue
+        vectors = _vectors(asked)
+        upper = np.triu_indices(len(asked), 1)
+        expected = [set(sample.question.expected) for sample in asked]
+        first, second = upper
+        answerable = np.array([bool(keys) for keys in expected])
+        # Two unanswerable questions teach nothing: the owner teaches answerable ones.
+        keep = answerable[first] | answerable[second]
+        cosines.append((vectors @ vectors.T)[upper][keep])
+        same.append(
+            np.array(
+                [
+                    bool(expected[i] & expected[j])
+                    for i, j in zip(first[keep].tolist(), second[keep].tolist(), strict=True)
+                ]
+            )
+        )
+    if not cosines:
+        return 0.95
+    all_cosines, all_same = np.concatenate(cosines), np.concatenate(same)
+    for step in range(70, 96):
+        close = all_cosines >= step / 100
+        if close.any() and all_same[close].mean() >= PARAPHRASE_PRECISION:
+            return step / 100
+    return 0.95
+
+
 def fit_model(samples: Sequence[Sample]) -> EngineModel:
     _learned_out_of_owner(samples)
     hybrid, sections = fit_variant(samples, hybrid=True)
     lexical, _ = fit_variant(samples, hybrid=False)
     assert sections is not None
-    return EngineModel(sections, fit_similarity_on(samples), hybrid, lexical)
+    return EngineModel(
+        sections,
+        fit_similarity_on(samples),
+        hybrid,
+        lexical,
+        fit_paraphrase_cosine(samples),
+    )
 
 
 def main() -> int:
@@ -428,7 +479,8 @@ def main() -> int:
     owners = Counter(sample.question.profile for sample in samples)
     print(
         f"trained on {len(samples)} questions of {len(owners)} owners; "
-        f"thresholds hybrid {model.hybrid.threshold:.2f}, lexical {model.lexical.threshold:.2f}"
+        f"thresholds hybrid {model.hybrid.threshold:.2f}, lexical {model.lexical.threshold:.2f}; "
+        f"a taught question's paraphrase within cosine {model.paraphrase_cosine:.2f}"
     )
     return 0
 

@@ -1,5 +1,6 @@
 """The question log for the owner's admin pages: what visitors asked, what went unanswered,
-and turning an unanswered question into an FAQ entry."""
+and answering an unanswered question: with a new FAQ entry, or by teaching the chatbot which
+of its entries answers it (routes/taught.py lists and forgets those)."""
 
 import json
 from datetime import datetime
@@ -116,6 +117,35 @@ def question_to_faq(
     )
     knowledge.refresh()
     return FaqPublic.model_validate(entry)
+
+
+class TeachRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    # An entry's key, as GET /api/chat/entries lists them ("work:0", "faq:3").
+    entry_key: StrictStr = Field(min_length=1, max_length=100)
+
+
+class TaughtPublic(BaseModel):
+    id: int
+    question: str
+    entry_key: str
+    title: str  # the entry's title; "" once the profile has no such entry
+    created_at: datetime
+
+
+@router.post("/{question_id}/entry", status_code=status.HTTP_201_CREATED)
+def teach_entry(
+    question_id: QuestionId,
+    body: TeachRequest,
+    _owner: OwnerUser,
+    db: DbSession,
+    knowledge: KnowledgeDep,
+) -> TaughtPublic:
+    """The entry that answers this question: the chatbot answers it, and questions like it,
+    from that entry; this replica at once, the others within CHATBOT_SYNC_SECONDS."""
+    taught = service.teach(db, knowledge, question_id, entry_key=body.entry_key)
+    knowledge.refresh()
+    return TaughtPublic.model_validate(taught)
 
 
 @router.delete("/{question_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,6 +4,10 @@
 //   the chatbot's question log:
 //     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
+//   teaching the chatbot which of its entries answers a logged question:
+//     GET /api/chat/entries -> {items: [{key, title, section, type}]}, in profile order
+//     POST /api/chat/questions/{id}/entry ({entry_key}); GET /api/chat/taught;
+//     DELETE /api/chat/taught/{id}
 // Field names are read defensively: the service may wrap lists or name things slightly
 // differently.
 (function () {
@@ -13,6 +17,8 @@
   var alertBox = document.querySelector("[data-chat-alert]");
   var faqList = document.querySelector("[data-faq-list]");
   var unansweredList = document.querySelector("[data-unanswered]");
+  var taughtList = document.querySelector("[data-taught]");
+  var sectionLabelsTemplate = document.querySelector("template[data-section-labels]");
   var faqForm = document.querySelector("[data-faq-form]");
   var faqStatus = faqForm.querySelector("[data-faq-status]");
 
@@ -50,6 +56,57 @@
     if (!value || isNaN(date.getTime())) { return text(value); }
     return date.toLocaleString(document.documentElement.lang || undefined, {
       dateStyle: "medium", timeStyle: "short",
+    });
+  }
+
+  var sectionLabels = {};
+  if (sectionLabelsTemplate) {
+    sectionLabelsTemplate.content.querySelectorAll("[data-section]").forEach(function (node) {
+      sectionLabels[node.getAttribute("data-section")] = node.textContent;
+    });
+  }
+
+  function sectionLabel(entry) {
+    var section = entry.type === "faq" ? "faq" : text(entry.section);
+    if (sectionLabels[section]) { return sectionLabels[section]; }
+    var key = "chatadmin.section." + section;
+    var label = t(key);
+    return label !== key ? label : section;
+  }
+
+  // Asked for once per page, when the first picker opens; a failure is not kept, so opening
+  // another picker tries again.
+  var entriesRequest = null;
+
+  function entries() {
+    if (!entriesRequest) {
+      entriesRequest = site.api("GET", "/api/chat/entries").then(function (result) {
+        if (!result.ok) { entriesRequest = null; }
+        return result;
+      });
+    }
+    return entriesRequest;
+  }
+
+  // Grouped by section in the order the entries come (profile order); each option still
+  // names its section, since a closed select shows the option alone.
+  function fillEntrySelect(select, items) {
+    select.textContent = "";
+    var none = element("option", "", t("chatadmin.choose_entry"));
+    none.value = "";
+    select.appendChild(none);
+    var groups = {};
+    items.forEach(function (entry) {
+      if (!entry || typeof entry !== "object" || !entry.key) { return; }
+      var label = sectionLabel(entry);
+      if (!groups[label]) {
+        groups[label] = element("optgroup");
+        groups[label].label = label;
+        select.appendChild(groups[label]);
+      }
+      var option = element("option", "", label + " · " + text(entry.title || entry.key));
+      option.value = text(entry.key);
+      groups[label].appendChild(option);
     });
   }
 
@@ -125,9 +182,12 @@
     var tools = element("div", "form-actions");
     var answerButton = element("button", "small", t("chatadmin.answer_this"));
     answerButton.type = "button";
+    var fromProfileButton = element("button", "small", t("chatadmin.answer_from_profile"));
+    fromProfileButton.type = "button";
     var dismiss = element("button", "small", t("chatadmin.dismiss"));
     dismiss.type = "button";
     tools.appendChild(answerButton);
+    tools.appendChild(fromProfileButton);
     tools.appendChild(dismiss);
     row.appendChild(body);
     row.appendChild(tools);
@@ -149,9 +209,75 @@
     form.appendChild(actions);
     item.appendChild(form);
 
+    var entryForm = element("form", "stack");
+    entryForm.hidden = true;
+    var entrySelect = element("select");
+    entrySelect.name = "entry_key";
+    entrySelect.required = true;
+    entryForm.appendChild(labelled(t("chatadmin.entry_label"), entrySelect));
+    var entryActions = element("div", "form-actions");
+    var useEntry = element("button", "small primary", t("chatadmin.use_entry"));
+    useEntry.type = "submit";
+    var entryStatus = element("p", "form-status");
+    entryStatus.setAttribute("role", "status");
+    entryActions.appendChild(useEntry);
+    entryActions.appendChild(entryStatus);
+    entryForm.appendChild(entryActions);
+    item.appendChild(entryForm);
+
+    function entryProblem(message) {
+      entryStatus.textContent = message;
+      entryStatus.className = "form-status error";
+    }
+
     answerButton.addEventListener("click", function () {
+      entryForm.hidden = true;
       form.hidden = false;
       answer.focus();
+    });
+    fromProfileButton.addEventListener("click", async function () {
+      form.hidden = true;
+      entryForm.hidden = false;
+      if (entrySelect.options.length) {
+        entrySelect.focus();
+        return;
+      }
+      useEntry.disabled = true;
+      entryStatus.textContent = t("chatadmin.loading");
+      entryStatus.className = "form-status";
+      var result = await entries();
+      if (!result.ok) {
+        useEntry.disabled = false;
+        entryProblem(problem(result));
+        return;
+      }
+      var items = listOf(result.data, ["items", "entries"]);
+      fillEntrySelect(entrySelect, items);
+      if (entrySelect.options.length < 2) {
+        entryProblem(t("chatadmin.no_entries"));
+        return;
+      }
+      useEntry.disabled = false;
+      entryStatus.textContent = "";
+      entrySelect.focus();
+    });
+    entryForm.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      if (!entrySelect.value) {
+        entrySelect.focus();
+        return;
+      }
+      useEntry.disabled = true;
+      var result = await site.api(
+        "POST", "/api/chat/questions/" + encodeURIComponent(entry.id) + "/entry",
+        { body: { entry_key: entrySelect.value } }
+      );
+      useEntry.disabled = false;
+      if (!result.ok) {
+        entryProblem(problem(result));
+        return;
+      }
+      load();
     });
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -184,6 +310,42 @@
     return item;
   }
 
+  function taughtItem(entry) {
+    var item = element("li");
+    var row = element("div", "row");
+    var body = element("div");
+    body.appendChild(element("p", "", text(entry.question)));
+    if (text(entry.title)) {
+      body.appendChild(element("p", "", "→ " + text(entry.title)));
+    } else {
+      body.appendChild(element("p", "muted", t("chatadmin.entry_removed")));
+    }
+    var tools = element("div", "form-actions");
+    var forget = element("button", "small", t("chatadmin.forget"));
+    forget.type = "button";
+    var status = element("p", "form-status");
+    status.setAttribute("role", "status");
+    tools.appendChild(forget);
+    tools.appendChild(status);
+    row.appendChild(body);
+    row.appendChild(tools);
+    item.appendChild(row);
+
+    forget.addEventListener("click", async function () {
+      var result = await site.api("DELETE", "/api/chat/taught/" + encodeURIComponent(entry.id));
+      if (!result.ok) {
+        status.textContent = problem(result);
+        status.className = "form-status error";
+        return;
+      }
+      item.remove();
+      if (!taughtList.children.length) {
+        fill(taughtList, [], taughtItem, t("chatadmin.none_taught"));
+      }
+    });
+    return item;
+  }
+
   function fill(list, items, render, emptyText) {
     list.textContent = "";
     list.removeAttribute("aria-busy");
@@ -200,9 +362,11 @@
     var results = await Promise.all([
       site.api("GET", "/api/site/faq"),
       site.api("GET", "/api/chat/questions?unanswered=true"),
+      site.api("GET", "/api/chat/taught"),
     ]);
     var faq = results[0];
     var questions = results[1];
+    var taught = results[2];
     if (faq.ok) {
       fill(faqList, listOf(faq.data, ["items", "faq", "faqs", "entries"]), faqItem, t("chatadmin.empty_faq"));
     } else {
@@ -213,6 +377,11 @@
         t("chatadmin.none_unanswered"));
     } else {
       fill(unansweredList, [], unansweredItem, problem(questions));
+    }
+    if (taught.ok) {
+      fill(taughtList, listOf(taught.data, ["items", "taught"]), taughtItem, t("chatadmin.none_taught"));
+    } else {
+      fill(taughtList, [], taughtItem, problem(taught));
     }
     showAlert(!faq.ok && !questions.ok ? problem(faq) : "");
   }

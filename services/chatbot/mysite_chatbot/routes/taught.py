@@ -1,0 +1,63 @@
+"""What the owner can teach the chatbot from its question log: the entries it answers from
+(to choose the one that answers a question, POST /api/chat/questions/{id}/entry), and the
+questions taught so far, each of which can be forgotten."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+from pydantic import BaseModel
+
+from mysite_chatbot import service
+from mysite_chatbot.deps import KnowledgeDep
+from mysite_chatbot.routes.questions import TaughtPublic
+from mysite_common.db import DbSession
+from mysite_common.identity import OwnerUser
+
+router = APIRouter(prefix="/api/chat", tags=["questions"])
+
+TaughtId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class EntryPublic(BaseModel):
+    key: str
+    title: str
+    type: str  # "profile" or "faq"
+    section: str | None  # the profile's section ("work", "basics"...), None for the FAQ
+
+
+class EntryList(BaseModel):
+    items: list[EntryPublic]
+
+
+class TaughtList(BaseModel):
+    items: list[TaughtPublic]
+
+
+@router.get("/entries")
+def list_entries(_owner: OwnerUser, knowledge: KnowledgeDep) -> EntryList:
+    return EntryList(
+        items=[
+            EntryPublic(
+                key=entry.key,
+                title=entry.title,
+                type=entry.source.type,
+                section=entry.source.section,
+            )
+            for entry in service.answerable_entries(knowledge)
+        ]
+    )
+
+
+@router.get("/taught")
+def list_taught(_owner: OwnerUser, db: DbSession, knowledge: KnowledgeDep) -> TaughtList:
+    return TaughtList(
+        items=[TaughtPublic.model_validate(row) for row in service.list_taught(db, knowledge)]
+    )
+
+
+@router.delete("/taught/{taught_id}", status_code=status.HTTP_204_NO_CONTENT)
+def forget_taught(
+    taught_id: TaughtId, _owner: OwnerUser, db: DbSession, knowledge: KnowledgeDep
+) -> None:
+    service.forget_taught(db, taught_id)
+    knowledge.refresh()

@@ -1,0 +1,150 @@
+"""The owner teaches the chatbot which entry of the profile answers a logged question, in a
+real browser (Debian's Chromium, driven by Playwright) behind the real gateway.
+
+A visitor asks something the example profile does not answer; the owner picks an entry for
+it on /admin/chatbot; the question leaves the unanswered list, shows under the taught
+answers, and is answered from that entry from then on, until the owner forgets it. Only the
+owner may teach.
+"""
+
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+
+from mysite_stack.stack import Stack
+from mysite_testing.browser import log_in, screenshot
+from mysite_testing.waiting import eventually
+
+from .conftest import MEMBER_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "site"
+# The email entry fits the example profile and is there whatever the owner edited; a job is
+# the fallback should the profile have no email.
+PREFERRED_KEYS = ("basics.email", "work:0")
+
+
+def source_key(source: dict[str, Any]) -> str:
+    """An answer source's entry key ("work:0", "basics.email", "faq:3"), as the entries list
+    names it; the wire form of a source may carry only its parts."""
+    if source.get("key"):
+        return str(source["key"])
+    if source.get("type") == "faq":
+        return f"faq:{source.get('id')}"
+    if source.get("field") is not None:
+        return f"{source.get('section')}.{source['field']}"
+    if source.get("index") is not None:
+        return f"{source.get('section')}:{source['index']}"
+    return str(source.get("section"))
+
+
+def bearer_for(client: httpx.Client, username: str, password: str) -> dict[str, str]:
+    response = client.post("/api/auth/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    client.cookies.clear()  # bearer only, so the anonymous requests below stay anonymous
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def ask(client: httpx.Client, question: str) -> dict[str, Any]:
+    response = client.post("/api/chat/ask", json={"question": question})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture
+def owner_page(chromium: Browser, stack: Stack) -> Iterator[Page]:
+    """The owner's browser, failing the test if the page breaks its own CSP."""
+    csp_errors: list[str] = []
+    context = chromium.new_context(base_url=stack.url, locale="en-US")
+    page = context.new_page()
+
+    def watch(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            csp_errors.append(message.text)
+
+    page.on("console", watch)
+    yield page
+    context.close()
+    assert csp_errors == [], "the page broke its own Content-Security-Policy"
+
+
+def test_the_owner_teaches_which_entry_answers_a_question(
+    stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict[str, Any]], owner_page: Page
+) -> None:
+    if "chatbot" not in stack.replicas:
+        pytest.skip("the chatbot service is not part of this stack")
+    question = f"What is your favourite board game {secrets.token_hex(2)}?"
+    assert ask(gateway, question)["answered"] is False
+
+    owner = bearer_for(gateway, stack.owner_username, stack.owner_password)
+    member_account = new_member()
+    member = bearer_for(gateway, member_account["username"], MEMBER_PASSWORD)
+
+    def logged() -> list[dict[str, Any]]:
+        response = gateway.get("/api/chat/questions?unanswered=true", headers=owner)
+        assert response.status_code == 200, response.text
+        return [item for item in response.json()["items"] if item["question"] == question]
+
+    assert eventually(lambda: len(logged()) == 1)
+    [row] = logged()
+
+    entries = gateway.get("/api/chat/entries", headers=owner)
+    assert entries.status_code == 200, entries.text
+    titles = {item["key"]: item["title"] for item in entries.json()["items"]}
+    key = next(key for key in PREFERRED_KEYS if key in titles)
+    title = titles[key]
+
+    # Only the owner teaches, and only entries that exist, for questions that were asked.
+    teach_path = f"/api/chat/questions/{row['id']}/entry"
+    assert gateway.post(teach_path, json={"entry_key": key}).status_code == 401
+    assert gateway.post(teach_path, json={"entry_key": key}, headers=member).status_code == 403
+    assert gateway.get("/api/chat/entries", headers=member).status_code == 403
+    assert gateway.get("/api/chat/taught", headers=member).status_code == 403
+    unknown_entry = gateway.post(teach_path, json={"entry_key": "work:9999"}, headers=owner)
+    assert unknown_entry.status_code == 422, unknown_entry.text
+    unknown_question = gateway.post(
+        "/api/chat/questions/2147483647/entry", json={"entry_key": key}, headers=owner
+    )
+    assert unknown_question.status_code == 404, unknown_question.text
+    assert len(logged()) == 1
+
+    page = owner_page
+    log_in(page, stack.owner_username, stack.owner_password, "/admin/chatbot")
+    unanswered = page.locator("[data-unanswered] li", has_text=question)
+    expect(unanswered).to_be_visible()
+    unanswered.get_by_role("button", name="Answer from my profile", exact=True).click()
+    picker = unanswered.get_by_label("Entry that answers it")
+    # Each option names its section too: a closed select shows the chosen option alone.
+    section = "About you" if key == "basics.email" else "Career"
+    expect(picker.locator(f'option[value="{key}"]')).to_have_text(f"{section} · {title}")
+    picker.select_option(value=key)
+    screenshot(page, ARTIFACTS, "admin-chatbot-teach", full_page=False)
+    unanswered.get_by_role("button", name="Use this entry", exact=True).click()
+
+    expect(page.locator("[data-unanswered] li", has_text=question)).to_have_count(0)
+    taught_row = page.locator("[data-taught] li", has_text=question)
+    expect(taught_row).to_contain_text(f"→ {title}")
+    screenshot(page, ARTIFACTS, "admin-chatbot-taught")
+    assert logged() == []
+
+    def answered_from(wanted: str) -> bool:
+        body = ask(gateway, question)
+        return bool(
+            body["answered"] and body["sources"] and source_key(body["sources"][0]) == wanted
+        )
+
+    assert eventually(lambda: answered_from(key)), ask(gateway, question)
+
+    taught_row.get_by_role("button", name="Forget", exact=True).click()
+    expect(page.locator("[data-taught] li", has_text=question)).to_have_count(0)
+    listed = gateway.get("/api/chat/taught", headers=owner)
+    assert listed.status_code == 200, listed.text
+    assert [item for item in listed.json()["items"] if item["question"] == question] == []
+    assert eventually(lambda: not answered_from(key)), ask(gateway, question)
