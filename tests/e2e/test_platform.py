@@ -265,6 +265,9 @@ def test_owner_routes_are_enforced_at_the_gateway(
     owner_only = [
         ("GET", "/api/chat/status"),
         ("GET", "/api/chat/questions"),
+        ("GET", "/api/chat/entries"),
+        ("GET", "/api/chat/taught"),
+        ("DELETE", "/api/chat/taught/1"),
         ("POST", "/api/site/faq"),
         ("PUT", "/api/site/faq/1"),
         ("DELETE", "/api/site/faq/1"),
