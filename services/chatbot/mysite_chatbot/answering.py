@@ -95,7 +95,8 @@ def reply_to(
 ) -> ChatReply:
     offline = engine.ask(question)
     reply = _offline_reply(offline)
-    if llm is None or _is_small_talk(offline):
+    # The owner chose the entry for a taught question: its own answer, not the model's.
+    if llm is None or _is_small_talk(offline) or offline.taught:
         return reply
     ranked = [
         (entry, score)

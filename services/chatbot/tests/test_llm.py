@@ -147,6 +147,23 @@ def test_small_talk_never_reaches_the_llm(start_app: Any, llm: FakeLlm) -> None:
     assert llm.requests == []
 
 
+def test_a_taught_question_is_answered_from_the_owners_entry_without_the_llm(
+    start_app: Any, llm: FakeLlm
+) -> None:
+    client = start_llm_app(start_app, llm)
+    ask(client, "Who signs your paycheck these days?")
+    [row] = logged_questions(client)
+    taught = client.post(
+        f"/api/chat/questions/{row['id']}/entry", json={"entry_key": "basics.email"}, headers=OWNER
+    )
+    assert taught.status_code == 201, taught.text
+    asked_before = len(llm.requests)
+    body = ask(client, "Who signs your paycheck these days?")
+    assert (body["mode"], body["answered"]) == ("offline", True)
+    assert "minji@example.dev" in body["answer"]
+    assert len(llm.requests) == asked_before
+
+
 def test_when_the_llm_says_no_answer_an_unknown_question_is_declined(
     start_app: Any, llm: FakeLlm
 ) -> None:

@@ -405,7 +405,12 @@ class Engine:
             entry = index.entries[taught]
             tokens = self._question_tokens(index, text)
             return Answer(
-                self._render(entry, language, tokens), True, 1.0, [entry.source], language
+                self._render(entry, language, tokens),
+                True,
+                1.0,
+                [entry.source],
+                language,
+                taught=True,
             )
         small_talk = split_small_talk(text)
         if small_talk.only_small_talk and small_talk.kind is not None:
@@ -423,7 +428,7 @@ class Engine:
         if paraphrased is not None:
             entry, closeness = paraphrased
             rendered = self._render(entry, language, tokens)
-            return Answer(rendered, True, closeness, [entry.source], language)
+            return Answer(rendered, True, closeness, [entry.source], language, taught=True)
         scored = self._score(index, signals)
         if not scored.ranked or scored.answer_probability < self._variant()[2]:
             return Answer(REFUSAL[language], False, scored.answer_probability, [], language)

@@ -64,6 +64,8 @@ class Answer:
     confidence: float
     sources: list[Source]
     language: Language
+    # From a question the owner taught (or one worded like it): the owner chose the entry.
+    taught: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
