@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,10 +108,10 @@ def gateway(stack: Stack, client_address: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def new_member(gateway: httpx.Client) -> Callable[..., dict]:
+def new_member(gateway: httpx.Client) -> Callable[..., dict[str, Any]]:
     """Signs a new member up through the gateway; returns {username, password, ...}."""
 
-    def make(display_name: str = "방문자") -> dict:
+    def make(display_name: str = "방문자") -> dict[str, Any]:
         username = f"member{secrets.token_hex(4)}"
         response = gateway.post(
             "/api/auth/signup",
@@ -123,14 +124,15 @@ def new_member(gateway: httpx.Client) -> Callable[..., dict]:
 
 
 @pytest.fixture
-def log_in(gateway: httpx.Client) -> Callable[..., dict]:
+def log_in(gateway: httpx.Client) -> Callable[..., dict[str, Any]]:
     """Logs in through the gateway (the client keeps the cookies); returns the token body."""
 
-    def log_in_as(username: str, password: str) -> dict:
+    def log_in_as(username: str, password: str) -> dict[str, Any]:
         response = gateway.post(
             "/api/auth/login", json={"username": username, "password": password}
         )
         assert response.status_code == 200, response.text
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
     return log_in_as
