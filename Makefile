@@ -30,6 +30,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy libs/common/mysite_common services/auth/mysite_auth services/site/mysite_site \
 		services/chatbot/mysite_chatbot services/kakao/mysite_kakao stack/mysite_stack \
 		testing/mysite_testing deploy/container/mysite_container deploy/aws/mysite_deploy
+	$(BIN)/mypy tests/e2e/*.py
 
 unit: $(STAMP)
 	$(BIN)/pytest libs services stack testing -q

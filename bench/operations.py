@@ -34,7 +34,7 @@ class Load:
         return {"requests": result["requests"], "failed": failed, "statuses": result["statuses"]}
 
 
-def _under_load(url: str, fault: object, recover: object, seconds: float = 8.0) -> dict:
+def _under_load(url: str, fault: object, recover: object, seconds: float = 8.0) -> dict[str, Any]:
     load = Load(url, seconds)
     time.sleep(2)
     fault()  # type: ignore[operator]

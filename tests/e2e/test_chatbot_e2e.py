@@ -5,7 +5,7 @@ from it; bad input is refused clearly."""
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,13 @@ def ask_replica(replica_url: str, question: str) -> dict[str, Any]:
     return body
 
 
+def replica_answer(
+    replica_url: str, question: str, check: Callable[[dict[str, Any]], bool]
+) -> Callable[[], bool]:
+    """A poll for `eventually`: does this replica's answer to `question` pass `check`?"""
+    return lambda: check(ask_replica(replica_url, question))
+
+
 def replica_urls(stack: Stack) -> list[str]:
     return [replica.url for replica in stack.replicas["chatbot"]]
 
@@ -104,7 +111,7 @@ def test_a_published_profile_edit_is_answered_by_every_replica_within_seconds(
     deadline = time.monotonic() + 15
     for url in replica_urls(chat_stack):
         answered = eventually(
-            lambda url=url: company in ask_replica(url, WHERE)["answer"],
+            replica_answer(url, WHERE, lambda body: company in body["answer"]),
             timeout=max(0.0, deadline - time.monotonic()),
         )
         assert answered, url
@@ -132,7 +139,9 @@ def test_faq_changes_need_the_owner_and_reach_every_replica(
     assert any(item["id"] == faq_id for item in listed)
     for url in replica_urls(chat_stack):
         assert eventually(
-            lambda url=url: ask_replica(url, "do you have a cat?")["answer"] == entry["answer"]
+            replica_answer(
+                url, "do you have a cat?", lambda body: body["answer"] == entry["answer"]
+            )
         ), url
 
     assert visitor.put(f"/api/site/faq/{faq_id}", json=entry, headers=member).status_code == 403
@@ -141,7 +150,9 @@ def test_faq_changes_need_the_owner_and_reach_every_replica(
     assert visitor.delete(f"/api/site/faq/{faq_id}", headers=owner).status_code == 204
     for url in replica_urls(chat_stack):
         assert eventually(
-            lambda url=url: ask_replica(url, "do you have a cat?")["answer"] != entry["answer"]
+            replica_answer(
+                url, "do you have a cat?", lambda body: body["answer"] != entry["answer"]
+            )
         ), url
 
 
@@ -173,7 +184,7 @@ def test_the_owner_turns_an_unanswered_question_into_an_faq_entry(
     ]
     for url in replica_urls(chat_stack):
         assert eventually(
-            lambda url=url: ask_replica(url, question)["answer"] == "Go, the board game."
+            replica_answer(url, question, lambda body: body["answer"] == "Go, the board game.")
         ), url
     # The next visitor words it a little differently and is answered from it too.
     reworded = question.replace("what is your favourite", "what's your favorite")

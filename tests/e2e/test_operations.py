@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 WHOAMI = "/api/chat/whoami"
 
 
-def near_zero(summary: dict) -> bool:
+def near_zero(summary: dict[str, int]) -> bool:
     """Requests in flight on a killed process may fail; nothing more (at most 2%)."""
     return summary["failed"] <= max(5, summary["requests"] // 50)
 

@@ -4,6 +4,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +25,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def test_signup_login_by_bearer_and_by_cookie(
-    gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    gateway: httpx.Client,
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     member = new_member("방문자 🙂")
     tokens = log_in(member["username"], member["password"])
@@ -54,7 +57,9 @@ def test_anonymous_gets_401_json_on_protected_api_routes(gateway: httpx.Client) 
 
 
 def test_refresh_rotates_and_reuse_ends_the_session(
-    gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    gateway: httpx.Client,
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     member = new_member()
     first = log_in(member["username"], member["password"])
@@ -73,7 +78,9 @@ def test_refresh_rotates_and_reuse_ends_the_session(
 
 
 def test_logout_is_effective_immediately(
-    gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    gateway: httpx.Client,
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     member = new_member()
     tokens = log_in(member["username"], member["password"])
@@ -85,7 +92,9 @@ def test_logout_is_effective_immediately(
 
 
 def test_password_change_ends_other_sessions(
-    gateway: httpx.Client, new_member: Callable[..., dict], log_in: Callable[..., dict]
+    gateway: httpx.Client,
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     member = new_member()
     other_device = log_in(member["username"], member["password"])
@@ -103,8 +112,8 @@ def test_password_change_ends_other_sessions(
 def test_identity_headers_from_clients_never_reach_a_service(
     stack: Stack,
     gateway: httpx.Client,
-    new_member: Callable[..., dict],
-    log_in: Callable[..., dict],
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     anonymous = gateway.get(WHOAMI, headers={**SPOOFED_IDENTITY, **ALIASED_IDENTITY})
     assert anonymous.json() == {"authenticated": False}
@@ -134,8 +143,8 @@ def test_identity_headers_from_clients_never_reach_a_service(
 def test_jwt_attacks_are_refused(
     stack: Stack,
     gateway: httpx.Client,
-    new_member: Callable[..., dict],
-    log_in: Callable[..., dict],
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     member = new_member()
     tokens = log_in(member["username"], member["password"])
@@ -152,7 +161,7 @@ def test_jwt_attacks_are_refused(
 
 
 def test_cross_site_state_changes_are_refused(
-    gateway: httpx.Client, new_member: Callable[..., dict]
+    gateway: httpx.Client, new_member: Callable[..., dict[str, Any]]
 ) -> None:
     member = new_member()
     body = {"username": member["username"], "password": member["password"]}
@@ -174,7 +183,7 @@ def test_cross_site_state_changes_are_refused(
 
 
 def test_brute_force_is_answered_like_a_wrong_password(
-    stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict]
+    stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict[str, Any]]
 ) -> None:
     member = new_member()
     for _ in range(5):
@@ -259,8 +268,8 @@ def test_each_service_database_user_reads_only_its_own_database(stack: Stack) ->
 def test_owner_routes_are_enforced_at_the_gateway(
     stack: Stack,
     gateway: httpx.Client,
-    new_member: Callable[..., dict],
-    log_in: Callable[..., dict],
+    new_member: Callable[..., dict[str, Any]],
+    log_in: Callable[..., dict[str, Any]],
 ) -> None:
     owner_only = [
         ("GET", "/api/chat/status"),
