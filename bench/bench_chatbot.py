@@ -23,6 +23,12 @@ addresses so the gateway's per-client rate limit does not answer instead; 429s c
     python -m bench.bench_chatbot --url http://127.0.0.1:8000 --seconds 10
 
 `run(seconds, url=None)` does the first, and the second when a gateway URL is given.
+
+The engine alone, in this process, and what taught questions cost it (the same engine with
+N of the held-out questions taught to entries, rounds alternating, medians of each round's
+p95):
+
+    python -m bench.bench_chatbot --engine --taught 200 --rounds 20
 """
 
 import argparse
@@ -472,8 +478,10 @@ def _first_success(request: Any, started: float, timeout: float = 120.0) -> floa
     return float("nan")
 
 
-def in_process(rounds: int = 20) -> dict[str, Any]:
-    """The engine alone (no HTTP): what the p95 < 25 ms target is about."""
+def in_process(rounds: int = 20, taught: int = 0) -> dict[str, Any]:
+    """The engine alone (no HTTP): what the p95 < 25 ms target is about. With ``taught``,
+    also the same engine with that many held-out questions taught to entries, the two
+    asked in alternating rounds (which goes first alternates too)."""
     from mysite_chatbot.engine import Engine, FaqEntry
 
     profile = json.loads(EVAL_PROFILE.read_text(encoding="utf-8"))
@@ -484,13 +492,36 @@ def in_process(rounds: int = 20) -> dict[str, Any]:
     engine = Engine.create()
     engine.warm_up()
     engine.load(profile, faqs, wait=True)
+    if not taught:
+        latencies = []
+        for _ in range(rounds):
+            latencies += _ask_all(engine)
+        return summary(latencies, sum(latencies))
+    keys = [entry.key for entry in engine.entries]
+    lessons: dict[str, list[str]] = {}
+    for position, question in enumerate(held_out_questions()[:taught]):
+        lessons.setdefault(keys[position % len(keys)], []).append(question)
+    taught_engine = Engine(engine.resources)
+    taught_engine.load(profile, faqs, taught=lessons)
+    engines = {"untaught": engine, f"{taught} taught": taught_engine}
+    p95s: dict[str, list[float]] = {name: [] for name in engines}
+    for round_number in range(rounds):
+        order = list(engines) if round_number % 2 == 0 else list(reversed(engines))
+        for name in order:
+            p95s[name].append(percentile(_ask_all(engines[name]), 0.95) * 1000)
+    return {
+        name: {"p95_ms_median": round(statistics.median(values), 3), "rounds": len(values)}
+        for name, values in p95s.items()
+    }
+
+
+def _ask_all(engine: Any) -> list[float]:
     latencies = []
-    for _ in range(rounds):
-        for question in QUESTIONS:
-            started = time.perf_counter()
-            engine.ask(question)
-            latencies.append(time.perf_counter() - started)
-    return summary(latencies, sum(latencies))
+    for question in QUESTIONS:
+        started = time.perf_counter()
+        engine.ask(question)
+        latencies.append(time.perf_counter() - started)
+    return latencies
 
 
 def run(seconds: float = 5.0, url: str | None = None) -> dict[str, Any]:
@@ -510,6 +541,9 @@ def main() -> int:
     parser.add_argument(
         "--starts", type=int, default=0, help="cold and warm starts, alternating, N of each"
     )
+    parser.add_argument(
+        "--taught", type=int, default=0, help="with --engine: also with N questions taught"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--addresses", type=int, default=32)
     arguments = parser.parse_args()
@@ -517,7 +551,9 @@ def main() -> int:
         parser.error("give --url, --service, --engine or --starts")
     results: dict[str, Any] = {}
     if arguments.engine:
-        results["engine"] = in_process()
+        results["engine"] = in_process(
+            arguments.rounds if arguments.taught else 20, taught=arguments.taught
+        )
     if arguments.service:
         results["replica"] = service(arguments.seconds, arguments.rounds)
     if arguments.starts:
