@@ -5,6 +5,9 @@ A visitor asks something the example profile does not answer; the owner picks an
 it on /admin/chatbot; the question leaves the unanswered list, shows under the taught
 answers, and is answered from that entry from then on, until the owner forgets it. Only the
 owner may teach.
+
+An answered question shows under the recent answers with the entry it came from; the owner
+corrects it the same way, with the entry that should have answered it.
 """
 
 import secrets
@@ -28,6 +31,10 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "site"
 # The email entry fits the example profile and is there whatever the owner edited; a job is
 # the fallback should the profile have no email.
 PREFERRED_KEYS = ("basics.email", "work:0")
+# A question the example profile answers (from its email), and the entries that answer it
+# instead once the owner says so: a job, or a school should the profile have no job.
+ANSWERED_QUESTION = "What's your email address?"
+CORRECTION_KEYS = ("work:0", "education:0")
 
 
 def source_key(source: dict[str, Any]) -> str:
@@ -56,6 +63,13 @@ def ask(client: httpx.Client, question: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+def first_source_key(answer: dict[str, Any]) -> str | None:
+    """The key of the entry an answer came from, None when it was not answered."""
+    if not answer["answered"] or not answer["sources"]:
+        return None
+    return source_key(answer["sources"][0])
 
 
 @pytest.fixture
@@ -148,3 +162,78 @@ def test_the_owner_teaches_which_entry_answers_a_question(
     assert listed.status_code == 200, listed.text
     assert [item for item in listed.json()["items"] if item["question"] == question] == []
     assert eventually(lambda: not answered_from(key)), ask(gateway, question)
+
+
+def test_the_owner_corrects_a_recent_answer(
+    stack: Stack, gateway: httpx.Client, owner_page: Page
+) -> None:
+    if "chatbot" not in stack.replicas:
+        pytest.skip("the chatbot service is not part of this stack")
+    question = ANSWERED_QUESTION
+    first = ask(gateway, question)
+    assert first["answered"] is True, first
+    answered_key = first_source_key(first)
+
+    owner = bearer_for(gateway, stack.owner_username, stack.owner_password)
+
+    def logged() -> list[dict[str, Any]]:
+        """This question's answered rows in the log, newest first."""
+        response = gateway.get("/api/chat/questions?limit=50", headers=owner)
+        assert response.status_code == 200, response.text
+        return [
+            item
+            for item in response.json()["items"]
+            if item["question"] == question and item["answered"] is True
+        ]
+
+    assert eventually(lambda: len(logged()) >= 1)
+    row = logged()[0]
+    assert row["sources"], row
+    answered_title = str(row["sources"][0]["title"])
+
+    entries = gateway.get("/api/chat/entries", headers=owner)
+    assert entries.status_code == 200, entries.text
+    titles = {item["key"]: item["title"] for item in entries.json()["items"]}
+    key = next(key for key in CORRECTION_KEYS if key in titles and key != answered_key)
+    title = titles[key]
+
+    def taught_rows() -> list[dict[str, Any]]:
+        response = gateway.get("/api/chat/taught", headers=owner)
+        assert response.status_code == 200, response.text
+        return [item for item in response.json()["items"] if item["question"] == question]
+
+    def answered_from(wanted: str | None) -> bool:
+        return first_source_key(ask(gateway, question)) == wanted
+
+    try:
+        page = owner_page
+        log_in(page, stack.owner_username, stack.owner_password, "/admin/chatbot")
+        expect(page.get_by_role("heading", name="Recent answers", exact=True)).to_be_visible()
+        # Newest first: the row of the question just asked.
+        recent = page.locator("[data-recent] li", has_text=question).first
+        expect(recent).to_be_visible()
+        expect(recent).to_contain_text(f"From: {answered_title}")
+        expect(page.locator("[data-unanswered] li", has_text=question)).to_have_count(0)
+        recent.get_by_role("button", name="Answer from my profile", exact=True).click()
+        picker = recent.get_by_label("Entry that answers it")
+        expect(picker.locator(f'option[value="{key}"]')).to_contain_text(title)
+        picker.select_option(value=key)
+        screenshot(page, ARTIFACTS, "admin-chatbot-correct", full_page=False)
+        recent.get_by_role("button", name="Use this entry", exact=True).click()
+
+        taught_row = page.locator("[data-taught] li", has_text=question)
+        expect(taught_row).to_contain_text(f"→ {title}")
+        # Still an answered question: it stays under the recent answers.
+        expect(page.locator("[data-recent] li", has_text=question).first).to_be_visible()
+        screenshot(page, ARTIFACTS, "admin-chatbot-corrected")
+        assert [item["entry_key"] for item in taught_rows()] == [key]
+        assert eventually(lambda: answered_from(key), interval=0.5), ask(gateway, question)
+
+        taught_row.get_by_role("button", name="Forget", exact=True).click()
+        expect(page.locator("[data-taught] li", has_text=question)).to_have_count(0)
+        assert eventually(lambda: answered_from(answered_key), interval=0.5), ask(gateway, question)
+    finally:
+        # The chatbot's other tests expect the example profile's own answers.
+        for item in taught_rows():
+            forgotten = gateway.delete(f"/api/chat/taught/{item['id']}", headers=owner)
+            assert forgotten.status_code in (204, 404), forgotten.text

@@ -511,6 +511,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "챗봇에게 알려 주세요.",
     ),
     "chatadmin.none_unanswered": ("No unanswered questions.", "답하지 못한 질문이 없습니다."),
+    "chatadmin.recent": ("Recent answers", "최근 답변"),
+    "chatadmin.recent_intro": (
+        "What the chatbot answered lately. If an answer is wrong, answer the question in the FAQ"
+        " or show the chatbot the entry that answers it.",
+        "챗봇이 최근에 한 답변입니다. 답이 틀렸다면 FAQ로 답하거나, 답이 되는 항목을 챗봇에게"
+        " 알려 주세요.",
+    ),
+    "chatadmin.none_recent": ("No answered questions yet.", "아직 답한 질문이 없습니다."),
+    "chatadmin.answered_from": ("From: {title}", "출처: {title}"),
     "chatadmin.answer_this": ("Answer in the FAQ", "FAQ로 답하기"),
     "chatadmin.your_answer": ("Your answer", "답변"),
     "chatadmin.dismiss": ("Dismiss", "무시"),

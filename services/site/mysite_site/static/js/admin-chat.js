@@ -3,6 +3,8 @@
 //     GET/POST /api/site/faq ({question, answer}); PUT/DELETE /api/site/faq/{id}
 //   the chatbot's question log:
 //     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
+//     GET /api/chat/questions?limit=50 -> {items: [{id, question, answer, answered, sources:
+//       [{type, section, index, field, id, title}], asked_at}]}: every question, newest first
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
 //   teaching the chatbot which of its entries answers a logged question:
 //     GET /api/chat/entries -> {items: [{key, title, section, type}]}, in profile order
@@ -17,6 +19,10 @@
   var alertBox = document.querySelector("[data-chat-alert]");
   var faqList = document.querySelector("[data-faq-list]");
   var unansweredList = document.querySelector("[data-unanswered]");
+  var recentList = document.querySelector("[data-recent]");
+  // The latest answered questions shown, out of the latest questions logged.
+  var RECENT_SHOWN = 20;
+  var RECENT_FETCHED = 50;
   var taughtList = document.querySelector("[data-taught]");
   var sectionLabelsTemplate = document.querySelector("template[data-section-labels]");
   var faqForm = document.querySelector("[data-faq-form]");
@@ -110,6 +116,33 @@
     });
   }
 
+  function button(className, label, type) {
+    var node = element("button", className, label);
+    node.type = type;
+    return node;
+  }
+
+  // Where a form or a row says how its request went; read out by screen readers.
+  function statusLine() {
+    var node = element("p", "form-status");
+    node.setAttribute("role", "status");
+    return node;
+  }
+
+  // A form shown on demand: one labelled control, its submit button and a status line.
+  function hiddenForm(labelText, control, submitText) {
+    var form = element("form", "stack");
+    form.hidden = true;
+    form.appendChild(labelled(labelText, control));
+    var actions = element("div", "form-actions");
+    var submit = button("small primary", submitText, "submit");
+    var status = statusLine();
+    actions.appendChild(submit);
+    actions.appendChild(status);
+    form.appendChild(actions);
+    return { form: form, submit: submit, status: status };
+  }
+
   function labelled(labelText, control) {
     var label = element("label");
     label.appendChild(element("span", "label-text", labelText));
@@ -136,12 +169,9 @@
     form.appendChild(labelled(t("chatadmin.question"), question));
     form.appendChild(labelled(t("chatadmin.answer"), answer));
     var actions = element("div", "form-actions");
-    var save = element("button", "small", t("chatadmin.save"));
-    save.type = "submit";
-    var remove = element("button", "small danger", t("chatadmin.delete"));
-    remove.type = "button";
-    var status = element("p", "form-status");
-    status.setAttribute("role", "status");
+    var save = button("small", t("chatadmin.save"), "submit");
+    var remove = button("small danger", t("chatadmin.delete"), "button");
+    var status = statusLine();
     actions.appendChild(save);
     actions.appendChild(remove);
     actions.appendChild(status);
@@ -170,59 +200,71 @@
     return item;
   }
 
-  // An unanswered question becomes an FAQ entry in place (the chatbot marks it resolved);
-  // where that is not offered, the answer goes in as a new FAQ entry.
-  function unansweredItem(entry) {
+  // The answer as the owner skims it: whole characters, cut with "…" past about `limit`.
+  function shortened(value, limit) {
+    var characters = Array.from(text(value).trim());
+    if (characters.length <= limit) { return characters.join(""); }
+    return characters.slice(0, limit - 1).join("").trim() + "…";
+  }
+
+  // The title of the entry an answer came from; "" when the log names none.
+  function sourceTitle(entry) {
+    var sources = listOf(entry.sources, []);
+    var first = sources[0];
+    return first && typeof first === "object" ? text(first.title || first.key) : "";
+  }
+
+  function isSmallTalk(entry) {
+    var first = listOf(entry.sources, [])[0];
+    return Boolean(first && typeof first === "object" && first.type === "smalltalk");
+  }
+
+  // A logged question, with what the owner can do about it: answer it in the FAQ (in place:
+  // the chatbot marks it resolved; where that is not offered, the answer goes in as a new
+  // FAQ entry) or show the chatbot the entry of the profile that answers it.
+  // An unanswered question can also be dismissed; an answered one shows the chatbot's answer
+  // and the entry it came from, so the owner can see when it is wrong.
+  function questionItem(entry, showAnswer) {
     var item = element("li");
     var row = element("div", "row");
     var body = element("div");
     body.appendChild(element("p", "", text(entry.question)));
+    if (showAnswer) {
+      body.appendChild(element("p", "muted", shortened(entry.answer, 200)));
+      var title = sourceTitle(entry);
+      if (title) { body.appendChild(element("p", "muted", t("chatadmin.answered_from", { title: title }))); }
+    }
     var asked = entry.asked_at || entry.created_at;
     if (asked) { body.appendChild(element("p", "muted", t("chatadmin.asked_at", { when: when(asked) }))); }
     var tools = element("div", "form-actions");
-    var answerButton = element("button", "small", t("chatadmin.answer_this"));
-    answerButton.type = "button";
-    var fromProfileButton = element("button", "small", t("chatadmin.answer_from_profile"));
-    fromProfileButton.type = "button";
-    var dismiss = element("button", "small", t("chatadmin.dismiss"));
-    dismiss.type = "button";
+    var answerButton = button("small", t("chatadmin.answer_this"), "button");
+    var fromProfileButton = button("small", t("chatadmin.answer_from_profile"), "button");
     tools.appendChild(answerButton);
     tools.appendChild(fromProfileButton);
-    tools.appendChild(dismiss);
+    var dismiss = null;
+    if (!showAnswer) {
+      dismiss = button("small", t("chatadmin.dismiss"), "button");
+      tools.appendChild(dismiss);
+    }
     row.appendChild(body);
     row.appendChild(tools);
     item.appendChild(row);
 
-    var form = element("form", "stack");
-    form.hidden = true;
     var answer = element("textarea");
     answer.rows = 3;
     answer.maxLength = 4000;
-    form.appendChild(labelled(t("chatadmin.your_answer"), answer));
-    var actions = element("div", "form-actions");
-    var save = element("button", "small primary", t("chatadmin.save"));
-    save.type = "submit";
-    var status = element("p", "form-status");
-    status.setAttribute("role", "status");
-    actions.appendChild(save);
-    actions.appendChild(status);
-    form.appendChild(actions);
+    var answerForm = hiddenForm(t("chatadmin.your_answer"), answer, t("chatadmin.save"));
+    var form = answerForm.form;
+    var status = answerForm.status;
     item.appendChild(form);
 
-    var entryForm = element("form", "stack");
-    entryForm.hidden = true;
     var entrySelect = element("select");
     entrySelect.name = "entry_key";
     entrySelect.required = true;
-    entryForm.appendChild(labelled(t("chatadmin.entry_label"), entrySelect));
-    var entryActions = element("div", "form-actions");
-    var useEntry = element("button", "small primary", t("chatadmin.use_entry"));
-    useEntry.type = "submit";
-    var entryStatus = element("p", "form-status");
-    entryStatus.setAttribute("role", "status");
-    entryActions.appendChild(useEntry);
-    entryActions.appendChild(entryStatus);
-    entryForm.appendChild(entryActions);
+    var picker = hiddenForm(t("chatadmin.entry_label"), entrySelect, t("chatadmin.use_entry"));
+    var entryForm = picker.form;
+    var useEntry = picker.submit;
+    var entryStatus = picker.status;
     item.appendChild(entryForm);
 
     function entryProblem(message) {
@@ -299,15 +341,25 @@
       }
       load();
     });
-    dismiss.addEventListener("click", async function () {
-      var result = await site.api("DELETE", "/api/chat/questions/" + encodeURIComponent(entry.id));
-      if (result.ok) {
-        item.remove();
-      } else {
-        showAlert(problem(result));
-      }
-    });
+    if (dismiss) {
+      dismiss.addEventListener("click", async function () {
+        var result = await site.api("DELETE", "/api/chat/questions/" + encodeURIComponent(entry.id));
+        if (result.ok) {
+          item.remove();
+        } else {
+          showAlert(problem(result));
+        }
+      });
+    }
     return item;
+  }
+
+  function unansweredItem(entry) {
+    return questionItem(entry, false);
+  }
+
+  function answeredItem(entry) {
+    return questionItem(entry, true);
   }
 
   function taughtItem(entry) {
@@ -321,10 +373,8 @@
       body.appendChild(element("p", "muted", t("chatadmin.entry_removed")));
     }
     var tools = element("div", "form-actions");
-    var forget = element("button", "small", t("chatadmin.forget"));
-    forget.type = "button";
-    var status = element("p", "form-status");
-    status.setAttribute("role", "status");
+    var forget = button("small", t("chatadmin.forget"), "button");
+    var status = statusLine();
     tools.appendChild(forget);
     tools.appendChild(status);
     row.appendChild(body);
@@ -363,10 +413,12 @@
       site.api("GET", "/api/site/faq"),
       site.api("GET", "/api/chat/questions?unanswered=true"),
       site.api("GET", "/api/chat/taught"),
+      site.api("GET", "/api/chat/questions?limit=" + RECENT_FETCHED),
     ]);
     var faq = results[0];
     var questions = results[1];
     var taught = results[2];
+    var recent = results[3];
     if (faq.ok) {
       fill(faqList, listOf(faq.data, ["items", "faq", "faqs", "entries"]), faqItem, t("chatadmin.empty_faq"));
     } else {
@@ -377,6 +429,14 @@
         t("chatadmin.none_unanswered"));
     } else {
       fill(unansweredList, [], unansweredItem, problem(questions));
+    }
+    if (recent.ok) {
+      var answered = listOf(recent.data, ["items", "questions"]).filter(function (entry) {
+        return entry && typeof entry === "object" && entry.answered === true && !isSmallTalk(entry);
+      });
+      fill(recentList, answered.slice(0, RECENT_SHOWN), answeredItem, t("chatadmin.none_recent"));
+    } else {
+      fill(recentList, [], answeredItem, problem(recent));
     }
     if (taught.ok) {
       fill(taughtList, listOf(taught.data, ["items", "taught"]), taughtItem, t("chatadmin.none_taught"));
