@@ -35,6 +35,8 @@ PREFERRED_KEYS = ("basics.email", "work:0")
 # instead once the owner says so: a job, or a school should the profile have no job.
 ANSWERED_QUESTION = "What's your email address?"
 CORRECTION_KEYS = ("work:0", "education:0")
+# The picker's groups of the whole profile (a likely entry is listed again under them).
+PROFILE_GROUPS = 'optgroup:not([label="Likely answers"])'
 
 
 def source_key(source: dict[str, Any]) -> str:
@@ -135,9 +137,23 @@ def test_the_owner_teaches_which_entry_answers_a_question(
     expect(unanswered).to_be_visible()
     unanswered.get_by_role("button", name="Answer from my profile", exact=True).click()
     picker = unanswered.get_by_label("Entry that answers it")
+    # The chatbot's likely entries come first, the best of them already chosen.
+    suggested = gateway.get(f"/api/chat/questions/{row['id']}/suggestions", headers=owner)
+    assert suggested.status_code == 200, suggested.text
+    best = suggested.json()["items"][0]["key"]
+    expect(picker.locator('optgroup[label="Likely answers"] option').first).to_have_attribute(
+        "value", best
+    )
+    expect(picker).to_have_value(best)
+    assert (
+        gateway.get(f"/api/chat/questions/{row['id']}/suggestions", headers=member).status_code
+        == 403
+    )
     # Each option names its section too: a closed select shows the chosen option alone.
     section = "About you" if key == "basics.email" else "Career"
-    expect(picker.locator(f'option[value="{key}"]')).to_have_text(f"{section} · {title}")
+    expect(picker.locator(f'{PROFILE_GROUPS} option[value="{key}"]')).to_have_text(
+        f"{section} · {title}"
+    )
     picker.select_option(value=key)
     screenshot(page, ARTIFACTS, "admin-chatbot-teach", full_page=False)
     unanswered.get_by_role("button", name="Use this entry", exact=True).click()
@@ -216,7 +232,7 @@ def test_the_owner_corrects_a_recent_answer(
         expect(page.locator("[data-unanswered] li", has_text=question)).to_have_count(0)
         recent.get_by_role("button", name="Answer from my profile", exact=True).click()
         picker = recent.get_by_label("Entry that answers it")
-        expect(picker.locator(f'option[value="{key}"]')).to_contain_text(title)
+        expect(picker.locator(f'{PROFILE_GROUPS} option[value="{key}"]')).to_contain_text(title)
         picker.select_option(value=key)
         screenshot(page, ARTIFACTS, "admin-chatbot-correct", full_page=False)
         recent.get_by_role("button", name="Use this entry", exact=True).click()

@@ -108,6 +108,18 @@ def answerable_entries(knowledge: Knowledge) -> list[Entry]:
     return [entry for entry in knowledge.engine.entries if entry.source.type != "smalltalk"]
 
 
+def suggested_entries(
+    session: Session, knowledge: Knowledge, question_id: int, *, count: int
+) -> list[tuple[Entry, float]]:
+    """The entries the engine ranks best for a logged question, with the re-ranker's
+    probability: the owner's likely choice when teaching it."""
+    logged = get_question(session, question_id)
+    ranked = knowledge.engine.rank(logged.question)
+    return [(item.entry, item.score) for item in ranked if item.entry.source.type != "smalltalk"][
+        :count
+    ]
+
+
 def taught_public(row: TaughtQuestion, titles: dict[str, str]) -> dict[str, Any]:
     """A taught question with its entry's title, "" once the profile has no such entry."""
     return {

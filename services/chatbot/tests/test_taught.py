@@ -54,6 +54,35 @@ def test_the_owner_sees_the_entries_to_choose_from(client: TestClient) -> None:
     assert not any(key.startswith("smalltalk") for key in entries)
 
 
+def test_the_likely_entries_for_a_logged_question_come_first(client: TestClient) -> None:
+    ask(client, "Which company pays your salary?")
+    client.app.state.question_log.flush()
+    [row] = logged_questions(client)
+    response = client.get(f"/api/chat/questions/{row['id']}/suggestions", headers=OWNER)
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert len(items) == 3
+    assert items[0]["key"] == "work:0"
+    assert items[0]["title"] == "Acme Payments"
+    scores = [item["score"] for item in items]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    one = client.get(
+        f"/api/chat/questions/{row['id']}/suggestions", params={"count": 1}, headers=OWNER
+    )
+    assert [item["key"] for item in one.json()["items"]] == ["work:0"]
+    for params in ({"count": 0}, {"count": 11}, {"count": "x"}):
+        refused = client.get(
+            f"/api/chat/questions/{row['id']}/suggestions", params=params, headers=OWNER
+        )
+        assert refused.status_code == 422
+    missing = client.get("/api/chat/questions/999999/suggestions", headers=OWNER)
+    assert missing.status_code == 404
+    assert client.get(f"/api/chat/questions/{row['id']}/suggestions").status_code == 401
+    member = client.get(f"/api/chat/questions/{row['id']}/suggestions", headers=MEMBER)
+    assert member.status_code == 403
+
+
 def test_a_taught_question_and_its_paraphrase_are_answered_from_the_entry(
     start_app: Any,
 ) -> None:

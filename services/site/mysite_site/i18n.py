@@ -535,6 +535,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chatadmin.answer_from_profile": ("Answer from my profile", "프로필로 답하기"),
     "chatadmin.entry_label": ("Entry that answers it", "답이 되는 항목"),
     "chatadmin.choose_entry": ("Choose an entry…", "항목을 고르세요…"),
+    "chatadmin.suggested": ("Likely answers", "답일 가능성이 높은 항목"),
     "chatadmin.use_entry": ("Use this entry", "이 항목으로 답하기"),
     "chatadmin.no_entries": (
         "The chatbot has no entries to answer from yet.",

@@ -96,24 +96,40 @@
 
   // Grouped by section in the order the entries come (profile order); each option still
   // names its section, since a closed select shows the option alone.
-  function fillEntrySelect(select, items) {
+  // The entries the chatbot ranks best for the question come first, the first of them
+  // chosen: most often the owner only confirms it.
+  function fillEntrySelect(select, items, suggested) {
     select.textContent = "";
     var none = element("option", "", t("chatadmin.choose_entry"));
     none.value = "";
     select.appendChild(none);
+    function option(entry) {
+      var label = sectionLabel(entry) + " · " + text(entry.title || entry.key);
+      var node = element("option", "", label);
+      node.value = text(entry.key);
+      return node;
+    }
+    function usable(entry) {
+      return entry && typeof entry === "object" && entry.key;
+    }
+    var likely = suggested.filter(usable);
+    if (likely.length) {
+      var first = element("optgroup");
+      first.label = t("chatadmin.suggested");
+      likely.forEach(function (entry) { first.appendChild(option(entry)); });
+      select.appendChild(first);
+    }
     var groups = {};
-    items.forEach(function (entry) {
-      if (!entry || typeof entry !== "object" || !entry.key) { return; }
+    items.filter(usable).forEach(function (entry) {
       var label = sectionLabel(entry);
       if (!groups[label]) {
         groups[label] = element("optgroup");
         groups[label].label = label;
         select.appendChild(groups[label]);
       }
-      var option = element("option", "", label + " · " + text(entry.title || entry.key));
-      option.value = text(entry.key);
-      groups[label].appendChild(option);
+      groups[label].appendChild(option(entry));
     });
+    if (likely.length) { select.value = text(likely[0].key); }
   }
 
   function button(className, label, type) {
@@ -287,14 +303,19 @@
       useEntry.disabled = true;
       entryStatus.textContent = t("chatadmin.loading");
       entryStatus.className = "form-status";
-      var result = await entries();
+      var results = await Promise.all([
+        entries(),
+        site.api("GET", "/api/chat/questions/" + encodeURIComponent(entry.id) + "/suggestions"),
+      ]);
+      var result = results[0];
       if (!result.ok) {
         useEntry.disabled = false;
         entryProblem(problem(result));
         return;
       }
-      var items = listOf(result.data, ["items", "entries"]);
-      fillEntrySelect(entrySelect, items);
+      // Without suggestions (an older chatbot, say) the whole profile is still offered.
+      var suggested = results[1].ok ? listOf(results[1].data, ["items"]) : [];
+      fillEntrySelect(entrySelect, listOf(result.data, ["items", "entries"]), suggested);
       if (entrySelect.options.length < 2) {
         entryProblem(t("chatadmin.no_entries"));
         return;
