@@ -138,6 +138,13 @@
     return node;
   }
 
+  // A row of buttons (and the status line that reports on them).
+  function actionsOf(children) {
+    var node = element("div", "form-actions");
+    children.forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
   // Where a form or a row says how its request went; read out by screen readers.
   function statusLine() {
     var node = element("p", "form-status");
@@ -150,12 +157,9 @@
     var form = element("form", "stack");
     form.hidden = true;
     form.appendChild(labelled(labelText, control));
-    var actions = element("div", "form-actions");
     var submit = button("small primary", submitText, "submit");
     var status = statusLine();
-    actions.appendChild(submit);
-    actions.appendChild(status);
-    form.appendChild(actions);
+    form.appendChild(actionsOf([submit, status]));
     return { form: form, submit: submit, status: status };
   }
 
@@ -184,14 +188,10 @@
     answer.value = text(entry.answer);
     form.appendChild(labelled(t("chatadmin.question"), question));
     form.appendChild(labelled(t("chatadmin.answer"), answer));
-    var actions = element("div", "form-actions");
     var save = button("small", t("chatadmin.save"), "submit");
     var remove = button("small danger", t("chatadmin.delete"), "button");
     var status = statusLine();
-    actions.appendChild(save);
-    actions.appendChild(remove);
-    actions.appendChild(status);
-    form.appendChild(actions);
+    form.appendChild(actionsOf([save, remove, status]));
     item.appendChild(form);
 
     form.addEventListener("submit", async function (event) {
@@ -393,13 +393,10 @@
     } else {
       body.appendChild(element("p", "muted", t("chatadmin.entry_removed")));
     }
-    var tools = element("div", "form-actions");
     var forget = button("small", t("chatadmin.forget"), "button");
     var status = statusLine();
-    tools.appendChild(forget);
-    tools.appendChild(status);
     row.appendChild(body);
-    row.appendChild(tools);
+    row.appendChild(actionsOf([forget, status]));
     item.appendChild(row);
 
     forget.addEventListener("click", async function () {
