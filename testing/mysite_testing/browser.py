@@ -1,17 +1,29 @@
-"""What the browser tests do alike: log in through the site's form, wait for a page, save a
-screenshot, make a photo to upload. Playwright is imported by the tests that use these."""
+"""What the browser tests do alike: log in through the site's form, wait for a page, watch
+for Content-Security-Policy violations, save a screenshot, make a photo to upload.
+Playwright is imported by the tests that use these."""
 
 import io
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 
 def wait_for_path(page: Page, path: str) -> None:
     """Waits until the page's address is ``path`` (any query string)."""
     page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+def watch_csp(page: Page, violations: list[str]) -> None:
+    """Adds to ``violations`` every Content-Security-Policy violation ``page`` reports: a
+    page that breaks its own policy has a script or style the browser refused."""
+
+    def note(message: ConsoleMessage) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", note)
 
 
 def log_in(

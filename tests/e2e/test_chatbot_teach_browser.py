@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from mysite_stack.stack import Stack
-from mysite_testing.browser import log_in, screenshot
+from mysite_testing.browser import log_in, screenshot, watch_csp
 from mysite_testing.waiting import eventually
 
 from .conftest import MEMBER_PASSWORD
@@ -80,12 +80,7 @@ def owner_page(chromium: Browser, stack: Stack) -> Iterator[Page]:
     csp_errors: list[str] = []
     context = chromium.new_context(base_url=stack.url, locale="en-US")
     page = context.new_page()
-
-    def watch(message: ConsoleMessage) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            csp_errors.append(message.text)
-
-    page.on("console", watch)
+    watch_csp(page, csp_errors)
     yield page
     context.close()
     assert csp_errors == [], "the page broke its own Content-Security-Policy"

@@ -19,7 +19,14 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mysite_stack.stack import Stack
-from mysite_testing.browser import log_in, png_photo, screenshot, submit_login, wait_for_path
+from mysite_testing.browser import (
+    log_in,
+    png_photo,
+    screenshot,
+    submit_login,
+    wait_for_path,
+    watch_csp,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -41,12 +48,8 @@ class Contexts:
         context = self.browser.new_context(base_url=self.stack.url, **options)
         self.opened.append(context)
         page = context.new_page()
-        page.on("console", self._console)
+        watch_csp(page, self.console_errors)
         return page
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
-            self.console_errors.append(message.text)
 
     def close(self) -> None:
         for context in self.opened:

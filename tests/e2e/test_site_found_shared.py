@@ -23,7 +23,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from mysite_stack.stack import Stack
-from mysite_testing.browser import log_in, png_photo, screenshot
+from mysite_testing.browser import log_in, png_photo, screenshot, watch_csp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -159,14 +159,7 @@ def new_page(chromium: Browser, stack: Stack) -> Iterator[Any]:
         context = chromium.new_context(base_url=stack.url, locale=locale)
         contexts.append(context)
         page = context.new_page()
-        page.on(
-            "console",
-            lambda message: (
-                violations.append(message.text)
-                if "Content Security Policy" in message.text
-                else None
-            ),
-        )
+        watch_csp(page, violations)
         # An aborted request is the browser's own doing (a navigation or the context closing
         # while the favicon still loads), not a failure of the site.
         page.on(

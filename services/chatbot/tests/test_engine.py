@@ -170,14 +170,15 @@ def test_a_taught_question_is_answered_from_its_entry_with_its_paraphrases(
         answer = engine.ask(asked)
         assert top_key(answer) == "work:0", asked
         assert answer.confidence == 1.0
-    # A paraphrase goes through the decision, with the taught wording among the entry's
-    # questions.
-    assert top_key(engine.ask("In which place do you bake each morning?")) == "work:0"
+    # A close rewording is answered from the taught entry too.
+    reworded = engine.ask("In which place do you bake each morning?")
+    assert (top_key(reworded), reworded.taught) == ("work:0", True)
     # A key no entry has (the item was deleted since) is ignored.
     assert engine.ask("Gone?").answered is False
     # Untaught, the wording is the engine's to judge again.
     engine.load(BAKER_EN, [])
-    assert engine.ask(question).confidence < 1.0
+    assert engine.ask(question).taught is False
+    assert engine.ask("In which place do you bake each morning?").taught is False
 
 
 def test_load_swaps_the_index_while_questions_run(resources: LanguageResources) -> None:

@@ -402,16 +402,8 @@ class Engine:
         index = self._index
         taught = index.taught.get(same_question_key(text))
         if taught is not None:  # the owner said which entry answers this question
-            entry = index.entries[taught]
             tokens = self._question_tokens(index, text)
-            return Answer(
-                self._render(entry, language, tokens),
-                True,
-                1.0,
-                [entry.source],
-                language,
-                taught=True,
-            )
+            return self._taught_answer(index.entries[taught], 1.0, language, tokens)
         small_talk = split_small_talk(text)
         if small_talk.only_small_talk and small_talk.kind is not None:
             return Answer(
@@ -426,9 +418,7 @@ class Engine:
         signals = self.signals(question, index, tokens)
         paraphrased = self._taught_paraphrase(index, signals)
         if paraphrased is not None:
-            entry, closeness = paraphrased
-            rendered = self._render(entry, language, tokens)
-            return Answer(rendered, True, closeness, [entry.source], language, taught=True)
+            return self._taught_answer(*paraphrased, language, tokens)
         scored = self._score(index, signals)
         if not scored.ranked or scored.answer_probability < self._variant()[2]:
             return Answer(REFUSAL[language], False, scored.answer_probability, [], language)
@@ -512,6 +502,12 @@ class Engine:
         if float(cosines[closest]) < self.model.paraphrase_cosine:
             return None
         return index.entries[index.taught_owner[closest]], float(cosines[closest])
+
+    def _taught_answer(
+        self, entry: Entry, confidence: float, language: Language, tokens: Sequence[Token]
+    ) -> Answer:
+        rendered = self._render(entry, language, tokens)
+        return Answer(rendered, True, confidence, [entry.source], language, taught=True)
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
         if self.model is None:

@@ -10,14 +10,13 @@ from pydantic import BaseModel
 from mysite_chatbot import service
 from mysite_chatbot.deps import KnowledgeDep
 from mysite_chatbot.engine import Entry
-from mysite_chatbot.routes.questions import TaughtPublic
+from mysite_chatbot.routes.questions import QuestionId, TaughtPublic
 from mysite_common.db import DbSession
 from mysite_common.identity import OwnerUser
 
 router = APIRouter(prefix="/api/chat", tags=["questions"])
 
 TaughtId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-QuestionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class EntryPublic(BaseModel):
