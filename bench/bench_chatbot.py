@@ -491,7 +491,7 @@ def in_process(rounds: int = 20, taught: int = 0) -> dict[str, Any]:
     ]
     engine = Engine.create()
     engine.warm_up()
-    engine.load(profile, faqs, wait=True)
+    engine.load(profile, faqs)
     if not taught:
         latencies = []
         for _ in range(rounds):

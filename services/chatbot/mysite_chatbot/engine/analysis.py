@@ -8,7 +8,7 @@ tokens) with concept ids, which is what lets "경력" match "work experience".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .korean import KOREAN_STOP_MORPHEMES, KoreanAnalyzer, is_content
@@ -171,14 +171,6 @@ class TextAnalyzer:
             position += 1
         return tokens
 
-    def word_concepts(self, form: str) -> frozenset[str]:
-        """Concepts of one analysed word ("kubernetes" -> {"tech.kubernetes"})."""
-        return self._phrases.get((form,), frozenset())
-
-    def vocabulary_words(self) -> list[str]:
-        """The vocabulary's one-word terms, as analysed (stemmed)."""
-        return [units[0] for units in self._phrases if len(units) == 1]
-
     def concept_names(self, text: str) -> set[str]:
         return {concept for token in self.tokens(text) for concept in token.concepts}
 
@@ -222,7 +214,3 @@ def _strip_contraction(word: str) -> str:
         if lowered.endswith(suffix):
             return word[: -len(suffix)]
     return word.strip("'")
-
-
-def token_forms(tokens: Iterable[Token]) -> list[str]:
-    return [token.form for token in tokens]

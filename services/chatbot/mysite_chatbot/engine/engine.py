@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -194,12 +193,10 @@ class LanguageResources:
     analyzer: TextAnalyzer
     embedder: SentenceEmbedder | None
     embedding_status: str  # "ok", "disabled" or why embeddings are unavailable
-    load_seconds: float = 0.0
 
     @classmethod
     def load(cls, embeddings: bool = True) -> LanguageResources:
         """Kiwi and the sentence encoder, loaded side by side (each takes a second or two)."""
-        started = time.perf_counter()
         loaded: dict[str, tuple[SentenceEmbedder | None, str]] = {}
         loader = threading.Thread(
             target=lambda: loaded.setdefault("embedder", load_embedder()), daemon=True
@@ -214,20 +211,13 @@ class LanguageResources:
             loader.join()
             embedder, reason = loaded.get("embedder", (None, "the loader failed"))
             status = "ok" if embedder is not None else reason
-        return cls(korean, analyzer, embedder, status, time.perf_counter() - started)
-
-
-@dataclass
-class _Stats:
-    questions: int = 0
-    embedded_questions: int = 0
+        return cls(korean, analyzer, embedder, status)
 
 
 @dataclass
 class _Scored:
     ranked: list[RankedEntry]
     answer_probability: float
-    decision_features: list[float] = field(default_factory=list)
 
 
 class Engine:
@@ -252,7 +242,6 @@ class Engine:
         self.default_language: Language = default_language
         self._index = _Index(0, (), LexicalIndex(self.resources.analyzer, []))
         self._load_lock = threading.Lock()
-        self.stats = _Stats()
 
     @classmethod
     def create(cls, *, embeddings: bool = True, **options: Any) -> Engine:
@@ -295,7 +284,6 @@ class Engine:
         *,
         translations: Mapping[str, Mapping[str, Any]] | None = None,
         taught: Mapping[str, Sequence[str]] | None = None,
-        wait: bool = True,
     ) -> None:
         """(Re)build the index from ``profile``, its ``translations`` (language code ->
         the profile in that language, same list positions), ``faqs`` and the questions
@@ -304,8 +292,7 @@ class Engine:
 
         Entry vectors are computed here, once per profile change (and cached by text, so
         an edit re-embeds only what changed). Concurrent ``ask`` calls always see one
-        complete index, old or new. ``wait`` is accepted for compatibility: loading is
-        always synchronous.
+        complete index, old or new.
         """
         entries = build_entries(profile, faqs)
         for code, translated in (translations or {}).items():
@@ -387,10 +374,6 @@ class Engine:
             index.vector_owner + index.question_owner,
         )
 
-    def wait_until_ready(self, timeout: float | None = None) -> bool:
-        """Always ready once ``load`` returned (kept for callers of the earlier engine)."""
-        return True
-
     # ------------------------------------------------------------------ answering
 
     def ask(self, question: str) -> Answer:
@@ -445,16 +428,6 @@ class Engine:
         tokens = self._question_tokens(index, remainder)
         return self._score(index, self.signals(remainder, index, tokens)).ranked
 
-    def decide(self, question: str) -> tuple[list[RankedEntry], float, list[float]]:
-        """The ranking, the answer probability and the decision's features (for training
-        and evaluation)."""
-        index = self._index
-        text = clean_text(question, MAX_QUESTION_CHARS)
-        remainder = split_small_talk(text).remainder or text
-        tokens = self._question_tokens(index, remainder)
-        scored = self._score(index, self.signals(remainder, index, tokens))
-        return scored.ranked, scored.answer_probability, scored.decision_features
-
     # ------------------------------------------------------------------ internals
 
     def _question_tokens(self, index: _Index, question: str) -> list[Token]:
@@ -470,13 +443,11 @@ class Engine:
         index = index or self._index
         if tokens is None:
             tokens = self._question_tokens(index, question)
-        self.stats.questions += 1
         lexical = tuple(index.lexical.score_all(tokens)) if index.entries else ()
         embedder = self.resources.embedder
         language = detect_language(question)
         if embedder is None or index.vectors is None:
             return QuestionSignals(lexical, None, None, len(tokens), language=language)
-        self.stats.embedded_questions += 1
         vector = embedder.embed([question], cache=False)[0]
         similarities = _best_per_entry(index.vectors, index.vector_owner, vector, index)
         questions = None
@@ -546,7 +517,7 @@ class Engine:
         if signals.vector is None:
             chosen = chosen[:LEXICAL_DECISION_FEATURES]
         logit = float(decision.logits(np.asarray([chosen]))[0])
-        return _Scored(ranked, 1 / (1 + math.exp(-logit)), chosen)
+        return _Scored(ranked, 1 / (1 + math.exp(-logit)))
 
     def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:
         """The entry's answer, led by a direct "yes" when the question names one of its items."""
