@@ -14,17 +14,7 @@ from mysite_common.text import MAX_QUESTION_CHARS
 
 
 def source_keys(body: dict[str, Any]) -> list[str]:
-    keys = []
-    for source in body["sources"]:
-        if source["type"] == "faq":
-            keys.append(f"faq:{source['id']}")
-        elif "field" in source:
-            keys.append(f"{source['section']}.{source['field']}")
-        elif "index" in source:
-            keys.append(f"{source['section']}:{source['index']}")
-        else:
-            keys.append(f"{source['type']}:{source.get('section', source['title'])}")
-    return keys
+    return [source["key"] for source in body["sources"]]
 
 
 @pytest.mark.parametrize(
@@ -75,7 +65,9 @@ def test_greetings_get_a_short_friendly_answer(client: TestClient) -> None:
         body = ask(client, greeting)
         assert body["answered"] is True
         assert body["language"] == language
-        assert body["sources"] == [{"type": "smalltalk", "title": "greeting"}]
+        assert body["sources"] == [
+            {"type": "smalltalk", "key": "smalltalk:greeting", "title": "greeting"}
+        ]
         assert len(body["answer"]) < 200
 
 

@@ -18,7 +18,14 @@ def test_a_new_entry_is_answered_and_cited_with_the_sites_id(
     assert eventually(lambda: ask(client, KAKAO["question"])["answer"] == KAKAO["answer"])
     body = ask(client, "카카오톡으로 연락할 수 있나요?")
     assert body["answered"] is True
-    assert body["sources"] == [{"type": "faq", "id": created["id"], "title": KAKAO["question"]}]
+    assert body["sources"] == [
+        {
+            "type": "faq",
+            "id": created["id"],
+            "key": f"faq:{created['id']}",
+            "title": KAKAO["question"],
+        }
+    ]
 
 
 def test_faq_changes_reach_every_replica_within_seconds(start_app: Any, site: FakeSite) -> None:

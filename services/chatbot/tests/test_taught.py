@@ -36,8 +36,8 @@ def taught(client: TestClient) -> list[dict[str, Any]]:
 def source_key(body: dict[str, Any]) -> str | None:
     if not body["answered"] or not body["sources"]:
         return None
-    source = body["sources"][0]
-    return f"{source['section']}:{source['index']}" if source.get("index") is not None else None
+    key: str = body["sources"][0]["key"]
+    return key
 
 
 def test_the_owner_sees_the_entries_to_choose_from(client: TestClient) -> None:

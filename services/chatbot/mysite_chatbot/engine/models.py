@@ -24,7 +24,8 @@ class Source:
     """Where an answer comes from: a profile entry, an FAQ entry or small talk.
 
     ``to_dict`` gives the wire form, e.g. {"type": "profile", "section": "work",
-    "index": 0, "title": "Acme Corp"} or {"type": "faq", "id": 3, "title": "..."}.
+    "index": 0, "key": "work:0", "title": "Acme Corp"} or {"type": "faq", "id": 3,
+    "key": "faq:3", "title": "..."}: ``key`` is what the owner's teaching routes take.
     """
 
     type: SourceType
@@ -53,6 +54,7 @@ class Source:
             value = getattr(self, name)
             if value is not None:
                 data[name] = value
+        data["key"] = self.key
         data["title"] = self.title
         return data
 

@@ -39,8 +39,10 @@ class AskResponse(BaseModel):
     # False: the chatbot does not know; the widget offers the "send me a message" form.
     answered: bool
     confidence: float
-    # e.g. {"type": "profile", "section": "work", "index": 0, "title": "Acme"},
-    # {"type": "faq", "id": 3, "title": "..."}, {"type": "smalltalk", "title": "greeting"}
+    # e.g. {"type": "profile", "section": "work", "index": 0, "key": "work:0", "title": "Acme"},
+    # {"type": "faq", "id": 3, "key": "faq:3", "title": "..."},
+    # {"type": "smalltalk", "key": "smalltalk:greeting", "title": "greeting"}; the key is the
+    # entry_key of POST /api/chat/questions/{id}/entry.
     sources: list[dict[str, str | int]]
     language: str
     mode: str  # "offline" or "llm"
