@@ -280,6 +280,43 @@ def test_the_chat_widget_answers_or_says_it_is_unavailable(
         stack.start_replica("chatbot")
 
 
+def test_a_declined_question_offers_entries_to_pick(contexts: Contexts) -> None:
+    """The widget's side of the suggestions contract: the chatbot's reply is fixed here (the
+    engine's choice of entries is tested in services/chatbot), so the test does not hang on
+    what the shipped model declines."""
+    declined = {
+        "answer": "I don't know that one yet.",
+        "answered": False,
+        "confidence": 0.41,
+        "sources": [],
+        "language": "en",
+        "mode": "offline",
+        "suggestions": [
+            {"key": "work:0", "title": "Acme Payments", "answer": "I work at Acme Payments."},
+            {"key": "basics.location", "title": "Location", "answer": "I live in Seoul."},
+        ],
+    }
+    page = contexts.new_page()
+    page.route(
+        "**/api/chat/ask",
+        lambda route: route.fulfill(
+            status=200, json=declined, headers={"Cache-Control": "no-store"}
+        ),
+    )
+    page.goto("/")
+    page.get_by_label("Your question").fill("Where are you these days?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    offered = page.locator("[data-chat-suggestions]")
+    expect(offered).to_contain_text("Maybe one of these answers it:")
+    expect(offered.get_by_role("button")).to_have_text(["Acme Payments", "Location"])
+    screenshot(page, ARTIFACTS, "chat-suggestions", full_page=False)
+    offered.get_by_role("button", name="Acme Payments").click()
+    picked = page.locator(".chat-log .bubble:not(.from-me)").last
+    expect(picked).to_contain_text("I work at Acme Payments.")
+    expect(picked.locator(".sources")).to_have_text("Sources: Acme Payments")
+    expect(offered.get_by_role("button", name="Acme Payments")).to_be_disabled()
+
+
 def test_language_toggle_is_remembered(contexts: Contexts) -> None:
     page = contexts.new_page(locale="en-US")
     page.goto("/")

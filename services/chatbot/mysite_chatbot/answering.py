@@ -24,6 +24,8 @@ class ChatReply:
     language: str
     mode: Mode
     fallback_reason: str | None = None
+    # With a declined question: entries the visitor may pick ({key, title, answer}).
+    suggestions: tuple[dict[str, str], ...] = ()
 
     def public(self) -> dict[str, Any]:
         return {
@@ -33,6 +35,7 @@ class ChatReply:
             "sources": self.sources,
             "language": self.language,
             "mode": self.mode,
+            "suggestions": list(self.suggestions),
         }
 
 
@@ -78,6 +81,7 @@ def _offline_reply(answer: Answer) -> ChatReply:
         sources=[source.to_dict() for source in answer.sources],
         language=answer.language,
         mode="offline",
+        suggestions=tuple(suggestion.to_dict() for suggestion in answer.suggestions),
     )
 
 

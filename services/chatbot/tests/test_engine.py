@@ -7,6 +7,7 @@ lexical fallback, and the learned models' plumbing."""
 
 import copy
 import threading
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -85,6 +86,48 @@ def test_what_the_profile_does_not_say_is_declined_with_the_way_to_the_owner(
     assert answer.answered is False
     assert answer.sources == []
     assert "message" in answer.answer.lower()
+
+
+def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
+    resources: LanguageResources,
+) -> None:
+    """A question the decision is not sure enough of is declined; when it was at least half
+    as sure as it must be, the entries most likely to answer come with the refusal, each
+    answered in the visitor's language. The shipped threshold is raised here so that a
+    question the model would answer is declined."""
+    shipped = EngineModel.load()
+    doubtful = replace(shipped, hybrid=replace(shipped.hybrid, threshold=0.999))
+    engine = Engine(resources, model=doubtful)
+    profile, faqs = load_eval_profile()
+    engine.load(profile, faqs)
+    school = {entry.key: entry for entry in engine.entries}["education:0"]
+
+    english = engine.ask("Where did you go to university?")
+    assert english.answered is False
+    assert english.sources == []
+    assert english.suggestions[0].source.key == "education:0"
+    assert english.suggestions[0].answer == school.answer_en
+    assert 1 <= len(english.suggestions) <= 3
+    assert len({suggestion.source.key for suggestion in english.suggestions}) == len(
+        english.suggestions
+    )
+    korean = engine.ask("대학교는 어디 나왔어요?")
+    assert korean.suggestions[0].source.key == "education:0"
+    assert korean.suggestions[0].answer == school.answer_ko
+    assert korean.to_dict()["suggestions"][0] == {
+        "key": "education:0",
+        "title": korean.suggestions[0].source.title,
+        "answer": korean.suggestions[0].answer,
+    }
+    # Far from anything the profile says: nothing worth offering.
+    assert engine.ask("asdfgh qwerty zxcv").suggestions == []
+    assert engine.ask("Are you married?").suggestions == []
+
+
+def test_an_answer_offers_nothing_else(engine: Engine) -> None:
+    answer = engine.ask("What's your email address?")
+    assert answer.answered is True
+    assert answer.suggestions == []
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "?" * 5000, "🙂" * 300])

@@ -104,6 +104,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chat.empty": ("Type a question first.", "먼저 질문을 입력하세요."),
     "chat.sources": ("Sources", "출처"),
+    "chat.suggestions": ("Maybe one of these answers it:", "혹시 이 중에 찾으시는 내용이 있나요?"),
     "chat.you": ("You", "나"),
     "chat.bot": ("Chatbot", "챗봇"),
     "chat.log": ("Conversation", "대화"),

@@ -13,7 +13,7 @@ database, no network.
 """
 
 from .engine import Engine, EngineMode, LanguageResources, RankedEntry
-from .models import Answer, Entry, FaqEntry, Source
+from .models import Answer, Entry, FaqEntry, Source, Suggestion
 
 __all__ = [
     "Answer",
@@ -24,4 +24,5 @@ __all__ = [
     "LanguageResources",
     "RankedEntry",
     "Source",
+    "Suggestion",
 ]

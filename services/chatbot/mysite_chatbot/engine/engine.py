@@ -30,12 +30,19 @@ from .embeddings import SentenceEmbedder, Vectors, load_embedder
 from .entries import add_taught_questions, build_entries, merge_translations
 from .korean import KoreanAnalyzer
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
-from .models import Answer, Entry, FaqEntry, Source
+from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
 from .text import Language, clean_text, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
+
+# A declined question the decision was at least SUGGESTION_SHARE as sure of as it needs to
+# be to answer is offered up to SUGGESTIONS entries, each one the re-ranker gives at least
+# SUGGESTION_MIN_SCORE. Set as product choices before any eval run, not tuned on it.
+SUGGESTIONS = 3
+SUGGESTION_SHARE = 0.5
+SUGGESTION_MIN_SCORE = 0.1
 
 # What the re-ranker sees for each (question, entry) pair. The lexical-only variant
 # (embeddings unavailable) uses the first LEXICAL_RANKING_FEATURES of them.
@@ -403,13 +410,23 @@ class Engine:
         if paraphrased is not None:
             return self._taught_answer(*paraphrased, language, tokens)
         scored = self._score(index, signals)
-        if not scored.ranked or scored.answer_probability < self._variant()[2]:
-            return Answer(REFUSAL[language], False, scored.answer_probability, [], language)
+        threshold = self._variant()[2]
+        probability = scored.answer_probability
+        if not scored.ranked or probability < threshold:
+            offered = (
+                scored.ranked[:SUGGESTIONS] if probability >= SUGGESTION_SHARE * threshold else []
+            )
+            suggestions = [
+                Suggestion(item.entry.source, self._render(item.entry, language, tokens))
+                for item in offered
+                if item.score >= SUGGESTION_MIN_SCORE
+            ]
+            return Answer(REFUSAL[language], False, probability, [], language, False, suggestions)
         best = scored.ranked[0].entry
         return Answer(
             self._render(best, language, tokens),
             True,
-            scored.answer_probability,
+            probability,
             [best.source],
             language,
         )

@@ -55,10 +55,16 @@ class Outcome:
     top3: list[str]
     confidence: float
     latency_ms: float
+    suggested: tuple[str, ...] = ()  # the entries offered with a declined question
 
     @property
     def correct(self) -> bool:
         return self.answered and self.top_key in self.expected
+
+    @property
+    def one_click_away(self) -> bool:
+        """Declined, but the entry that answers it is among those offered."""
+        return not self.answered and any(key in self.expected for key in self.suggested)
 
 
 @dataclass
@@ -73,6 +79,7 @@ class Report:
     cross_language_top1: float
     unanswerable_declined: float
     wrong_on_answerable: float
+    declined_right_one_offered: float  # answerable, declined, the answer one click away
     latency_p50_ms: float
     latency_p95_ms: float
 
@@ -105,6 +112,7 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
         cross_language_top1=_share(cross, lambda o: o.correct),
         unanswerable_declined=_share(unanswerable, lambda o: not o.answered),
         wrong_on_answerable=_share(answerable, lambda o: o.answered and not o.correct),
+        declined_right_one_offered=_share(answerable, lambda o: o.one_click_away),
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
     )
@@ -139,6 +147,7 @@ def evaluate_owner(
                 top3,
                 answer.confidence,
                 latency,
+                tuple(suggestion.source.key for suggestion in answer.suggestions),
             )
         )
     return outcomes
@@ -184,15 +193,16 @@ def after_one_review(
 def _print_table(reports: Sequence[Report]) -> None:
     print(
         "\n| set | questions | top-1 | top-3 | cross-language top-1 | unanswerable declined "
-        "| wrong on answerable | p95 |"
+        "| wrong on answerable | declined, the right entry offered | p95 |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in reports:
         print(
             f"| {r.name} | {r.questions} | {r.top1:.1%} | {r.top3:.1%} "
             f"| {r.cross_language_top1:.1%} ({r.cross_language_questions}) "
             f"| {r.unanswerable_declined:.1%} ({r.unanswerable}) "
-            f"| {r.wrong_on_answerable:.1%} | {r.latency_p95_ms:.1f} ms |"
+            f"| {r.wrong_on_answerable:.1%} | {r.declined_right_one_offered:.1%} "
+            f"| {r.latency_p95_ms:.1f} ms |"
         )
 
 

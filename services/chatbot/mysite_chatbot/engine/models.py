@@ -60,6 +60,18 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An entry offered with a declined question ("maybe one of these"): the visitor
+    picks it to read its answer, so the engine's doubt costs a click, not the answer."""
+
+    source: Source
+    answer: str  # in the question's language
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.source.key, "title": self.source.title, "answer": self.answer}
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     answer: str
     answered: bool
@@ -68,6 +80,8 @@ class Answer:
     language: Language
     # From a question the owner taught (or one worded like it): the owner chose the entry.
     taught: bool = False
+    # With a declined question: the entries most likely to answer it, best first.
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +90,7 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "sources": [source.to_dict() for source in self.sources],
             "language": self.language,
+            "suggestions": [suggestion.to_dict() for suggestion in self.suggestions],
         }
 
 

@@ -46,6 +46,9 @@ class AskResponse(BaseModel):
     sources: list[dict[str, str | int]]
     language: str
     mode: str  # "offline" or "llm"
+    # With a declined question, up to three entries that may answer it, best first, e.g.
+    # {"key": "work:0", "title": "Acme", "answer": "..."}: the widget offers them to pick.
+    suggestions: list[dict[str, str]] = []
 
 
 @router.post("/ask")

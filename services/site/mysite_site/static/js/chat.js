@@ -1,5 +1,7 @@
 // The chatbot widget on the profile page. All calls to the chatbot service are here:
-//   POST /api/chat/ask {question} -> {answer, answered, confidence, sources, language}
+//   POST /api/chat/ask {question} -> {answer, answered, confidence, sources, language,
+//                                      suggestions: [{key, title, answer}]}
+// A declined question may come with suggestions: entries the visitor picks to read.
 // Any failure shows "unavailable" and leaves the rest of the page working.
 (function () {
   "use strict";
@@ -39,6 +41,40 @@
       .slice(0, 5);
   }
 
+  function withSources(reply, titles) {
+    if (!titles.length) { return; }
+    var sources = document.createElement("p");
+    sources.className = "sources";
+    sources.textContent = t("chat.sources") + ": " + titles.join(", ");
+    reply.appendChild(sources);
+  }
+
+  // "Maybe one of these": a button per entry; picking one shows its answer.
+  function offerSuggestions(reply, suggestions) {
+    var usable = (Array.isArray(suggestions) ? suggestions : []).filter(function (item) {
+      return item && typeof item === "object" && item.title && typeof item.answer === "string";
+    }).slice(0, 3);
+    if (!usable.length) { return; }
+    var group = document.createElement("div");
+    group.className = "suggestions";
+    group.setAttribute("data-chat-suggestions", "");
+    var label = document.createElement("p");
+    label.textContent = t("chat.suggestions");
+    group.appendChild(label);
+    usable.forEach(function (item) {
+      var choice = document.createElement("button");
+      choice.type = "button";
+      choice.className = "small";
+      choice.textContent = String(item.title);
+      choice.addEventListener("click", function () {
+        choice.disabled = true;
+        withSources(bubble(t("chat.bot"), item.answer, false), [String(item.title)]);
+      });
+      group.appendChild(choice);
+    });
+    reply.appendChild(group);
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     var question = input.value.trim();
@@ -59,13 +95,8 @@
       var text = data.answer || t("chat.not_answered");
       if (data.answered === false && !data.answer) { text = t("chat.not_answered"); }
       var reply = bubble(t("chat.bot"), text, false);
-      var titles = sourceTitles(data.sources);
-      if (titles.length) {
-        var sources = document.createElement("p");
-        sources.className = "sources";
-        sources.textContent = t("chat.sources") + ": " + titles.join(", ");
-        reply.appendChild(sources);
-      }
+      withSources(reply, sourceTitles(data.sources));
+      if (data.answered === false) { offerSuggestions(reply, data.suggestions); }
     } else {
       var problem = result.status === 429 ? t("chat.rate_limited") : t("chat.unavailable");
       bubble(t("chat.bot"), problem, false).classList.add("error");
