@@ -309,10 +309,11 @@ def test_a_declined_question_offers_entries_to_pick(contexts: Contexts) -> None:
     offered = page.locator("[data-chat-suggestions]")
     expect(offered).to_contain_text("Maybe one of these answers it:")
     expect(offered.get_by_role("button")).to_have_text(["Acme Payments", "Location"])
-    screenshot(page, ARTIFACTS, "chat-suggestions", full_page=False)
     offered.get_by_role("button", name="Acme Payments").click()
     picked = page.locator(".chat-log .bubble:not(.from-me)").last
     expect(picked).to_contain_text("I work at Acme Payments.")
+    picked.scroll_into_view_if_needed()
+    screenshot(page, ARTIFACTS, "chat-suggestions", full_page=False)
     expect(picked.locator(".sources")).to_have_text("Sources: Acme Payments")
     expect(offered.get_by_role("button", name="Acme Payments")).to_be_disabled()
 
