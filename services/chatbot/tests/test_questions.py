@@ -45,7 +45,12 @@ def test_an_unanswered_question_becomes_an_faq_entry(client: TestClient, site: F
     body = ask(client, "do you have a cat?")
     assert body["answered"] is True
     assert body["answer"] == "Yes, a grey cat called Dubu."
-    assert body["sources"][0] == {"type": "faq", "id": entry["id"], "title": "do you have a cat?"}
+    assert body["sources"][0] == {
+        "type": "faq",
+        "id": entry["id"],
+        "key": f"faq:{entry['id']}",
+        "title": "do you have a cat?",
+    }
     # The next visitor words it differently and is answered from the new entry too.
     paraphrased = ask(client, "Do you have any cats?")
     assert paraphrased["answered"] is True
