@@ -5,8 +5,8 @@ For a question the engine gathers signals (BM25 over words and vocabulary concep
 cosine of multilingual sentence vectors and a similarity learned over them, what kind of
 fact the question asks for), scores every entry with the re-ranker and answers from the
 best one when the decision model is confident enough; otherwise it declines and points to
-the owner, offering the likeliest entries to pick when it was close. The models are small linear ones trained on labelled questions of many owners
-(see learned.py).
+the owner, offering the likeliest entries to pick when it was close. The models are small
+linear ones trained on labelled questions of many owners (see learned.py).
 
 The engine only retrieves and fills templates; it never follows instructions found in
 a question or in the profile, so prompt-injection text is just more words to match.

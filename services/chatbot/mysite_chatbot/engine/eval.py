@@ -80,6 +80,7 @@ class Report:
     unanswerable_declined: float
     wrong_on_answerable: float
     declined_right_one_offered: float  # answerable, declined, the answer one click away
+    unanswerable_offered: float  # unanswerable, declined with entries offered all the same
     latency_p50_ms: float
     latency_p95_ms: float
 
@@ -113,6 +114,7 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
         unanswerable_declined=_share(unanswerable, lambda o: not o.answered),
         wrong_on_answerable=_share(answerable, lambda o: o.answered and not o.correct),
         declined_right_one_offered=_share(answerable, lambda o: o.one_click_away),
+        unanswerable_offered=_share(unanswerable, lambda o: not o.answered and o.suggested),
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
     )
@@ -193,16 +195,17 @@ def after_one_review(
 def _print_table(reports: Sequence[Report]) -> None:
     print(
         "\n| set | questions | top-1 | top-3 | cross-language top-1 | unanswerable declined "
-        "| wrong on answerable | declined, the right entry offered | p95 |"
+        "| wrong on answerable | declined, the right entry offered "
+        "| unanswerable, entries offered | p95 |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in reports:
         print(
             f"| {r.name} | {r.questions} | {r.top1:.1%} | {r.top3:.1%} "
             f"| {r.cross_language_top1:.1%} ({r.cross_language_questions}) "
             f"| {r.unanswerable_declined:.1%} ({r.unanswerable}) "
             f"| {r.wrong_on_answerable:.1%} | {r.declined_right_one_offered:.1%} "
-            f"| {r.latency_p95_ms:.1f} ms |"
+            f"| {r.unanswerable_offered:.1%} | {r.latency_p95_ms:.1f} ms |"
         )
 
 
