@@ -316,6 +316,7 @@ def test_a_declined_question_offers_entries_to_pick(contexts: Contexts) -> None:
     screenshot(page, ARTIFACTS, "chat-suggestions", full_page=False)
     expect(picked.locator(".sources")).to_have_text("Sources: Acme Payments")
     expect(offered.get_by_role("button", name="Acme Payments")).to_be_disabled()
+    expect(page.get_by_label("Your question")).to_be_focused()
 
 
 def test_language_toggle_is_remembered(contexts: Contexts) -> None:

@@ -69,6 +69,7 @@
       choice.addEventListener("click", function () {
         choice.disabled = true;
         withSources(bubble(t("chat.bot"), item.answer, false), [String(item.title)]);
+        input.focus(); // a disabled button loses the focus; the next question is the way on
       });
       group.appendChild(choice);
     });
