@@ -114,10 +114,7 @@ def suggested_entries(
     """The entries the engine ranks best for a logged question, with the re-ranker's
     probability: the owner's likely choice when teaching it."""
     logged = get_question(session, question_id)
-    ranked = knowledge.engine.rank(logged.question)
-    return [(item.entry, item.score) for item in ranked if item.entry.source.type != "smalltalk"][
-        :count
-    ]
+    return knowledge.engine.top_entries(logged.question, count)
 
 
 def taught_public(row: TaughtQuestion, titles: dict[str, str]) -> dict[str, Any]:
