@@ -233,3 +233,63 @@ def test_the_owner_corrects_a_recent_answer(
         for item in taught_rows():
             forgotten = gateway.delete(f"/api/chat/taught/{item['id']}", headers=owner)
             assert forgotten.status_code in (204, 404), forgotten.text
+
+
+# Questions the shipped model is unsure of on the example profile: it declines them but
+# offers the entries likeliest to answer. Which ones it offers depends on the model, so the
+# first that comes with suggestions is used (services/chatbot/tests/test_picks.py tests the
+# contract with a model forced to decline).
+DOUBTFUL_QUESTIONS = (
+    "어디서 일하세요?",
+    "who do you work with?",
+    "Where are you these days?",
+    "what keeps you busy?",
+)
+
+
+def test_the_owner_sees_which_suggestion_a_visitor_picked(
+    stack: Stack, gateway: httpx.Client, owner_page: Page
+) -> None:
+    if "chatbot" not in stack.replicas:
+        pytest.skip("the chatbot service is not part of this stack")
+    replies = [(question, ask(gateway, question)) for question in DOUBTFUL_QUESTIONS]
+    offered = [(question, body) for question, body in replies if body["suggestions"]]
+    assert offered, f"no question came with suggestions: {replies}"
+    question, body = offered[0]
+    choice = body["suggestions"][-1]  # not the engine's first choice, to see it come first
+    pick_path = f"/api/chat/replies/{body['reply_id']}/pick"
+
+    # A visitor needs no account; bad picks are refused clearly and change nothing.
+    assert gateway.post(pick_path, json={"entry_key": "no-such-entry"}).status_code in (404, 422)
+    malformed = gateway.post("/api/chat/replies/not-an-id/pick", json={"entry_key": "work:0"})
+    assert malformed.status_code == 422, malformed.text
+    # The reply's row reaches the log within a second, from whichever replica answered.
+    assert eventually(
+        lambda: gateway.post(pick_path, json={"entry_key": choice["key"]}).status_code == 204
+    )
+
+    owner = bearer_for(gateway, stack.owner_username, stack.owner_password)
+    logged = gateway.get("/api/chat/questions?unanswered=true", headers=owner)
+    assert logged.status_code == 200, logged.text
+    [row] = [item for item in logged.json()["items"] if item["picked"]]
+    assert row["question"] == question
+    assert row["picked"] == {"key": choice["key"], "title": choice["title"]}
+
+    page = owner_page
+    log_in(page, stack.owner_username, stack.owner_password, "/admin/chatbot")
+    hint = f"Picked by the visitor from the suggestions: {choice['title']}"
+    unanswered = page.locator("[data-unanswered] li", has_text=hint)
+    expect(unanswered).to_have_count(1)
+    expect(unanswered).to_contain_text(question)
+    unanswered.get_by_role("button", name="Answer from my profile", exact=True).click()
+    picker = unanswered.get_by_label("Entry that answers it")
+    # What the visitor picked comes first among the likely answers, already chosen.
+    expect(picker.locator('optgroup[label="Likely answers"] option').first).to_have_attribute(
+        "value", choice["key"]
+    )
+    expect(picker).to_have_value(choice["key"])
+    screenshot(page, ARTIFACTS, "admin-chatbot-visitor-picked", full_page=False)
+    # Nothing was taught by the pick alone.
+    taught = gateway.get("/api/chat/taught", headers=owner)
+    assert taught.status_code == 200, taught.text
+    assert [item for item in taught.json()["items"] if item["question"] == question] == []

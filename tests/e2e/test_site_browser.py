@@ -295,6 +295,7 @@ def test_a_declined_question_offers_entries_to_pick(contexts: Contexts) -> None:
             {"key": "work:0", "title": "Acme Payments", "answer": "I work at Acme Payments."},
             {"key": "basics.location", "title": "Location", "answer": "I live in Seoul."},
         ],
+        "reply_id": "0123456789abcdef0123456789abcdef",
     }
     page = contexts.new_page()
     page.route(
@@ -303,13 +304,19 @@ def test_a_declined_question_offers_entries_to_pick(contexts: Contexts) -> None:
             status=200, json=declined, headers={"Cache-Control": "no-store"}
         ),
     )
+    page.route("**/api/chat/replies/*/pick", lambda route: route.fulfill(status=204))
     page.goto("/")
     page.get_by_label("Your question").fill("Where are you these days?")
     page.get_by_role("button", name="Ask", exact=True).click()
     offered = page.locator("[data-chat-suggestions]")
     expect(offered).to_contain_text("Maybe one of these answers it:")
     expect(offered.get_by_role("button")).to_have_text(["Acme Payments", "Location"])
-    offered.get_by_role("button", name="Acme Payments").click()
+    # The pick is told to the chatbot, for the owner's question log.
+    with page.expect_request("**/api/chat/replies/*/pick") as pick:
+        offered.get_by_role("button", name="Acme Payments").click()
+    assert pick.value.method == "POST"
+    assert pick.value.url.endswith(f"/api/chat/replies/{declined['reply_id']}/pick")
+    assert pick.value.post_data_json == {"entry_key": "work:0"}
     picked = page.locator(".chat-log .bubble:not(.from-me)").last
     expect(picked).to_contain_text("I work at Acme Payments.")
     picked.scroll_into_view_if_needed()

@@ -73,6 +73,13 @@ class QuestionLog(Base):
     # `faq_id` once the site has that entry.
     legacy_faq_id: Mapped[int | None] = mapped_column(Integer, default=None)
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    # The random id the visitor's reply carried, so the widget can say which of the
+    # suggested entries the visitor picked (POST /api/chat/replies/{reply_id}/pick).
+    reply_id: Mapped[str | None] = mapped_column(String(32), default=None, unique=True)
+    # The entries offered with a declined question, as [{"key", "title"}], best first.
+    suggestions_json: Mapped[str] = mapped_column(Text, default="[]")
+    # The offered entry the visitor picked last: a hint for the owner, never taught alone.
+    picked_key: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class TaughtQuestion(Base):

@@ -41,6 +41,8 @@ class LoggedQuestion:
     reply: ChatReply
     latency_ms: float
     asked_at: datetime
+    # Only a reply that offers suggestions has one (the visitor may pick one of them).
+    reply_id: str | None = None
 
     def values(self) -> dict[str, Any]:
         """The question_log row, as the INSERT's parameters."""
@@ -57,6 +59,12 @@ class LoggedQuestion:
             "resolved": False,
             "faq_id": None,
             "asked_at": self.asked_at,
+            "reply_id": self.reply_id,
+            "suggestions_json": json.dumps(
+                [{"key": item["key"], "title": item["title"]} for item in self.reply.suggestions],
+                ensure_ascii=False,
+            ),
+            "picked_key": None,
         }
 
 
@@ -76,7 +84,9 @@ class QuestionLogWriter:
         self._thread: threading.Thread | None = None
         self._dropped = 0
 
-    def record(self, question: str, reply: ChatReply, latency_ms: float) -> None:
+    def record(
+        self, question: str, reply: ChatReply, latency_ms: float, reply_id: str | None = None
+    ) -> None:
         if len(self._pending) >= MAX_QUEUED:
             self._dropped += 1
             if self._dropped % 1000 == 1:
@@ -84,7 +94,7 @@ class QuestionLogWriter:
                     "question log backlog full; dropping", extra={"dropped": self._dropped}
                 )
             return
-        self._pending.append(LoggedQuestion(question, reply, latency_ms, utcnow()))
+        self._pending.append(LoggedQuestion(question, reply, latency_ms, utcnow(), reply_id))
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything recorded so far is written (tests, shutdown)."""

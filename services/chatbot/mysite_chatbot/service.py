@@ -4,6 +4,7 @@ it over and answers from the site's knowledge document), or teaching the chatbot
 entry it already has answers it."""
 
 import hashlib
+import json
 import logging
 from typing import Any
 
@@ -15,6 +16,7 @@ from mysite_chatbot.engine import Entry
 from mysite_chatbot.engine.text import same_question_key
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.models import QuestionLog, TaughtQuestion
+from mysite_chatbot.question_log import QuestionLogWriter
 from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 
@@ -22,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 QUESTION_NOT_FOUND = ApiError(404, "question_not_found", "There is no such question in the log.")
 TAUGHT_NOT_FOUND = ApiError(404, "taught_question_not_found", "There is no such taught question.")
+REPLY_NOT_FOUND = ApiError(
+    404, "reply_not_found", "There is no such reply, or the question log no longer keeps it."
+)
+NOT_OFFERED = ApiError(422, "not_offered", "That entry was not offered with this reply.")
 UNKNOWN_ENTRY = ApiError(
     422, "unknown_entry", "The chatbot has no such entry; choose one of GET /api/chat/entries."
 )
@@ -93,6 +99,44 @@ def question_to_faq(
     session.commit()
     logger.info("question turned into an faq entry", extra={"faq_id": entry["id"]})
     return entry
+
+
+def offered_entries(row: QuestionLog) -> list[dict[str, str]]:
+    """The entries offered with a logged reply, as [{"key", "title"}], best first."""
+    try:
+        offered = json.loads(row.suggestions_json or "[]")
+    except ValueError:
+        return []
+    if not isinstance(offered, list):
+        return []
+    return [
+        {"key": str(item["key"]), "title": str(item.get("title", ""))}
+        for item in offered
+        if isinstance(item, dict) and "key" in item
+    ]
+
+
+def picked_entry(row: QuestionLog) -> dict[str, str] | None:
+    """The offered entry the visitor picked, if any."""
+    return next((item for item in offered_entries(row) if item["key"] == row.picked_key), None)
+
+
+def pick_suggestion(
+    session: Session, question_log: QuestionLogWriter, reply_id: str, *, entry_key: str
+) -> None:
+    """Records which of a reply's suggestions the visitor picked (the last pick counts)."""
+    find = select(QuestionLog).where(QuestionLog.reply_id == reply_id)
+    row = session.scalar(find)
+    if row is None:
+        # A quick click may come before this replica's writer stored the reply.
+        question_log.flush()
+        row = session.scalar(find)
+    if row is None:
+        raise REPLY_NOT_FOUND
+    if entry_key not in {item["key"] for item in offered_entries(row)}:
+        raise NOT_OFFERED
+    row.picked_key = entry_key
+    session.commit()
 
 
 def delete_question(session: Session, question_id: int) -> None:

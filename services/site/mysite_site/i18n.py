@@ -521,6 +521,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chatadmin.none_recent": ("No answered questions yet.", "아직 답한 질문이 없습니다."),
     "chatadmin.answered_from": ("From: {title}", "출처: {title}"),
+    "chatadmin.visitor_picked": (
+        "Picked by the visitor from the suggestions: {title}",
+        "방문자가 추천 항목에서 고른 답: {title}",
+    ),
     "chatadmin.answer_this": ("Answer in the FAQ", "FAQ로 답하기"),
     "chatadmin.your_answer": ("Your answer", "답변"),
     "chatadmin.dismiss": ("Dismiss", "무시"),

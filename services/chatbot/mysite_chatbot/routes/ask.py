@@ -4,11 +4,13 @@ import asyncio
 import time
 import uuid
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from mysite_chatbot import service
 from mysite_chatbot.answering import ChatReply, clean_question, reply_to
 from mysite_chatbot.deps import (
     AnswerCacheDep,
@@ -20,6 +22,7 @@ from mysite_chatbot.deps import (
     Settings,
 )
 from mysite_chatbot.knowledge import EngineNotReadyError
+from mysite_common.db import DbSession
 from mysite_common.errors import ApiError
 
 router = APIRouter(prefix="/api/chat", tags=["chat"])
@@ -49,6 +52,18 @@ class AskResponse(BaseModel):
     # With a declined question, up to three entries that may answer it, best first, e.g.
     # {"key": "work:0", "title": "Acme", "answer": "..."}: the widget offers them to pick.
     suggestions: list[dict[str, str]] = []
+    # With suggestions: the id to say which one the visitor picked (POST
+    # /api/chat/replies/{reply_id}/pick), a hint for the owner's question log.
+    reply_id: str | None = None
+
+
+ReplyId = Annotated[str, Path(pattern="^[0-9a-f]{32}$")]
+
+
+class PickRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    # One of the reply's suggestions ("work:0").
+    entry_key: StrictStr = Field(min_length=1, max_length=100)
 
 
 @router.post("/ask")
@@ -93,11 +108,28 @@ async def ask(
     else:
         # The LLM call waits on the network for seconds: the shared threadpool, not the lane.
         reply = await run_in_threadpool(answer)
-    question_log.record(question, reply, (time.perf_counter() - started) * 1000)
+    # Per reply, not per cached answer: a pick names what this visitor was offered.
+    reply_id = uuid.uuid4().hex if reply.suggestions else None
+    question_log.record(question, reply, (time.perf_counter() - started) * 1000, reply_id)
     if not reply.answered and notifier.enabled:
         # The owner hears about what the chatbot could not answer (to add it to the FAQ).
         notifier.notify(
             kind="declined_question", event_id=f"question-{uuid.uuid4().hex}", text=question
         )
     response.headers["Cache-Control"] = "no-store"
-    return AskResponse(**reply.public())
+    return AskResponse(**reply.public(), reply_id=reply_id)
+
+
+@router.post("/replies/{reply_id}/pick", status_code=status.HTTP_204_NO_CONTENT)
+def pick_suggestion(
+    reply_id: ReplyId,
+    body: PickRequest,
+    response: Response,
+    db: DbSession,
+    question_log: QuestionLogDep,
+) -> None:
+    """The visitor picked one of the entries offered with a declined question. The owner's
+    question log shows it beside the question, and the teaching picker chooses it first;
+    nothing is taught until the owner says so."""
+    service.pick_suggestion(db, question_log, reply_id, entry_key=body.entry_key)
+    response.headers["Cache-Control"] = "no-store"

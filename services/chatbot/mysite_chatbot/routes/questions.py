@@ -35,6 +35,10 @@ class LoggedQuestionPublic(BaseModel):
     resolved: bool
     faq_id: int | None
     asked_at: datetime
+    # The entries offered with a declined question ({key, title}), and the one the visitor
+    # picked from them, if any: a hint, not an answer the owner has confirmed.
+    suggestions: list[dict[str, str]] = []
+    picked: dict[str, str] | None = None
 
     @classmethod
     def of(cls, row: QuestionLog, faq_ids: set[int] | None) -> "LoggedQuestionPublic":
@@ -56,6 +60,8 @@ class LoggedQuestionPublic(BaseModel):
             resolved=row.resolved,
             faq_id=service.linked_faq_id(row, faq_ids),
             asked_at=row.asked_at,
+            suggestions=service.offered_entries(row),
+            picked=service.picked_entry(row),
         )
 
 

@@ -8,6 +8,8 @@
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
 //   teaching the chatbot which of its entries answers a logged question:
 //     GET /api/chat/entries -> {items: [{key, title, section, type}]}, in profile order
+//     (a logged question offered entries to the visitor may name the one they picked:
+//     picked: {key, title}; it is chosen first in the picker)
 //     POST /api/chat/questions/{id}/entry ({entry_key}); GET /api/chat/taught;
 //     DELETE /api/chat/taught/{id}
 // Field names are read defensively: the service may wrap lists or name things slightly
@@ -250,6 +252,10 @@
       var title = sourceTitle(entry);
       if (title) { body.appendChild(element("p", "muted", t("chatadmin.answered_from", { title: title }))); }
     }
+    var picked = entry.picked && typeof entry.picked === "object" && entry.picked.key ? entry.picked : null;
+    if (picked) {
+      body.appendChild(element("p", "muted", t("chatadmin.visitor_picked", { title: text(picked.title || picked.key) })));
+    }
     var asked = entry.asked_at || entry.created_at;
     if (asked) { body.appendChild(element("p", "muted", t("chatadmin.asked_at", { when: when(asked) }))); }
     var tools = element("div", "form-actions");
@@ -315,6 +321,15 @@
       }
       // Without suggestions (an older chatbot, say) the whole profile is still offered.
       var suggested = results[1].ok ? listOf(results[1].data, ["items"]) : [];
+      if (picked) {
+        // What the visitor picked comes first (chosen), then the engine's other likely ones.
+        var known = listOf(result.data, ["items", "entries"]).filter(function (item) {
+          return item && item.key === picked.key;
+        });
+        if (known.length) {
+          suggested = known.concat(suggested.filter(function (item) { return item && item.key !== picked.key; }));
+        }
+      }
       fillEntrySelect(entrySelect, listOf(result.data, ["items", "entries"]), suggested);
       if (entrySelect.options.length < 2) {
         entryProblem(t("chatadmin.no_entries"));

@@ -1,7 +1,9 @@
 // The chatbot widget on the profile page. All calls to the chatbot service are here:
 //   POST /api/chat/ask {question} -> {answer, answered, confidence, sources, language,
-//                                      suggestions: [{key, title, answer}]}
-// A declined question may come with suggestions: entries the visitor picks to read.
+//                                      suggestions: [{key, title, answer}], reply_id}
+//   POST /api/chat/replies/{reply_id}/pick {entry_key}
+// A declined question may come with suggestions: entries the visitor picks to read. The
+// pick is told to the chatbot, so the owner sees which entry the visitor wanted.
 // Any failure shows "unavailable" and leaves the rest of the page working.
 (function () {
   "use strict";
@@ -49,8 +51,22 @@
     reply.appendChild(sources);
   }
 
+  // Which suggestion the visitor picked, for the owner's question log. Nothing the visitor
+  // sees depends on it; a click right after the reply may reach a replica that has not
+  // stored the reply yet, so a 404 is tried once more.
+  async function tellPick(replyId, key) {
+    if (typeof replyId !== "string" || !replyId || !key) { return; }
+    var url = "/api/chat/replies/" + encodeURIComponent(replyId) + "/pick";
+    var options = { body: { entry_key: String(key) }, retry: false };
+    var result = await site.api("POST", url, options);
+    if (result.status === 404) {
+      await new Promise(function (resolve) { window.setTimeout(resolve, 2000); });
+      await site.api("POST", url, options);
+    }
+  }
+
   // "Maybe one of these": a button per entry; picking one shows its answer.
-  function offerSuggestions(reply, suggestions) {
+  function offerSuggestions(reply, suggestions, replyId) {
     var usable = (Array.isArray(suggestions) ? suggestions : []).filter(function (item) {
       return item && typeof item === "object" && item.title && typeof item.answer === "string";
     }).slice(0, 3);
@@ -69,6 +85,7 @@
       choice.addEventListener("click", function () {
         choice.disabled = true;
         withSources(bubble(t("chat.bot"), item.answer, false), [String(item.title)]);
+        tellPick(replyId, item.key);
         input.focus(); // a disabled button loses the focus; the next question is the way on
       });
       group.appendChild(choice);
@@ -97,7 +114,7 @@
       if (data.answered === false && !data.answer) { text = t("chat.not_answered"); }
       var reply = bubble(t("chat.bot"), text, false);
       withSources(reply, sourceTitles(data.sources));
-      if (data.answered === false) { offerSuggestions(reply, data.suggestions); }
+      if (data.answered === false) { offerSuggestions(reply, data.suggestions, data.reply_id); }
     } else {
       var problem = result.status === 429 ? t("chat.rate_limited") : t("chat.unavailable");
       bubble(t("chat.bot"), problem, false).classList.add("error");
