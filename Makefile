@@ -31,6 +31,7 @@ typecheck: $(STAMP)
 		services/chatbot/mysite_chatbot services/kakao/mysite_kakao stack/mysite_stack \
 		testing/mysite_testing deploy/container/mysite_container deploy/aws/mysite_deploy
 	$(BIN)/mypy tests/e2e/*.py
+	$(BIN)/mypy services/chatbot/eval/*.py
 
 unit: $(STAMP)
 	$(BIN)/pytest libs services stack testing -q

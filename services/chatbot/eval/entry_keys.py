@@ -15,7 +15,7 @@ if str(SERVICE_ROOT) not in sys.path:
     sys.path.insert(0, str(SERVICE_ROOT))
 
 from mysite_chatbot.engine.entries import build_entries  # noqa: E402 - needs the path set above
-from mysite_chatbot.engine.eval import read_profile  # noqa: E402
+from mysite_chatbot.engine.training import read_profile  # noqa: E402
 
 
 def main(eval_dir: Path) -> None:

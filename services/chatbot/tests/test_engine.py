@@ -16,7 +16,6 @@ from conftest_engine import engine, lexical_engine, load_eval_profile, resources
 
 from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
 from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES
-from mysite_chatbot.engine.eval import Outcome, summarize
 from mysite_chatbot.engine.learned import (
     EngineModel,
     SimilarityModel,
@@ -331,21 +330,3 @@ def test_section_of_keys() -> None:
     assert section_of("work") == "work"
     assert section_of("basics.email") == "basics.email"
     assert section_of("faq:12") == "faq"
-
-
-def test_the_evaluation_counts_right_wrong_and_declined() -> None:
-    def outcome(expected: tuple[str, ...], answered: bool, key: str | None) -> Outcome:
-        return Outcome("o", "s", "1", "q", expected, False, answered, key, [key or ""], 0.5, 1.0)
-
-    report = summarize(
-        "t",
-        [
-            outcome(("work:0",), True, "work:0"),
-            outcome(("work:0",), True, "work:1"),
-            outcome(("work:0",), False, None),
-            outcome((), False, None),
-        ],
-    )
-    assert report.top1 == pytest.approx(1 / 3)
-    assert report.wrong_on_answerable == pytest.approx(1 / 3)
-    assert report.unanswerable_declined == 1.0

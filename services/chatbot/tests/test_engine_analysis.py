@@ -36,6 +36,21 @@ def test_latin_words_are_taken_by_regex_in_mixed_text(resources: LanguageResourc
     assert tokens[:2] == ["python", "golang"]  # capitalised "Go" is the language
 
 
+def test_latin_words_keep_tech_names_and_drop_contractions(resources: LanguageResources) -> None:
+    units = resources.analyzer.units("I use C++, C#, Node.js and what's k8s? Don't")
+    assert [unit.form for unit in units] == [
+        "i",
+        "use",
+        "c++",
+        "c#",
+        "node.js",
+        "and",
+        "what",
+        "kubernetes",  # shorthand read as the word it stands for
+        "do",
+    ]
+
+
 def test_lowercase_go_is_the_verb(resources: LanguageResources) -> None:
     assert "tech.go" not in concepts(resources, "Where did you go to school?")
 

@@ -1,5 +1,6 @@
 """The labelled questions the engine is trained and evaluated on: every file is valid and
-every expected key names an entry of its owner's profile (the key scheme stays stable)."""
+every expected key names an entry of its owner's profile (the key scheme stays stable); and
+the evaluation (eval/run_eval.py) counts what it reports as its README says."""
 
 import json
 
@@ -12,6 +13,7 @@ from mysite_chatbot.engine.training import (
     read_profile,
     read_questions,
 )
+from services.chatbot.eval.run_eval import Outcome, summarize
 
 FOLDERS = profile_folders()
 
@@ -42,3 +44,21 @@ def test_question_files_are_json_lines_with_the_three_fields() -> None:
                     assert isinstance(row["id"], str)
                     assert isinstance(row["question"], str)
                     assert isinstance(row["expected"], list)
+
+
+def test_the_evaluation_counts_right_wrong_and_declined() -> None:
+    def outcome(expected: tuple[str, ...], answered: bool, key: str | None) -> Outcome:
+        return Outcome("o", "s", "1", "q", expected, False, answered, key, [key or ""], 0.5, 1.0)
+
+    report = summarize(
+        "t",
+        [
+            outcome(("work:0",), True, "work:0"),
+            outcome(("work:0",), True, "work:1"),
+            outcome(("work:0",), False, None),
+            outcome((), False, None),
+        ],
+    )
+    assert report.top1 == pytest.approx(1 / 3)
+    assert report.wrong_on_answerable == pytest.approx(1 / 3)
+    assert report.unanswerable_declined == 1.0

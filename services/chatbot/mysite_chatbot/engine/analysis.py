@@ -36,7 +36,8 @@ def load_concepts() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ..
 CONCEPTS, CONCEPT_PARENTS = load_concepts()
 EXTRA_KOREAN_USER_NOUNS = tuple(_data_lines("korean_nouns.txt"))
 
-# Same pattern as text.latin_words, but keeping positions and original case.
+# Latin-script words, keeping the punctuation that belongs to tech names: "C++", "C#",
+# "Node.js", "HTML/CSS" (split on "/"), "e-mail", "k8s".
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")
 _CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
 _HANGUL_ONLY = re.compile(r"^[\uac00-\ud7a3]+$")

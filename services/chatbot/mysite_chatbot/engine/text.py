@@ -1,4 +1,4 @@
-"""Language-neutral text helpers: cleaning, language detection, Latin words, English stems.
+"""Language-neutral text helpers: cleaning, language detection, English stems.
 
 Everything here is pure Python and total: any ``str`` (control characters, lone
 surrogates, emoji, very long input) goes in, something sensible comes out.
@@ -26,10 +26,6 @@ _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_ANY = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 _WHITESPACE = re.compile(r"\s+")
-
-# Latin-script words, keeping the punctuation that belongs to tech names:
-# "C++", "C#", "Node.js", "Next.js", "HTML/CSS" (split on "/"), "e-mail", "k8s".
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-'][A-Za-z0-9]+)*(?:\+\+|#)?")
 
 
 def clean_text(raw: str, max_chars: int = MAX_ANALYSED_CHARS) -> str:
@@ -79,28 +75,6 @@ def detect_language(text: str, default: Language = "en") -> Language:
     if hangul >= 1 and hangul * 2 >= latin:
         return "ko"
     return "en"
-
-
-def latin_words(text: str) -> list[str]:
-    """Latin-script words of ``text`` in order, lower-cased ("Node.js" -> "node.js"),
-    with English contractions taken off ("what's" -> "what", "don't" -> "do")."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'")
-    words = []
-    for match in _LATIN_WORD.finditer(text):
-        word = _strip_contraction(match.group(0).lower())
-        if word:
-            words.append(word)
-    return words
-
-
-_CONTRACTION_SUFFIXES = ("n't", "'s", "'re", "'ve", "'ll", "'d", "'m")
-
-
-def _strip_contraction(word: str) -> str:
-    for suffix in _CONTRACTION_SUFFIXES:
-        if word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word.strip("'")
 
 
 # Irregular forms a suffix stripper gets wrong but visitors use a lot.
