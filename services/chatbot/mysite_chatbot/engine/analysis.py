@@ -179,23 +179,13 @@ class TextAnalyzer:
 # Stopwords that still tell what is asked when the vocabulary knows them
 # ("where", "who are you", "yourself"); other stopwords in the vocabulary are ignored
 # on their own so that e.g. "about" does not pull every question toward the bio.
-_MEANINGFUL_STOPS = frozenset(
-    stem_english(word) for word in ["where", "yourself", "now", "before", "first", "어디"]
-)
-
+_MEANINGFUL_STOPS = frozenset(stem_english(word) for word in WORDS["meaningful_stopwords"])
 
 # Everyday Korean misspellings, rewritten (same length but for one, so positions stay
 # close enough for ordering) before Kiwi sees them: "잇어요" for 있어요, "머예요" for
-# 뭐예요, "-세여" for -세요.
-_KOREAN_TYPOS = (
-    (re.compile(r"잇(?=[어나으니는다습었])"), "있"),
-    (re.compile(r"메세지"), "메시지"),
-    (re.compile(r"(?<=[가-힣])쳐(?=[가-힣\s?!.~]|$)(?<=락쳐)"), "처"),
-    (re.compile(r"(?<=[세해에이래까])여(?=$|[\s?!.~^])"), "요"),
-    (re.compile(r"(?<![가-힣])머(?=$|[\s?!.~]|에요|예요|야|해|하|있|임|였)"), "뭐"),
-    (re.compile(r"(?<![가-힣])모(?=해|하|야|예요|에요)"), "뭐"),
-    # "전 직장" is read as 저+는 (I); "이전 직장" is what is meant.
-    (re.compile(r"(?<![가-힣])전(?=\s*(?:직장|회사|직업|일터|근무지))"), "이전"),
+# 뭐예요, "-세여" for -세요, "전 직장" (read as 저+는) for 이전 직장.
+_KOREAN_TYPOS = tuple(
+    (re.compile(pattern), replacement) for pattern, replacement in WORDS["korean_typos"]
 )
 
 
