@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -54,3 +56,14 @@ def empty_tables(url: str, metadata: MetaData) -> None:
         for table in reversed(metadata.sorted_tables):
             connection.execute(table.delete())
     engine.dispose()
+
+
+def schema_drift(url: str, metadata: MetaData) -> list[object]:
+    """How the migrated database at ``url`` differs from the models' ``metadata`` (alembic's
+    autogenerate diff): empty when the migrations build what the models describe."""
+    engine = create_db_engine(url, for_migrations=True)
+    try:
+        with engine.connect() as connection:
+            return list(compare_metadata(MigrationContext.configure(connection), metadata))
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""The schema migration goes up and down cleanly on both databases."""
+"""The schema migrations go up and down cleanly on both databases and match the models."""
 
 from pathlib import Path
 
@@ -7,12 +7,14 @@ from sqlalchemy import inspect
 
 from mysite_common import migrations
 from mysite_common.db import create_db_engine
-from mysite_testing.databases import BACKENDS, fresh_database
+from mysite_site.models import Base
+from mysite_testing.databases import BACKENDS, fresh_database, schema_drift
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_upgrade_and_downgrade(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, "mysite_site", tmp_path) as url:
+        assert schema_drift(url, Base.metadata) == []
         engine = create_db_engine(url, for_migrations=True)
         assert {"profile", "photos", "guestbook_entries"} <= set(inspect(engine).get_table_names())
         migrations.downgrade(url, "mysite_site", "base")
