@@ -277,6 +277,12 @@ def test_the_owner_sees_which_suggestion_a_visitor_picked(
 
     page = owner_page
     log_in(page, stack.owner_username, stack.owner_password, "/admin/chatbot")
+    # The summary at the top counts this reply among those with entries offered and picked.
+    summary = gateway.get("/api/chat/questions/summary", headers=owner)
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["suggestion_picked"] >= 1
+    expect(page.locator("[data-summary]")).to_contain_text(f"{summary.json()['asked']} questions:")
+    expect(page.locator("[data-summary]")).to_contain_text("a visitor picked one in")
     hint = f"Picked by the visitor from the suggestions: {choice['title']}"
     unanswered = page.locator("[data-unanswered] li", has_text=hint)
     expect(unanswered).to_have_count(1)

@@ -6,9 +6,10 @@ entry it already has answers it."""
 import hashlib
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,32 @@ def list_questions(
         .offset(offset)
     )
     return list(rows), total
+
+
+def summarize_questions(session: Session, *, days: int) -> dict[str, int]:
+    """How the chatbot did over the last ``days``: questions asked, answered, declined, and
+    of the declined ones how many came with entries offered and how many with one picked."""
+    since = utcnow() - timedelta(days=days)
+    declined = QuestionLog.answered.is_(False)
+    offered = and_(declined, QuestionLog.reply_id.is_not(None))
+    row = session.execute(
+        select(
+            func.count(QuestionLog.id),
+            func.count(case((QuestionLog.answered.is_(True), 1))),
+            func.count(case((declined, 1))),
+            func.count(case((offered, 1))),
+            func.count(case((and_(offered, QuestionLog.picked_key.is_not(None)), 1))),
+        ).where(QuestionLog.asked_at >= since)
+    ).one()
+    asked, answered, declined_count, offered_count, picked = (int(value) for value in row)
+    return {
+        "days": days,
+        "asked": asked,
+        "answered": answered,
+        "declined": declined_count,
+        "declined_with_suggestions": offered_count,
+        "suggestion_picked": picked,
+    }
 
 
 def get_question(session: Session, question_id: int) -> QuestionLog:

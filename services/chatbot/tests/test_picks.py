@@ -48,6 +48,9 @@ def test_the_owner_sees_which_suggestion_the_visitor_picked(doubtful: TestClient
     assert logged["suggestions"] == [
         {"key": item["key"], "title": item["title"]} for item in body["suggestions"]
     ]
+    doubtful.app.state.question_log.flush()
+    counts = doubtful.get("/api/chat/questions/summary", headers=OWNER).json()
+    assert counts["declined_with_suggestions"] == counts["suggestion_picked"] == 1
     # A hint only: nothing is taught, and the question stays unanswered until the owner acts.
     assert doubtful.get("/api/chat/taught", headers=OWNER).json()["items"] == []
     assert ask(doubtful, QUESTION)["answered"] is False

@@ -2,6 +2,7 @@
 FAQ in the site."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from chatbot_support import MEMBER, OWNER, FakeSite, ask, eventually, logged_questions
@@ -214,3 +215,52 @@ def test_questions_older_than_the_retention_period_are_deleted(client: TestClien
         )
     assert client.app.state.question_log.purge() == 1
     assert [row["question"] for row in logged_questions(client)] == ["do you have a cat?"]
+
+
+def summary(client: TestClient, **params: Any) -> Any:
+    client.app.state.question_log.flush()
+    return client.get("/api/chat/questions/summary", params=params, headers=OWNER)
+
+
+def test_the_owner_sees_how_the_chatbot_did_lately(client: TestClient) -> None:
+    empty = summary(client)
+    assert empty.status_code == 200, empty.text
+    assert empty.json() == {
+        "days": 7,
+        "asked": 0,
+        "answered": 0,
+        "declined": 0,
+        "declined_with_suggestions": 0,
+        "suggestion_picked": 0,
+    }
+    ask(client, "What's your email address?")
+    ask(client, "what's your favorite movie?")
+    ask(client, "what's your favorite movie?")
+    with client.app.state.database.session() as session:
+        session.add(
+            QuestionLog(
+                question="a question from before the period",
+                answer="",
+                answered=False,
+                confidence=0.0,
+                language="en",
+                latency_ms=1.0,
+                asked_at=utcnow() - timedelta(days=31),
+            )
+        )
+    body = summary(client, days=30).json()
+    assert (body["days"], body["asked"], body["answered"], body["declined"]) == (30, 3, 1, 2)
+    assert body["declined_with_suggestions"] == body["suggestion_picked"] == 0
+    assert summary(client, days=365).json()["asked"] == 4
+
+
+@pytest.mark.parametrize("days", ["0", "366", "-1", "week"])
+def test_a_bad_period_is_a_clear_422(client: TestClient, days: str) -> None:
+    response = summary(client, days=days)
+    assert response.status_code == 422
+    assert response.json()["message"]
+
+
+def test_only_the_owner_sees_the_summary(client: TestClient) -> None:
+    assert client.get("/api/chat/questions/summary").status_code == 401
+    assert client.get("/api/chat/questions/summary", headers=MEMBER).status_code == 403

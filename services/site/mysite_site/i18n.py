@@ -521,6 +521,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "chatadmin.none_recent": ("No answered questions yet.", "아직 답한 질문이 없습니다."),
     "chatadmin.answered_from": ("From: {title}", "출처: {title}"),
+    "chatadmin.summary": ("The last 7 days", "최근 7일"),
+    "chatadmin.summary_none": (
+        "No questions in the last 7 days yet.",
+        "최근 7일 동안 받은 질문이 아직 없어요.",
+    ),
+    "chatadmin.summary_text": (
+        "{asked} questions: {answered} answered, {declined} not answered.",
+        "질문 {asked}개 중 {answered}개에 답했고 {declined}개에는 답하지 못했어요.",
+    ),
+    "chatadmin.summary_offered": (
+        "{offered} of those came with entries to pick, and a visitor picked one in {picked}"
+        " of them.",
+        "답하지 못한 질문 중 {offered}개에는 고를 만한 항목을 보여 줬고, 그중 {picked}개에서"
+        " 방문자가 하나를 골랐어요.",
+    ),
     "chatadmin.visitor_picked": (
         "Picked by the visitor from the suggestions: {title}",
         "방문자가 추천 항목에서 고른 답: {title}",

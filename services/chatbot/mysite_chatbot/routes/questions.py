@@ -108,6 +108,26 @@ def list_questions(
     )
 
 
+class QuestionSummary(BaseModel):
+    days: int
+    asked: int
+    answered: int
+    declined: int
+    # Of the declined: offered entries to pick, and one of them picked by the visitor.
+    declined_with_suggestions: int
+    suggestion_picked: int
+
+
+@router.get("/summary")
+def summarize_questions(
+    _owner: OwnerUser,
+    db: DbSession,
+    days: Annotated[int, Query(ge=1, le=365)] = 7,
+) -> QuestionSummary:
+    """How the chatbot did lately, for the top of the owner's chatbot page."""
+    return QuestionSummary(**service.summarize_questions(db, days=days))
+
+
 @router.post("/{question_id}/faq", status_code=status.HTTP_201_CREATED)
 def question_to_faq(
     question_id: QuestionId,

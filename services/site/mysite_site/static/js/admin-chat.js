@@ -2,6 +2,8 @@
 //   the owner's FAQ, kept by the site (the chatbot answers from it):
 //     GET/POST /api/site/faq ({question, answer}); PUT/DELETE /api/site/faq/{id}
 //   the chatbot's question log:
+//     GET /api/chat/questions/summary?days=7 -> {asked, answered, declined,
+//       declined_with_suggestions, suggestion_picked}: how it did lately
 //     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
 //     GET /api/chat/questions?limit=50 -> {items: [{id, question, answer, answered, sources:
 //       [{type, section, index, field, id, title}], asked_at}]}: every question, newest first
@@ -26,6 +28,7 @@
   var RECENT_SHOWN = 20;
   var RECENT_FETCHED = 50;
   var taughtList = document.querySelector("[data-taught]");
+  var summaryText = document.querySelector("[data-summary]");
   var sectionLabelsTemplate = document.querySelector("template[data-section-labels]");
   var faqForm = document.querySelector("[data-faq-form]");
   var faqStatus = faqForm.querySelector("[data-faq-status]");
@@ -441,17 +444,44 @@
     });
   }
 
+  // "42 questions: 35 answered, 7 declined." and, when some were offered entries, how many
+  // of those a visitor picked from.
+  function showSummary(result) {
+    if (!summaryText) { return; }
+    summaryText.removeAttribute("aria-busy");
+    var data = result.data || {};
+    if (!result.ok) {
+      summaryText.textContent = problem(result);
+      return;
+    }
+    if (!data.asked) {
+      summaryText.textContent = t("chatadmin.summary_none");
+      return;
+    }
+    var sentences = [t("chatadmin.summary_text", {
+      asked: text(data.asked), answered: text(data.answered), declined: text(data.declined),
+    })];
+    if (data.declined_with_suggestions) {
+      sentences.push(t("chatadmin.summary_offered", {
+        offered: text(data.declined_with_suggestions), picked: text(data.suggestion_picked || 0),
+      }));
+    }
+    summaryText.textContent = sentences.join(" ");
+  }
+
   async function load() {
     var results = await Promise.all([
       site.api("GET", "/api/site/faq"),
       site.api("GET", "/api/chat/questions?unanswered=true"),
       site.api("GET", "/api/chat/taught"),
       site.api("GET", "/api/chat/questions?limit=" + RECENT_FETCHED),
+      site.api("GET", "/api/chat/questions/summary?days=7"),
     ]);
     var faq = results[0];
     var questions = results[1];
     var taught = results[2];
     var recent = results[3];
+    showSummary(results[4]);
     if (faq.ok) {
       fill(faqList, listOf(faq.data, ["items", "faq", "faqs", "entries"]), faqItem, t("chatadmin.empty_faq"));
     } else {
