@@ -198,21 +198,25 @@ def test_only_the_owner_sees_and_handles_the_log(
     assert site.faqs == {}
 
 
-def test_questions_older_than_the_retention_period_are_deleted(client: TestClient) -> None:
-    ask(client, "do you have a cat?")
-    database = client.app.state.database
-    with database.session() as session:
+def log_question_asked_days_ago(client: TestClient, question: str, days: int) -> None:
+    """A declined question in the log as if asked ``days`` ago."""
+    with client.app.state.database.session() as session:
         session.add(
             QuestionLog(
-                question="an old question",
+                question=question,
                 answer="",
                 answered=False,
                 confidence=0.0,
                 language="en",
                 latency_ms=1.0,
-                asked_at=utcnow() - timedelta(days=400),
+                asked_at=utcnow() - timedelta(days=days),
             )
         )
+
+
+def test_questions_older_than_the_retention_period_are_deleted(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    log_question_asked_days_ago(client, "an old question", 400)
     assert client.app.state.question_log.purge() == 1
     assert [row["question"] for row in logged_questions(client)] == ["do you have a cat?"]
 
@@ -236,18 +240,7 @@ def test_the_owner_sees_how_the_chatbot_did_lately(client: TestClient) -> None:
     ask(client, "What's your email address?")
     ask(client, "what's your favorite movie?")
     ask(client, "what's your favorite movie?")
-    with client.app.state.database.session() as session:
-        session.add(
-            QuestionLog(
-                question="a question from before the period",
-                answer="",
-                answered=False,
-                confidence=0.0,
-                language="en",
-                latency_ms=1.0,
-                asked_at=utcnow() - timedelta(days=31),
-            )
-        )
+    log_question_asked_days_ago(client, "a question from before the period", 31)
     body = summary(client, days=30).json()
     assert (body["days"], body["asked"], body["answered"], body["declined"]) == (30, 3, 1, 2)
     assert body["declined_with_suggestions"] == body["suggestion_picked"] == 0
