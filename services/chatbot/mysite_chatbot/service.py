@@ -17,7 +17,6 @@ from mysite_chatbot.engine import Entry
 from mysite_chatbot.engine.text import same_question_key
 from mysite_chatbot.knowledge import Knowledge
 from mysite_chatbot.models import QuestionLog, TaughtQuestion
-from mysite_chatbot.question_log import QuestionLogWriter
 from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 
@@ -59,24 +58,22 @@ def list_questions(
 def summarize_questions(session: Session, *, days: int) -> dict[str, int]:
     """How the chatbot did over the last ``days``: questions asked, answered, declined, and
     of the declined ones how many came with entries offered and how many with one picked."""
-    since = utcnow() - timedelta(days=days)
-    declined = QuestionLog.answered.is_(False)
-    offered = and_(declined, QuestionLog.reply_id.is_not(None))
+    # Only a declined reply offers suggestions, so only it has a reply id.
+    offered = QuestionLog.reply_id.is_not(None)
     row = session.execute(
         select(
             func.count(QuestionLog.id),
             func.count(case((QuestionLog.answered.is_(True), 1))),
-            func.count(case((declined, 1))),
             func.count(case((offered, 1))),
             func.count(case((and_(offered, QuestionLog.picked_key.is_not(None)), 1))),
-        ).where(QuestionLog.asked_at >= since)
+        ).where(QuestionLog.asked_at >= utcnow() - timedelta(days=days))
     ).one()
-    asked, answered, declined_count, offered_count, picked = (int(value) for value in row)
+    asked, answered, offered_count, picked = (int(value) for value in row)
     return {
         "days": days,
         "asked": asked,
         "answered": answered,
-        "declined": declined_count,
+        "declined": asked - answered,
         "declined_with_suggestions": offered_count,
         "suggestion_picked": picked,
     }
@@ -148,16 +145,11 @@ def picked_entry(row: QuestionLog) -> dict[str, str] | None:
     return next((item for item in offered_entries(row) if item["key"] == row.picked_key), None)
 
 
-def pick_suggestion(
-    session: Session, question_log: QuestionLogWriter, reply_id: str, *, entry_key: str
-) -> None:
-    """Records which of a reply's suggestions the visitor picked (the last pick counts)."""
-    find = select(QuestionLog).where(QuestionLog.reply_id == reply_id)
-    row = session.scalar(find)
-    if row is None:
-        # A quick click may come before this replica's writer stored the reply.
-        question_log.flush()
-        row = session.scalar(find)
+def pick_suggestion(session: Session, reply_id: str, *, entry_key: str) -> None:
+    """Records which of a reply's suggestions the visitor picked (the last pick counts).
+    The reply's row is written within a second of the answer (question_log.py); a pick
+    before that is a 404, which the widget tries again."""
+    row = session.scalar(select(QuestionLog).where(QuestionLog.reply_id == reply_id))
     if row is None:
         raise REPLY_NOT_FOUND
     if entry_key not in {item["key"] for item in offered_entries(row)}:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from mysite_chatbot.engine.templates import eul, format_date, i_ga, join_list, josa
-from mysite_chatbot.engine.text import clean_text, detect_language
+from mysite_chatbot.engine.templates import eul, euro, format_date, i_ga, join_list, josa
+from mysite_chatbot.engine.text import clean_text, detect_language, stem_english
 
 
 def test_clean_text_removes_lone_surrogates_and_controls() -> None:
@@ -34,6 +34,44 @@ def test_detect_language(text: str, language: str) -> None:
 
 def test_detect_language_default_for_text_without_letters() -> None:
     assert detect_language("???", default="ko") == "ko"
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("languages", "languag"),
+        ("language", "languag"),
+        ("relocating", "relocat"),
+        ("relocate", "relocat"),
+        ("there", "there"),
+        ("studied", "study"),
+        ("working", "work"),
+        ("worked", "work"),
+        ("hobbies", "hobby"),
+        ("kubernetes", "kubernetes"),
+        ("bus", "bus"),
+        ("built", "build"),
+        ("running", "run"),
+    ],
+)
+def test_stem_english(word: str, stem: str) -> None:
+    assert stem_english(word) == stem
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("서울", "서울로"),  # ㄹ final: 로
+        ("팀", "팀으로"),
+        ("회사", "회사로"),
+        ("Engineer", "Engineer로"),
+        ("Slack", "Slack으로"),
+        ("2021", "2021로"),  # 일: ㄹ
+        ("2023", "2023으로"),  # 삼: ㅁ
+    ],
+)
+def test_euro_particle(word: str, expected: str) -> None:
+    assert euro(word) == expected
 
 
 def test_other_particles() -> None:

@@ -24,6 +24,7 @@ def doubtful(client: TestClient) -> TestClient:
 
 
 def pick(client: TestClient, reply_id: str, entry_key: Any, **headers: str) -> Any:
+    client.app.state.question_log.flush()  # the reply's row, as a second later
     return client.post(
         f"/api/chat/replies/{reply_id}/pick", json={"entry_key": entry_key}, headers=headers
     )
@@ -59,8 +60,6 @@ def test_the_owner_sees_which_suggestion_the_visitor_picked(doubtful: TestClient
 def test_the_last_pick_counts(doubtful: TestClient) -> None:
     body = offered_reply(doubtful)
     keys = [item["key"] for item in body["suggestions"]]
-    if len(keys) < 2:
-        pytest.skip("only one entry offered")
     other = next(key for key in keys if key != "work:0")
     assert pick(doubtful, body["reply_id"], other).status_code == 204
     assert pick(doubtful, body["reply_id"], "work:0").status_code == 204

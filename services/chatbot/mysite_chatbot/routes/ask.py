@@ -126,10 +126,9 @@ def pick_suggestion(
     body: PickRequest,
     response: Response,
     db: DbSession,
-    question_log: QuestionLogDep,
 ) -> None:
     """The visitor picked one of the entries offered with a declined question. The owner's
     question log shows it beside the question, and the teaching picker chooses it first;
     nothing is taught until the owner says so."""
-    service.pick_suggestion(db, question_log, reply_id, entry_key=body.entry_key)
+    service.pick_suggestion(db, reply_id, entry_key=body.entry_key)
     response.headers["Cache-Control"] = "no-store"
