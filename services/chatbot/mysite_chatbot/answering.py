@@ -104,7 +104,7 @@ def reply_to(
         return reply
     ranked = [
         (entry, score)
-        for entry, score in engine.top_entries(question, top_k)
+        for entry, score in offline.ranked[:top_k]
         if score > 0 and score >= min_score
     ]
     if not ranked:

@@ -129,6 +129,17 @@ def test_an_answer_offers_nothing_else(engine: Engine) -> None:
     assert answer.suggestions == []
 
 
+def test_an_answer_carries_the_ranking_it_was_decided_on(engine: Engine) -> None:
+    """LLM mode phrases from ``Answer.ranked``: the same entries, order and scores as
+    ``top_entries``, for answered and declined questions; nothing when nothing was ranked."""
+    for question in ["What's your email address?", "Are you married?", "대학교는 어디 나왔어요?"]:
+        answer = engine.ask(question)
+        assert answer.ranked[:3] == tuple(engine.top_entries(question, 3)), question
+        assert len(answer.ranked) == len(engine.entries)
+    assert engine.ask("안녕하세요!").ranked == ()
+    assert engine.ask("").ranked == ()
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "?" * 5000, "🙂" * 300])
 def test_odd_input_never_crashes(engine: Engine, question: str) -> None:
     answer = engine.ask(question)

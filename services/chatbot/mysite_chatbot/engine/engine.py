@@ -412,6 +412,7 @@ class Engine:
         scored = self._score(index, signals)
         threshold = self._variant()[2]
         probability = scored.answer_probability
+        ranked = tuple((item.entry, item.score) for item in scored.ranked)
         if not scored.ranked or probability < threshold:
             offered = (
                 scored.ranked[:SUGGESTIONS] if probability >= SUGGESTION_SHARE * threshold else []
@@ -421,7 +422,9 @@ class Engine:
                 for item in offered
                 if item.score >= SUGGESTION_MIN_SCORE
             ]
-            return Answer(REFUSAL[language], False, probability, [], language, False, suggestions)
+            return Answer(
+                REFUSAL[language], False, probability, [], language, False, suggestions, ranked
+            )
         best = scored.ranked[0].entry
         return Answer(
             self._render(best, language, tokens),
@@ -429,6 +432,7 @@ class Engine:
             probability,
             [best.source],
             language,
+            ranked=ranked,
         )
 
     def top_entries(self, question: str, k: int = 3) -> list[tuple[Entry, float]]:

@@ -82,6 +82,10 @@ class Answer:
     taught: bool = False
     # With a declined question: the entries most likely to answer it, best first.
     suggestions: list[Suggestion] = field(default_factory=list)
+    # The entries as the re-ranker ordered them for this answer, with its scores (0..1),
+    # best first; empty when nothing was ranked (a taught question, small talk). LLM mode
+    # phrases its answer from these, so a question is ranked once.
+    ranked: tuple[tuple[Entry, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
