@@ -23,6 +23,7 @@ from mysite_chatbot.engine.learned import (
     fit_similarity,
     section_of,
 )
+from mysite_chatbot.engine.templates import REFUSAL, REFUSAL_WITH_SUGGESTIONS
 from mysite_chatbot.engine.training import Judged, OwnerTexts, choose_threshold
 
 # A small owner outside software, written in Korean, with an English translation.
@@ -103,6 +104,9 @@ def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
 
     english = engine.ask("Where did you go to university?")
     assert english.answered is False
+    # Unsure which entry answers, not sure that none does; the way to the owner stays.
+    assert english.answer == REFUSAL_WITH_SUGGESTIONS["en"]
+    assert "Send me a message" in english.answer
     assert english.sources == []
     assert english.suggestions[0].source.key == "education:0"
     assert english.suggestions[0].answer == school.answer_en
@@ -118,9 +122,11 @@ def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
         "title": korean.suggestions[0].source.title,
         "answer": korean.suggestions[0].answer,
     }
-    # Far from anything the profile says: nothing worth offering.
+    assert korean.answer == REFUSAL_WITH_SUGGESTIONS["ko"]
+    # Far from anything the profile says: nothing worth offering, and the plain refusal.
     assert engine.ask("asdfgh qwerty zxcv").suggestions == []
-    assert engine.ask("Are you married?").suggestions == []
+    married = engine.ask("Are you married?")
+    assert (married.suggestions, married.answer) == ([], REFUSAL["en"])
 
 
 def test_an_answer_offers_nothing_else(engine: Engine) -> None:

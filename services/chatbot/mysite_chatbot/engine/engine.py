@@ -32,7 +32,7 @@ from .korean import KoreanAnalyzer
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .smalltalk import REPLIES, split_small_talk
-from .templates import EMPTY_QUESTION, REFUSAL, eul, join_list
+from .templates import EMPTY_QUESTION, REFUSAL, REFUSAL_WITH_SUGGESTIONS, eul, join_list
 from .text import Language, clean_text, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
@@ -422,8 +422,9 @@ class Engine:
                 for item in offered
                 if item.score >= SUGGESTION_MIN_SCORE
             ]
+            refusal = REFUSAL_WITH_SUGGESTIONS if suggestions else REFUSAL
             return Answer(
-                REFUSAL[language], False, probability, [], language, False, suggestions, ranked
+                refusal[language], False, probability, [], language, False, suggestions, ranked
             )
         best = scored.ranked[0].entry
         return Answer(

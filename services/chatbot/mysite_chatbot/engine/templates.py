@@ -103,6 +103,7 @@ PLACE_NAMES_KO: dict[str, str] = WORDS["place_names_ko"]
 COUNTRY_NAMES_EN: dict[str, str] = WORDS["country_names_en"]
 
 REFUSAL: dict[str, str] = ANSWERS["refusal"]
+REFUSAL_WITH_SUGGESTIONS: dict[str, str] = ANSWERS["refusal_with_suggestions"]
 
 EMPTY_QUESTION: dict[str, str] = ANSWERS["empty_question"]
 
