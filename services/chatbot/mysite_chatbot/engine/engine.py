@@ -27,10 +27,11 @@ from mysite_common.text import MAX_QUESTION_CHARS
 from .analysis import TextAnalyzer, Token
 from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
-from .entries import add_taught_questions, build_entries, merge_translations
+from .entries import add_taught_questions, answers_from, build_entries, merge_translations
 from .korean import KoreanAnalyzer
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
+from .prose import SAME_MEANING_COSINE, read_markdown, split_languages
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, REFUSAL_WITH_SUGGESTIONS, eul, join_list
 from .text import Language, clean_text, detect_language, same_question_key
@@ -301,12 +302,17 @@ class Engine:
         an edit re-embeds only what changed). Concurrent ``ask`` calls always see one
         complete index, old or new.
         """
+        profile = read_markdown(profile) if isinstance(profile, Mapping) else None
         entries = build_entries(profile, faqs)
+        halves = split_languages(profile, self._same_meaning) if profile else None
+        for half_language, half_profile in (halves or {}).items():
+            entries = answers_from(entries, build_entries(half_profile, ()), half_language)
         for code, translated in (translations or {}).items():
             # Answers are written in Korean and English; other translations are not used.
             language: Language | None = "ko" if code == "ko" else "en" if code == "en" else None
             if language is not None and isinstance(translated, Mapping):
-                entries = merge_translations(entries, build_entries(translated, ()), language)
+                translated_entries = build_entries(read_markdown(translated), ())
+                entries = merge_translations(entries, translated_entries, language)
         taught = taught or {}
         entries = add_taught_questions(entries, taught)
         taught_pairs = [
@@ -451,6 +457,15 @@ class Engine:
         return self._score(index, self.signals(remainder, index, tokens)).ranked
 
     # ------------------------------------------------------------------ internals
+
+    def _same_meaning(self, first: str, second: str) -> bool:
+        """Whether two texts say the same (prose.language_halves); never without the
+        sentence encoder."""
+        embedder = self.resources.embedder
+        if embedder is None:
+            return False
+        vectors = embedder.embed([first, second])
+        return float(vectors[0] @ vectors[1]) >= SAME_MEANING_COSINE
 
     def _question_tokens(self, index: _Index, question: str) -> list[Token]:
         """The question's tokens without the owner's name, unless that is all it says."""

@@ -503,6 +503,25 @@ def merge_translations(
     return merged
 
 
+def answers_from(
+    entries: Sequence[Entry], rebuilt: Sequence[Entry], language: Language
+) -> list[Entry]:
+    """``entries`` answering in ``language`` as ``rebuilt`` (the same profile, each text the
+    owner wrote in both languages cut to its ``language`` half: prose.split_languages)
+    answers; what finds an entry stays as it was."""
+    by_key = {entry.key: entry for entry in rebuilt}
+    answered: list[Entry] = []
+    for entry in entries:
+        other = by_key.get(entry.key)
+        if other is None:
+            answered.append(entry)
+        elif language == "ko":
+            answered.append(replace(entry, answer_ko=other.answer_ko))
+        else:
+            answered.append(replace(entry, answer_en=other.answer_en))
+    return answered
+
+
 def add_taught_questions(
     entries: Sequence[Entry], taught: Mapping[str, Sequence[str]]
 ) -> list[Entry]:

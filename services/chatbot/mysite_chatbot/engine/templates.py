@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 import yaml
 
+from .prose import sentence_languages
 from .text import DATA_DIR, WORDS, Language
 
 # What the engine says, per profile section and for fixed replies (a data file).
@@ -115,8 +116,9 @@ MAX_HIGHLIGHTS_IN_ANSWER = 3
 
 
 def quote_other_language(text: str, written_in: Language, asked_in: Language) -> str:
-    """Free text is quoted as written; say so when it is in the other language."""
-    if written_in == asked_in:
+    """Free text is quoted as written; say so when none of it is in the visitor's language
+    (a text in both languages is mostly one of them, but needs no note)."""
+    if written_in == asked_in or asked_in in sentence_languages(text):
         return text
     prefix: str = ANSWERS["quoted_from_other_language"][asked_in]
     return prefix + text
