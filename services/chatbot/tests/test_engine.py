@@ -146,6 +146,22 @@ def test_an_answer_carries_the_ranking_it_was_decided_on(engine: Engine) -> None
     assert engine.ask("").ranked == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("hangul-slug가 뭐예요?", "ko"),  # Korean grammar on a long Latin name
+        ("Kubernetes 써보셨어요?", "ko"),
+        ("Do you like 김치?", "en"),  # a Korean word in an English sentence
+        ("What's your email address?", "en"),
+        ("이메일 주소 알려주세요", "ko"),
+    ],
+)
+def test_the_answer_is_in_the_language_of_the_questions_grammar(
+    engine: Engine, question: str, language: str
+) -> None:
+    assert engine.ask(question).language == language
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "?" * 5000, "🙂" * 300])
 def test_odd_input_never_crashes(engine: Engine, question: str) -> None:
     answer = engine.ask(question)

@@ -28,13 +28,13 @@ from .analysis import TextAnalyzer, Token
 from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
 from .entries import add_taught_questions, answers_from, build_entries, merge_translations
-from .korean import KoreanAnalyzer
+from .korean import KoreanAnalyzer, has_korean_grammar
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .prose import SAME_MEANING_COSINE, read_markdown, split_languages
 from .smalltalk import REPLIES, split_small_talk
 from .templates import EMPTY_QUESTION, REFUSAL, REFUSAL_WITH_SUGGESTIONS, eul, join_list
-from .text import Language, clean_text, detect_language, same_question_key
+from .text import Language, clean_text, count_hangul, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
 
@@ -392,7 +392,7 @@ class Engine:
     def ask(self, question: str) -> Answer:
         """Answer ``question`` (any string) in its language, citing the entry used."""
         text = clean_text(question if isinstance(question, str) else "", MAX_QUESTION_CHARS)
-        language = detect_language(text, self.default_language)
+        language = self._question_language(text)
         if not text:
             return Answer(EMPTY_QUESTION[language], False, 0.0, [], language)
         index = self._index
@@ -457,6 +457,14 @@ class Engine:
         return self._score(index, self.signals(remainder, index, tokens)).ranked
 
     # ------------------------------------------------------------------ internals
+
+    def _question_language(self, text: str) -> Language:
+        """The language to answer in: by its letters (detect_language), and Korean whenever
+        Korean grammar joins the words, even mostly Latin ones (has_korean_grammar)."""
+        language = detect_language(text, self.default_language)
+        if language == "ko" or not count_hangul(text):
+            return language
+        return "ko" if has_korean_grammar(self.resources.korean.morphemes(text)) else "en"
 
     def _same_meaning(self, first: str, second: str) -> bool:
         """Whether two texts say the same (prose.language_halves); never without the

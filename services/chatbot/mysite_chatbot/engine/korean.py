@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from kiwipiepy import Kiwi
 
-from .text import WORDS
+from .text import WORDS, count_hangul
 
 # Content-bearing parts of speech. Particles (J*), endings (E*), suffixes (XS*),
 # copulas (VCP) and punctuation (S*) are dropped. Latin-script words (SL) are
@@ -92,6 +92,20 @@ class KoreanAnalyzer:
             for morpheme in self.morphemes(text)
             if is_content(morpheme) and morpheme.form not in KOREAN_STOP_MORPHEMES
         ]
+
+
+# Morphemes only Korean grammar has: particles, endings, suffixes, the copula.
+GRAMMAR_TAG_PREFIXES = ("J", "E", "XS", "VCP")
+
+
+def has_korean_grammar(morphemes: Iterable[Morpheme]) -> bool:
+    """Whether a particle or an ending is written in Hangul: the sentence is Korean, however
+    many Latin letters its words have ("hangul-slug가 뭐예요?"); a Korean word alone in
+    an English sentence has none ("Do you like 김치?")."""
+    return any(
+        morpheme.tag.startswith(GRAMMAR_TAG_PREFIXES) and count_hangul(morpheme.form) > 0
+        for morpheme in morphemes
+    )
 
 
 def is_content(morpheme: Morpheme) -> bool:
