@@ -101,6 +101,22 @@ def test_both_replicas_are_up(chat_stack: Stack) -> None:
         assert httpx.get(f"{url}/readyz").status_code == 200
 
 
+def test_the_example_owner_answers_each_visitor_in_their_language(visitor: httpx.Client) -> None:
+    """The shipped example writes its about text in Korean, then the same in English, in
+    Markdown: each visitor reads their language's half, as plain text."""
+    english = visitor.post("/api/chat/ask", json={"question": "Tell me about yourself"})
+    assert english.status_code == 200, english.text
+    assert english.json()["answer"].startswith("Hi! I build and run web services.")
+    assert "안녕하세요" not in english.json()["answer"]
+    korean = visitor.post("/api/chat/ask", json={"question": "자기소개 해주세요"})
+    assert korean.status_code == 200, korean.text
+    assert korean.json()["answer"].startswith("안녕하세요! 웹 서비스를 만들고 운영하는")
+    assert "Hi! I build" not in korean.json()["answer"]
+    for body in (english.json(), korean.json()):
+        assert "**" not in body["answer"]
+        assert "(https://jsonresume.org)" in body["answer"]
+
+
 def test_a_published_profile_edit_is_answered_by_every_replica_within_seconds(
     chat_stack: Stack, visitor: httpx.Client, owner: dict[str, str]
 ) -> None:
