@@ -1,15 +1,23 @@
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, Index, Integer, String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from mysite_chatbot.engine.text import same_question_key
 from mysite_common.db import UtcDateTime, new_metadata, utcnow
 
 # MariaDB's TEXT stops at 64 KB; a profile with long Markdown summaries can be larger.
 LongText = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
 SNAPSHOT_ROW_ID = 1
+
+
+def wording_key(question: str) -> str:
+    """SHA-256 of a question's wording as the engine compares them (same_question_key):
+    "Do you teach online?" and "do you teach online" share it."""
+    return hashlib.sha256(same_question_key(question).encode("utf-8")).hexdigest()
 
 
 class Base(DeclarativeBase):
@@ -50,10 +58,15 @@ class QuestionLog(Base):
     __table_args__ = (
         # The admin's list: unanswered, not yet dealt with, newest first.
         Index("ix_question_log_answered_resolved_asked", "answered", "resolved", "asked_at"),
+        # ...one line per wording, however often it was asked.
+        Index("ix_question_log_question_key", "question_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question: Mapped[str] = mapped_column(String(2000))
+    # wording_key(question): repeats of one question are listed, answered and dismissed
+    # together.
+    question_key: Mapped[str] = mapped_column(String(64), default="")
     answer: Mapped[str] = mapped_column(Text)
     answered: Mapped[bool] = mapped_column(Boolean)
     confidence: Mapped[float] = mapped_column(Float)
@@ -91,8 +104,8 @@ class TaughtQuestion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question: Mapped[str] = mapped_column(String(2000))
-    # SHA-256 of the wording as the engine compares them (engine.text.same_question_key):
-    # teaching the same question again moves it to the new entry instead of adding a row.
+    # wording_key(question): teaching the same question again moves it to the new entry
+    # instead of adding a row.
     question_key: Mapped[str] = mapped_column(String(64), unique=True)
     # The entry's key ("work:0", "faq:3"); no foreign key: entries are built from the
     # site's document. A key the profile no longer has is kept and ignored.

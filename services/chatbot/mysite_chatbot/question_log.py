@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, insert
 
 from mysite_chatbot.answering import ChatReply
-from mysite_chatbot.models import QuestionLog
+from mysite_chatbot.models import QuestionLog, wording_key
 from mysite_common.db import Database, utcnow
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class LoggedQuestion:
         """The question_log row, as the INSERT's parameters."""
         return {
             "question": self.question,
+            "question_key": wording_key(self.question),
             "answer": self.reply.answer,
             "answered": self.reply.answered,
             "confidence": round(self.reply.confidence, 4),

@@ -3,20 +3,29 @@ chatbot missed: a new entry of the owner's FAQ, which lives in the site (the cha
 it over and answers from the site's knowledge document), or teaching the chatbot which
 entry it already has answers it."""
 
-import hashlib
 import json
 import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mysite_chatbot.engine import Entry
-from mysite_chatbot.engine.text import same_question_key
 from mysite_chatbot.knowledge import Knowledge
-from mysite_chatbot.models import QuestionLog, TaughtQuestion
+from mysite_chatbot.models import QuestionLog, TaughtQuestion, wording_key
 from mysite_common.db import utcnow
 from mysite_common.errors import ApiError
 
@@ -36,23 +45,65 @@ UNKNOWN_ENTRY = ApiError(
 # --- the question log -----------------------------------------------------------------------
 
 
+# The questions the chatbot declined that the owner has not dealt with yet.
+_WAITING = (QuestionLog.answered.is_(False), QuestionLog.resolved.is_(False))
+
+
 def list_questions(
     session: Session, *, unanswered: bool, limit: int, offset: int
-) -> tuple[list[QuestionLog], int]:
-    """Newest first; `unanswered` keeps the ones the chatbot could not answer and the owner
-    has not dealt with yet."""
-    conditions = []
-    if unanswered:
-        conditions = [QuestionLog.answered.is_(False), QuestionLog.resolved.is_(False)]
-    total = session.scalar(select(func.count(QuestionLog.id)).where(*conditions)) or 0
-    rows = session.scalars(
-        select(QuestionLog)
-        .where(*conditions)
+) -> tuple[list[tuple[QuestionLog, int]], int]:
+    """Newest first, each with how often it was asked. Every question, or with `unanswered`
+    the ones waiting for the owner, one per wording (its latest asking): a question many
+    visitors ask is one line of the owner's list, not many."""
+    if not unanswered:
+        total = session.scalar(select(func.count(QuestionLog.id))) or 0
+        rows = session.scalars(
+            select(QuestionLog)
+            .order_by(QuestionLog.asked_at.desc(), QuestionLog.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(row, 1) for row in rows], total
+    # A row an older replica logged during an upgrade has no key: it stands alone.
+    wording = case(
+        (QuestionLog.question_key == "", literal("row:") + cast(QuestionLog.id, String)),
+        else_=QuestionLog.question_key,
+    )
+    latest = (
+        select(func.max(QuestionLog.id).label("id"), func.count(QuestionLog.id).label("times"))
+        .where(*_WAITING)
+        .group_by(wording)
+        .subquery()
+    )
+    total = session.scalar(select(func.count()).select_from(latest)) or 0
+    found = session.execute(
+        select(QuestionLog, latest.c.times)
+        .join(latest, QuestionLog.id == latest.c.id)
         .order_by(QuestionLog.asked_at.desc(), QuestionLog.id.desc())
         .limit(limit)
         .offset(offset)
     )
-    return list(rows), total
+    return [(row, int(times)) for row, times in found], total
+
+
+def _waiting_repeats(logged: QuestionLog) -> ColumnElement[bool]:
+    """The other askings of ``logged``'s wording still waiting for the owner: dealing with a
+    question deals with them too."""
+    return and_(
+        QuestionLog.question_key == logged.question_key,
+        QuestionLog.question_key != "",
+        QuestionLog.id != logged.id,
+        *_WAITING,
+    )
+
+
+def _resolve_repeats(session: Session, logged: QuestionLog) -> None:
+    session.execute(
+        update(QuestionLog)
+        .where(_waiting_repeats(logged))
+        .values(resolved=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def summarize_questions(session: Session, *, days: int) -> dict[str, int]:
@@ -120,6 +171,7 @@ def question_to_faq(
     )
     logged.faq_id = entry["id"]
     logged.resolved = True
+    _resolve_repeats(session, logged)
     session.commit()
     logger.info("question turned into an faq entry", extra={"faq_id": entry["id"]})
     return entry
@@ -159,7 +211,16 @@ def pick_suggestion(session: Session, reply_id: str, *, entry_key: str) -> None:
 
 
 def delete_question(session: Session, question_id: int) -> None:
-    session.delete(get_question(session, question_id))
+    """Deletes a logged question; dismissing one waiting for the owner dismisses its
+    repeats too (list_questions shows them as one)."""
+    logged = get_question(session, question_id)
+    if not logged.answered and not logged.resolved:
+        session.execute(
+            delete(QuestionLog)
+            .where(_waiting_repeats(logged))
+            .execution_options(synchronize_session=False)
+        )
+    session.delete(logged)
     session.commit()
 
 
@@ -204,7 +265,7 @@ def teach(
     titles = _entry_titles(knowledge)
     if entry_key not in titles:
         raise UNKNOWN_ENTRY
-    question_key = hashlib.sha256(same_question_key(logged.question).encode("utf-8")).hexdigest()
+    question_key = wording_key(logged.question)
     row = session.scalar(select(TaughtQuestion).where(TaughtQuestion.question_key == question_key))
     if row is None:
         row = TaughtQuestion(question=logged.question, question_key=question_key)
@@ -212,6 +273,7 @@ def teach(
     row.entry_key = entry_key
     row.created_at = utcnow()
     logged.resolved = True
+    _resolve_repeats(session, logged)
     try:
         session.commit()
     except IntegrityError:

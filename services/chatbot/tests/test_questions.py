@@ -8,7 +8,7 @@ import pytest
 from chatbot_support import MEMBER, OWNER, FakeSite, ask, eventually, logged_questions
 from fastapi.testclient import TestClient
 
-from mysite_chatbot.models import QuestionLog
+from mysite_chatbot.models import QuestionLog, wording_key
 from mysite_common.db import utcnow
 
 
@@ -160,6 +160,75 @@ def test_the_owner_deletes_a_logged_question(client: TestClient) -> None:
     assert client.delete(f"/api/chat/questions/{row['id']}", headers=OWNER).status_code == 404
 
 
+def test_a_question_asked_again_and_again_is_one_line_of_the_owners_list(
+    client: TestClient,
+) -> None:
+    for question in [
+        "do you have a cat?",
+        "Do you have a cat",
+        "what's your favorite movie?",
+        "DO YOU HAVE A CAT?!",
+    ]:
+        ask(client, question)
+    unanswered = logged_questions(client, unanswered="true")
+    # The latest asking stands for the wording, with how often it was asked.
+    assert [(row["question"], row["times_asked"]) for row in unanswered] == [
+        ("DO YOU HAVE A CAT?!", 3),
+        ("what's your favorite movie?", 1),
+    ]
+    page = client.get("/api/chat/questions", params={"unanswered": "true"}, headers=OWNER)
+    assert page.json()["total"] == 2
+    # The whole log still lists every asking.
+    everything = logged_questions(client)
+    assert len(everything) == 4
+    assert {row["times_asked"] for row in everything} == {1}
+
+
+@pytest.mark.parametrize("action", ["faq", "entry", "dismiss"])
+def test_dealing_with_a_question_deals_with_its_repeats(client: TestClient, action: str) -> None:
+    for question in ["do you have a cat?", "Do you have a cat", "do you have a dog?"]:
+        ask(client, question)
+    [cat] = [row for row in logged_questions(client, unanswered="true") if row["times_asked"] == 2]
+    if action == "faq":
+        response = client.post(
+            f"/api/chat/questions/{cat['id']}/faq", json={"answer": "A grey cat."}, headers=OWNER
+        )
+        assert response.status_code == 201, response.text
+    elif action == "entry":
+        response = client.post(
+            f"/api/chat/questions/{cat['id']}/entry", json={"entry_key": "work:0"}, headers=OWNER
+        )
+        assert response.status_code == 201, response.text
+    else:
+        response = client.delete(f"/api/chat/questions/{cat['id']}", headers=OWNER)
+        assert response.status_code == 204, response.text
+    assert [row["question"] for row in logged_questions(client, unanswered="true")] == [
+        "do you have a dog?"
+    ]
+    everything = logged_questions(client)
+    if action == "dismiss":
+        assert [row["question"] for row in everything] == ["do you have a dog?"]
+    else:
+        cats = [row for row in everything if "cat" in row["question"].lower()]
+        assert len(cats) == 2
+        assert all(row["resolved"] for row in cats)
+
+
+def test_deleting_an_answered_question_leaves_the_waiting_ones(client: TestClient) -> None:
+    ask(client, "do you have a cat?")
+    log_question_asked_days_ago(client, "Do you have a cat", 0)
+    with client.app.state.database.session() as session:
+        # As if answered once (from an FAQ entry since deleted, say).
+        row = session.query(QuestionLog).filter(QuestionLog.question == "Do you have a cat").one()
+        row.answered = True
+        session.flush()
+        answered_id = row.id
+    assert client.delete(f"/api/chat/questions/{answered_id}", headers=OWNER).status_code == 204
+    assert [row["question"] for row in logged_questions(client, unanswered="true")] == [
+        "do you have a cat?"
+    ]
+
+
 def test_paging(client: TestClient) -> None:
     for number in range(5):
         ask(client, f"unknown question number {number} about cats?")
@@ -210,6 +279,7 @@ def log_question_asked_days_ago(client: TestClient, question: str, days: int) ->
                 language="en",
                 latency_ms=1.0,
                 asked_at=utcnow() - timedelta(days=days),
+                question_key=wording_key(question),
             )
         )
 

@@ -544,6 +544,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chatadmin.your_answer": ("Your answer", "답변"),
     "chatadmin.dismiss": ("Dismiss", "무시"),
     "chatadmin.asked_at": ("Asked {when}", "{when}에 질문함"),
+    "chatadmin.asked_times": (
+        "Asked {count} times, last {when}",
+        "{count}번 질문함, 마지막 {when}",
+    ),
     "chatadmin.saved": ("Saved.", "저장했습니다."),
     "chatadmin.deleted": ("Deleted.", "삭제했습니다."),
     "chatadmin.unavailable": (

@@ -27,6 +27,9 @@ class LoggedQuestionPublic(BaseModel):
     answer: str
     answered: bool
     confidence: float
+    # How often visitors asked it: in the unanswered list, one line stands for every asking
+    # of its wording (the latest is shown); elsewhere 1.
+    times_asked: int = 1
     language: str
     mode: str
     fallback_reason: str | None
@@ -41,7 +44,9 @@ class LoggedQuestionPublic(BaseModel):
     picked: dict[str, str] | None = None
 
     @classmethod
-    def of(cls, row: QuestionLog, faq_ids: set[int] | None) -> "LoggedQuestionPublic":
+    def of(
+        cls, row: QuestionLog, faq_ids: set[int] | None, times_asked: int = 1
+    ) -> "LoggedQuestionPublic":
         try:
             sources = json.loads(row.sources_json)
         except ValueError:
@@ -52,6 +57,7 @@ class LoggedQuestionPublic(BaseModel):
             answer=row.answer,
             answered=row.answered,
             confidence=row.confidence,
+            times_asked=times_asked,
             language=row.language,
             mode=row.mode,
             fallback_reason=row.fallback_reason,
@@ -101,7 +107,7 @@ def list_questions(
     rows, total = service.list_questions(db, unanswered=unanswered, limit=limit, offset=offset)
     faq_ids = knowledge.faq_ids()
     return QuestionPage(
-        items=[LoggedQuestionPublic.of(row, faq_ids) for row in rows],
+        items=[LoggedQuestionPublic.of(row, faq_ids, times) for row, times in rows],
         total=total,
         limit=limit,
         offset=offset,

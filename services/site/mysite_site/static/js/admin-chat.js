@@ -4,7 +4,8 @@
 //   the chatbot's question log:
 //     GET /api/chat/questions/summary?days=7 -> {asked, answered, declined,
 //       declined_with_suggestions, suggestion_picked}: how it did lately
-//     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at}]
+//     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at, times_asked}]: one
+//       per wording; answering or dismissing it does the same for its repeats
 //     GET /api/chat/questions?limit=50 -> {items: [{id, question, answer, answered, sources:
 //       [{type, section, index, field, id, title}], asked_at}]}: every question, newest first
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
@@ -260,7 +261,14 @@
       body.appendChild(element("p", "muted", t("chatadmin.visitor_picked", { title: text(picked.title || picked.key) })));
     }
     var asked = entry.asked_at || entry.created_at;
-    if (asked) { body.appendChild(element("p", "muted", t("chatadmin.asked_at", { when: when(asked) }))); }
+    if (asked) {
+      // One line of the unanswered list stands for every asking of its wording.
+      var times = typeof entry.times_asked === "number" ? entry.times_asked : 1;
+      var askedText = times > 1
+        ? t("chatadmin.asked_times", { count: String(times), when: when(asked) })
+        : t("chatadmin.asked_at", { when: when(asked) });
+      body.appendChild(element("p", "muted", askedText));
+    }
     var tools = element("div", "form-actions");
     var answerButton = button("small", t("chatadmin.answer_this"), "button");
     var fromProfileButton = button("small", t("chatadmin.answer_from_profile"), "button");
