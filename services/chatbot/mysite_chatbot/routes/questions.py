@@ -182,4 +182,6 @@ def teach_entry(
 
 @router.delete("/{question_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_question(question_id: QuestionId, _owner: OwnerUser, db: DbSession) -> None:
+    """Deletes a logged question; one still waiting for the owner takes its repeats (the
+    same wording, asked again) with it."""
     service.delete_question(db, question_id)
