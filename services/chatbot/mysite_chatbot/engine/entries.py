@@ -471,44 +471,12 @@ def _add_faq(builder: _Builder, faq: FaqEntry) -> None:
     builder.add(Source("faq", title, id=faq.id), made, content_language=language)
 
 
-def merge_translations(
-    entries: Sequence[Entry], translated: Sequence[Entry], language: Language
-) -> list[Entry]:
-    """``entries`` with what ``translated`` (built from the owner's translation of the
-    profile into ``language``) says about the same keys: its text is searchable too, and
-    it becomes the answer in ``language``, so `work:0` in Korean and in English is one
-    entry that answers each visitor in their language. Keys only one side has stay as
-    they are (a translation adds no entries)."""
-    by_key = {entry.key: entry for entry in translated}
-    merged: list[Entry] = []
-    for entry in entries:
-        other = by_key.get(entry.key)
-        if other is None:
-            merged.append(entry)
-            continue
-        answers = {"en": entry.answer_en, "ko": entry.answer_ko}
-        answers[language] = other.answer_in(language)
-        merged.append(
-            replace(
-                entry,
-                answer_en=answers["en"],
-                answer_ko=answers["ko"],
-                fields=entry.fields + other.fields,
-                embedding_texts=tuple(dict.fromkeys(entry.embedding_texts + other.embedding_texts)),
-                question_texts=tuple(dict.fromkeys(entry.question_texts + other.question_texts)),
-                # The fact now exists in the visitor's language too.
-                content_language=None,
-            )
-        )
-    return merged
-
-
 def answers_from(
     entries: Sequence[Entry], rebuilt: Sequence[Entry], language: Language
 ) -> list[Entry]:
-    """``entries`` answering in ``language`` as ``rebuilt`` (the same profile, each text the
-    owner wrote in both languages cut to its ``language`` half: prose.split_languages)
-    answers; what finds an entry stays as it was."""
+    """``entries`` answering in ``language`` as ``rebuilt`` does for the same keys (the
+    profile each text the owner wrote in both languages cut to its ``language`` half:
+    prose.split_languages); what finds an entry stays as it was."""
     by_key = {entry.key: entry for entry in rebuilt}
     answered: list[Entry] = []
     for entry in entries:
@@ -520,6 +488,34 @@ def answers_from(
         else:
             answered.append(replace(entry, answer_en=other.answer_en))
     return answered
+
+
+def merge_translations(
+    entries: Sequence[Entry], translated: Sequence[Entry], language: Language
+) -> list[Entry]:
+    """``entries`` with what ``translated`` (built from the owner's translation of the
+    profile into ``language``) says about the same keys: it becomes the answer in
+    ``language`` (answers_from) and its text is searchable too, so `work:0` in Korean and
+    in English is one entry that answers each visitor in their language. Keys only one
+    side has stay as they are (a translation adds no entries)."""
+    by_key = {entry.key: entry for entry in translated}
+    merged: list[Entry] = []
+    for entry in answers_from(entries, translated, language):
+        other = by_key.get(entry.key)
+        if other is None:
+            merged.append(entry)
+            continue
+        merged.append(
+            replace(
+                entry,
+                fields=entry.fields + other.fields,
+                embedding_texts=tuple(dict.fromkeys(entry.embedding_texts + other.embedding_texts)),
+                question_texts=tuple(dict.fromkeys(entry.question_texts + other.question_texts)),
+                # The fact now exists in the visitor's language too.
+                content_language=None,
+            )
+        )
+    return merged
 
 
 def add_taught_questions(
