@@ -214,6 +214,28 @@ def test_dealing_with_a_question_deals_with_its_repeats(client: TestClient, acti
         assert all(row["resolved"] for row in cats)
 
 
+def test_questions_an_older_replica_logged_without_a_key_stand_alone(
+    client: TestClient,
+) -> None:
+    """During an upgrade, a replica of the previous version logs rows without the key."""
+    log_question_asked_days_ago(client, "do you have a cat?", 0)
+    log_question_asked_days_ago(client, "do you have a cat?", 0)
+    with client.app.state.database.session() as session:
+        for row in session.query(QuestionLog):
+            row.question_key = ""
+    unanswered = logged_questions(client, unanswered="true")
+    assert [(row["question"], row["times_asked"]) for row in unanswered] == [
+        ("do you have a cat?", 1),
+        ("do you have a cat?", 1),
+    ]
+    # Dismissing one leaves the other: without a key, nothing says they are one question.
+    assert (
+        client.delete(f"/api/chat/questions/{unanswered[0]['id']}", headers=OWNER).status_code
+        == 204
+    )
+    assert len(logged_questions(client, unanswered="true")) == 1
+
+
 def test_deleting_an_answered_question_leaves_the_waiting_ones(client: TestClient) -> None:
     ask(client, "do you have a cat?")
     log_question_asked_days_ago(client, "Do you have a cat", 0)

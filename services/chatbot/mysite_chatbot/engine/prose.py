@@ -35,8 +35,8 @@ _LATIN_LETTER = re.compile(r"[A-Za-z]")
 # A sentence and its counterpart in the other language say the same when the encoder's
 # cosine reaches this. Measured on the two-language texts of the eval's 19 owners and the
 # shipped example (written before this rule): translations 0.64-0.75, equal-length
-# halves that say different things 0.02-0.23; a few real translations score lower (0.39
-# for one baker's sentence) and are left whole, as before.
+# halves that say different things 0.02-0.23 (docs/performance.md, tenth round). A
+# translation the encoder finds less alike (0.39 for a baker's sentence) is left whole.
 SAME_MEANING_COSINE = 0.5
 
 SameMeaning = Callable[[str, str], bool]
@@ -130,16 +130,14 @@ def split_languages(
 ) -> dict[Language, dict[str, Any]] | None:
     """The profile as read in English and as read in Korean, each text written in both
     languages cut to that language's half; None when no text is."""
-    split = False
+    found: dict[str, dict[Language, str] | None] = {}
 
     def half(value: Any, language: Language) -> Any:
-        nonlocal split
         if isinstance(value, str):
-            halves = language_halves(value, same_meaning)
-            if halves is None:
-                return value
-            split = True
-            return halves[language]
+            if value not in found:
+                found[value] = language_halves(value, same_meaning)
+            halves = found[value]
+            return value if halves is None else halves[language]
         if isinstance(value, Mapping):
             return {key: half(item, language) for key, item in value.items()}
         if isinstance(value, list):
@@ -148,4 +146,4 @@ def split_languages(
 
     english = {key: half(value, "en") for key, value in profile.items()}
     korean = {key: half(value, "ko") for key, value in profile.items()}
-    return {"en": english, "ko": korean} if split else None
+    return {"en": english, "ko": korean} if any(found.values()) else None
