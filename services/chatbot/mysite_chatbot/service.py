@@ -50,11 +50,12 @@ _WAITING = (QuestionLog.answered.is_(False), QuestionLog.resolved.is_(False))
 
 
 def list_questions(
-    session: Session, *, unanswered: bool, limit: int, offset: int
+    session: Session, *, unanswered: bool, limit: int, offset: int, most_asked: bool = False
 ) -> tuple[list[tuple[QuestionLog, int]], int]:
     """Newest first, each with how often it was asked. Every question, or with `unanswered`
     the ones waiting for the owner, one per wording (its latest asking): a question many
-    visitors ask is one line of the owner's list, not many."""
+    visitors ask is one line of the owner's list, not many; with `most_asked`, the most
+    asked of them first (what answering helps the most visitors)."""
     if not unanswered:
         total = session.scalar(select(func.count(QuestionLog.id))) or 0
         rows = session.scalars(
@@ -76,10 +77,11 @@ def list_questions(
         .subquery()
     )
     total = session.scalar(select(func.count()).select_from(latest)) or 0
+    newest_first = (QuestionLog.asked_at.desc(), QuestionLog.id.desc())
     found = session.execute(
         select(QuestionLog, latest.c.times)
         .join(latest, QuestionLog.id == latest.c.id)
-        .order_by(QuestionLog.asked_at.desc(), QuestionLog.id.desc())
+        .order_by(*((latest.c.times.desc(), *newest_first) if most_asked else newest_first))
         .limit(limit)
         .offset(offset)
     )

@@ -184,6 +184,31 @@ def test_a_question_asked_again_and_again_is_one_line_of_the_owners_list(
     assert {row["times_asked"] for row in everything} == {1}
 
 
+def test_the_most_asked_questions_may_come_first(client: TestClient) -> None:
+    for question in ["do you have a cat?", "do you have a dog?", "Do you have a dog", "a horse?"]:
+        ask(client, question)
+
+    def listed(**params: str) -> list[tuple[str, int]]:
+        rows = logged_questions(client, unanswered="true", **params)
+        return [(row["question"], row["times_asked"]) for row in rows]
+
+    assert listed() == [("a horse?", 1), ("Do you have a dog", 2), ("do you have a cat?", 1)]
+    # Equally asked: newest first.
+    assert listed(order="most_asked") == [
+        ("Do you have a dog", 2),
+        ("a horse?", 1),
+        ("do you have a cat?", 1),
+    ]
+
+
+@pytest.mark.parametrize("order", ["oldest", "", "MOST_ASKED"])
+def test_an_unknown_order_is_a_clear_422(client: TestClient, order: str) -> None:
+    response = client.get(
+        "/api/chat/questions", params={"unanswered": "true", "order": order}, headers=OWNER
+    )
+    assert response.status_code == 422, response.text
+
+
 @pytest.mark.parametrize("action", ["faq", "entry", "dismiss"])
 def test_dealing_with_a_question_deals_with_its_repeats(client: TestClient, action: str) -> None:
     for question in ["do you have a cat?", "Do you have a cat", "do you have a dog?"]:

@@ -544,6 +544,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chatadmin.your_answer": ("Your answer", "답변"),
     "chatadmin.dismiss": ("Dismiss", "무시"),
     "chatadmin.asked_at": ("Asked {when}", "{when}에 질문함"),
+    "chatadmin.order": ("Order", "정렬"),
+    "chatadmin.order_newest": ("Newest first", "최근 질문 순"),
+    "chatadmin.order_most_asked": ("Most asked first", "많이 물은 순"),
     "chatadmin.asked_times": (
         "Asked {count} times, last {when}",
         "{count}번 질문함, 마지막 {when}",

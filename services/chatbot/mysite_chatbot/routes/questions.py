@@ -4,7 +4,7 @@ of its entries answers it (routes/taught.py lists and forgets those)."""
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -103,8 +103,14 @@ def list_questions(
     unanswered: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    order: Literal["newest", "most_asked"] = "newest",
 ) -> QuestionPage:
-    rows, total = service.list_questions(db, unanswered=unanswered, limit=limit, offset=offset)
+    """The log, newest first. With `unanswered=true` the questions waiting for the owner, one
+    per wording; `order=most_asked` puts the most asked of them first (in the whole log
+    each line is one asking, so it changes nothing there)."""
+    rows, total = service.list_questions(
+        db, unanswered=unanswered, limit=limit, offset=offset, most_asked=order == "most_asked"
+    )
     faq_ids = knowledge.faq_ids()
     return QuestionPage(
         items=[LoggedQuestionPublic.of(row, faq_ids, times) for row, times in rows],

@@ -4,8 +4,8 @@
 //   the chatbot's question log:
 //     GET /api/chat/questions/summary?days=7 -> {asked, answered, declined,
 //       declined_with_suggestions, suggestion_picked}: how it did lately
-//     GET /api/chat/questions?unanswered=true -> [{id, question, asked_at, times_asked}]: one
-//       per wording; answering or dismissing it does the same for its repeats
+//     GET /api/chat/questions?unanswered=true[&order=most_asked] -> [{id, question, asked_at,
+//       times_asked}]: one per wording; answering or dismissing it does the same for its repeats
 //     GET /api/chat/questions?limit=50 -> {items: [{id, question, answer, answered, sources:
 //       [{type, section, index, field, id, title}], asked_at}]}: every question, newest first
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
@@ -24,6 +24,7 @@
   var alertBox = document.querySelector("[data-chat-alert]");
   var faqList = document.querySelector("[data-faq-list]");
   var unansweredList = document.querySelector("[data-unanswered]");
+  var unansweredOrder = document.querySelector("[data-unanswered-order]");
   var recentList = document.querySelector("[data-recent]");
   // The latest answered questions shown, out of the latest questions logged.
   var RECENT_SHOWN = 20;
@@ -477,10 +478,31 @@
     summaryText.textContent = sentences.join(" ");
   }
 
+  // Newest first, or the most asked first: the questions whose answer helps the most visitors.
+  function unansweredPath() {
+    var order = unansweredOrder && unansweredOrder.value === "most_asked" ? "&order=most_asked" : "";
+    return "/api/chat/questions?unanswered=true" + order;
+  }
+
+  function showUnanswered(questions) {
+    if (questions.ok) {
+      fill(unansweredList, listOf(questions.data, ["items", "questions"]), unansweredItem,
+        t("chatadmin.none_unanswered"));
+    } else {
+      fill(unansweredList, [], unansweredItem, problem(questions));
+    }
+  }
+
+  if (unansweredOrder) {
+    unansweredOrder.addEventListener("change", async function () {
+      showUnanswered(await site.api("GET", unansweredPath()));
+    });
+  }
+
   async function load() {
     var results = await Promise.all([
       site.api("GET", "/api/site/faq"),
-      site.api("GET", "/api/chat/questions?unanswered=true"),
+      site.api("GET", unansweredPath()),
       site.api("GET", "/api/chat/taught"),
       site.api("GET", "/api/chat/questions?limit=" + RECENT_FETCHED),
       site.api("GET", "/api/chat/questions/summary?days=7"),
@@ -495,12 +517,7 @@
     } else {
       fill(faqList, [], faqItem, problem(faq));
     }
-    if (questions.ok) {
-      fill(unansweredList, listOf(questions.data, ["items", "questions"]), unansweredItem,
-        t("chatadmin.none_unanswered"));
-    } else {
-      fill(unansweredList, [], unansweredItem, problem(questions));
-    }
+    showUnanswered(questions);
     if (recent.ok) {
       var answered = listOf(recent.data, ["items", "questions"]).filter(function (entry) {
         return entry && typeof entry === "object" && entry.answered === true && !isSmallTalk(entry);
