@@ -121,9 +121,9 @@ def test_the_owner_teaches_which_entry_answers_a_question(
     expect(unanswered).to_be_visible()
     expect(unanswered).to_contain_text("Asked 2 times, last ")
     # The owner may answer the most asked first.
-    with page.expect_response("**/api/chat/questions?unanswered=true&order=most_asked") as listed:
+    with page.expect_response("**/api/chat/questions?unanswered=true&order=most_asked") as ordered:
         page.get_by_label("Order").select_option("most_asked")
-    counts = [item["times_asked"] for item in listed.value.json()["items"]]
+    counts = [item["times_asked"] for item in ordered.value.json()["items"]]
     assert counts == sorted(counts, reverse=True), counts
     expect(unanswered).to_contain_text("Asked 2 times, last ")
     unanswered.get_by_role("button", name="Answer from my profile", exact=True).click()
