@@ -73,26 +73,36 @@ def owner_page(chromium: Browser, stack: Stack) -> Iterator[Page]:
     assert csp_errors == [], "the page broke its own Content-Security-Policy"
 
 
+def waiting(client: httpx.Client, owner: dict[str, str]) -> list[dict[str, Any]]:
+    """The owner's unanswered list, newest first."""
+    response = client.get("/api/chat/questions?unanswered=true", headers=owner)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
 def test_the_owner_teaches_which_entry_answers_a_question(
     stack: Stack, gateway: httpx.Client, new_member: Callable[..., dict[str, Any]], owner_page: Page
 ) -> None:
     if "chatbot" not in stack.replicas:
         pytest.skip("the chatbot service is not part of this stack")
     question = f"What is your favourite board game {secrets.token_hex(2)}?"
-    # Two visitors ask it: one line of the owner's list, taught once for both.
+    # Two visitors ask it: one line of the owner's list, taught once for both. A third asks
+    # something else, later: newest first, it would come before.
     assert ask(gateway, question)["answered"] is False
     assert ask(gateway, question)["answered"] is False
+    later = f"Do you keep bees {secrets.token_hex(2)}?"
+    assert ask(gateway, later)["answered"] is False
 
     owner = bearer_for(gateway, stack.owner_username, stack.owner_password)
     member_account = new_member()
     member = bearer_for(gateway, member_account["username"], MEMBER_PASSWORD)
 
     def logged() -> list[dict[str, Any]]:
-        response = gateway.get("/api/chat/questions?unanswered=true", headers=owner)
-        assert response.status_code == 200, response.text
-        return [item for item in response.json()["items"] if item["question"] == question]
+        return [item for item in waiting(gateway, owner) if item["question"] == question]
 
     assert eventually(lambda: [item["times_asked"] for item in logged()] == [2])
+    assert eventually(lambda: any(item["question"] == later for item in waiting(gateway, owner)))
     [row] = logged()
 
     entries = gateway.get("/api/chat/entries", headers=owner)
@@ -123,8 +133,11 @@ def test_the_owner_teaches_which_entry_answers_a_question(
     # The owner may answer the most asked first.
     with page.expect_response("**/api/chat/questions?unanswered=true&order=most_asked") as ordered:
         page.get_by_label("Order").select_option("most_asked")
-    counts = [item["times_asked"] for item in ordered.value.json()["items"]]
+    items = ordered.value.json()["items"]
+    counts = [item["times_asked"] for item in items]
     assert counts == sorted(counts, reverse=True), counts
+    in_order = [item["question"] for item in items]
+    assert in_order.index(question) < in_order.index(later), in_order
     expect(unanswered).to_contain_text("Asked 2 times, last ")
     unanswered.get_by_role("button", name="Answer from my profile", exact=True).click()
     picker = unanswered.get_by_label("Entry that answers it")

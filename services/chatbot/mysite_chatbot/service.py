@@ -47,6 +47,7 @@ UNKNOWN_ENTRY = ApiError(
 
 # The questions the chatbot declined that the owner has not dealt with yet.
 _WAITING = (QuestionLog.answered.is_(False), QuestionLog.resolved.is_(False))
+_NEWEST_FIRST = (QuestionLog.asked_at.desc(), QuestionLog.id.desc())
 
 
 def list_questions(
@@ -59,10 +60,7 @@ def list_questions(
     if not unanswered:
         total = session.scalar(select(func.count(QuestionLog.id))) or 0
         rows = session.scalars(
-            select(QuestionLog)
-            .order_by(QuestionLog.asked_at.desc(), QuestionLog.id.desc())
-            .limit(limit)
-            .offset(offset)
+            select(QuestionLog).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
         )
         return [(row, 1) for row in rows], total
     # A row an older replica logged during an upgrade has no key: it stands alone.
@@ -77,11 +75,10 @@ def list_questions(
         .subquery()
     )
     total = session.scalar(select(func.count()).select_from(latest)) or 0
-    newest_first = (QuestionLog.asked_at.desc(), QuestionLog.id.desc())
     found = session.execute(
         select(QuestionLog, latest.c.times)
         .join(latest, QuestionLog.id == latest.c.id)
-        .order_by(*((latest.c.times.desc(), *newest_first) if most_asked else newest_first))
+        .order_by(*((latest.c.times.desc(), *_NEWEST_FIRST) if most_asked else _NEWEST_FIRST))
         .limit(limit)
         .offset(offset)
     )

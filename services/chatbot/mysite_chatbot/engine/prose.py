@@ -20,7 +20,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .text import Language, count_hangul, detect_language
+from .text import Language, count_hangul, count_latin, detect_language
 
 # The profile fields the site renders as Markdown (its resume.py: "summary:markdown"...).
 MARKDOWN_FIELDS = ("summary", "description", "reference")
@@ -30,7 +30,6 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "striketh
 
 # A sentence ends with its punctuation or an emoji ("커피를 좋아합니다 ☕ Hi!").
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\u2026\u2600-\u27bf\U0001f300-\U0001faff])\s+")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 # A sentence and its counterpart in the other language say the same when the encoder's
 # cosine reaches this. Measured on the two-language texts of the eval's 19 owners and the
@@ -74,26 +73,31 @@ def _inline_text(tokens: list[Token]) -> str:
     return "".join(parts)
 
 
+def _map_texts(value: Any, change: Callable[[str, str], str], key: str = "") -> Any:
+    """``value`` (a profile or part of one) with each text replaced by ``change(key, text)``,
+    ``key`` the name of the field it is in (a list's items are in its field)."""
+    if isinstance(value, str):
+        return change(key, value)
+    if isinstance(value, Mapping):
+        return {inner: _map_texts(item, change, inner) for inner, item in value.items()}
+    if isinstance(value, list):
+        return [_map_texts(item, change, key) for item in value]
+    return value
+
+
 def read_markdown(profile: Mapping[str, Any]) -> dict[str, Any]:
     """``profile`` (a JSON Resume) with its Markdown fields as plain text."""
-    return {key: _plain_values(key, value) for key, value in profile.items()}
-
-
-def _plain_values(key: str, value: Any) -> Any:
-    if isinstance(value, str):
-        return plain_text(value) if key in MARKDOWN_FIELDS else value
-    if isinstance(value, Mapping):
-        return {inner: _plain_values(inner, item) for inner, item in value.items()}
-    if isinstance(value, list):
-        return [_plain_values(key, item) for item in value]
-    return value
+    plain: dict[str, Any] = _map_texts(
+        profile, lambda key, text: plain_text(text) if key in MARKDOWN_FIELDS else text
+    )
+    return plain
 
 
 def _blocks(text: str) -> list[tuple[Language, list[str]]]:
     """``text``'s sentences, consecutive ones of one language together."""
     blocks: list[tuple[Language, list[str]]] = []
     for sentence in _SENTENCE_END.split(text.strip()):
-        if not count_hangul(sentence) and not _LATIN_LETTER.search(sentence):
+        if not count_hangul(sentence) and not count_latin(sentence):
             if blocks:  # an emoji or a number alone belongs to the sentence before it
                 blocks[-1][1].append(sentence)
             continue
@@ -132,18 +136,12 @@ def split_languages(
     languages cut to that language's half; None when no text is."""
     found: dict[str, dict[Language, str] | None] = {}
 
-    def half(value: Any, language: Language) -> Any:
-        if isinstance(value, str):
-            if value not in found:
-                found[value] = language_halves(value, same_meaning)
-            halves = found[value]
-            return value if halves is None else halves[language]
-        if isinstance(value, Mapping):
-            return {key: half(item, language) for key, item in value.items()}
-        if isinstance(value, list):
-            return [half(item, language) for item in value]
-        return value
+    def half_of(text: str, language: Language) -> str:
+        if text not in found:
+            found[text] = language_halves(text, same_meaning)
+        halves = found[text]
+        return text if halves is None else halves[language]
 
-    english = {key: half(value, "en") for key, value in profile.items()}
-    korean = {key: half(value, "ko") for key, value in profile.items()}
+    english = _map_texts(profile, lambda _key, text: half_of(text, "en"))
+    korean = _map_texts(profile, lambda _key, text: half_of(text, "ko"))
     return {"en": english, "ko": korean} if any(found.values()) else None

@@ -57,6 +57,10 @@ def count_hangul(text: str) -> int:
     return len(_HANGUL_ANY.findall(text))
 
 
+def count_latin(text: str) -> int:
+    return len(_LATIN_LETTER.findall(text))
+
+
 def has_hangul(text: str) -> bool:
     return _HANGUL_SYLLABLE.search(text) is not None
 
@@ -69,7 +73,7 @@ def detect_language(text: str, default: Language = "en") -> Language:
     is Korean (the grammar is), "Do you like 김치?" is English.
     """
     hangul = count_hangul(text)
-    latin = len(_LATIN_LETTER.findall(text))
+    latin = count_latin(text)
     if hangul == 0 and latin == 0:
         return default
     if hangul >= 1 and hangul * 2 >= latin:

@@ -453,8 +453,8 @@
     });
   }
 
-  // "42 questions: 35 answered, 7 declined." and, when some were offered entries, how many
-  // of those a visitor picked from.
+  // "42 questions: 35 answered, 7 not answered." and, when some were offered entries, how
+  // many of those a visitor picked from.
   function showSummary(result) {
     if (!summaryText) { return; }
     summaryText.removeAttribute("aria-busy");
