@@ -43,9 +43,11 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from mysite_testing.fake_server import FakeServer
 
 logger = logging.getLogger(__name__)
 
@@ -257,16 +259,14 @@ class FakeKakao:
         self._access_issued: deque[float] = deque()
         self._refresh_issued: deque[float] = deque()
         self._refreshes_in_flight = 0
-        self._server: ThreadingHTTPServer | None = None
+        self._server: FakeServer | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> FakeKakao:
         handler = type("Handler", (_Handler,), {"fake": self})
-        server = ThreadingHTTPServer((self.host, self.port), handler)
-        server.daemon_threads = True
-        server.block_on_close = False
+        server = FakeServer((self.host, self.port), handler)
         self._server = server
         self.port = server.server_address[1]
         self._thread = threading.Thread(

@@ -30,8 +30,10 @@ import re
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from mysite_testing.fake_server import FakeServer
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +89,7 @@ class FakeLlm:
         self.requests: list[dict[str, Any]] = []
         self.unauthorized_requests = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._server.daemon_threads = True
+        self._server = FakeServer(("127.0.0.1", port), self._handler())
         self._thread: threading.Thread | None = None
 
     @property

@@ -17,8 +17,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from mysite_testing.fake_server import FakeServer
 
 PATH = "/internal/notifications"
 KINDS = ("guestbook_entry", "declined_question")
@@ -32,7 +34,7 @@ class NotificationRecorder:
         self.request_ids: list[str] = []
         self._failures: list[str] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: FakeServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -51,8 +53,7 @@ class NotificationRecorder:
             def do_POST(self) -> None:
                 recorder._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = FakeServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self

@@ -6,12 +6,13 @@ import hashlib
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from mysite_common.identity import Identity, Role
+from mysite_testing.fake_server import FakeServer
 from mysite_testing.waiting import eventually as eventually
 
 OWNER = Identity(1, "owner", Role.owner, "김주인").to_headers()
@@ -76,7 +77,7 @@ class FakeSite:
         self.import_calls = 0
         self._next_faq_id = 1
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: FakeServer | None = None
         self._port = 0
         self.start()
 
@@ -225,8 +226,7 @@ class FakeSite:
                 site.full_responses += 1
                 self._send(200, body, {"Content-Type": "application/json", "ETag": etag})
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
-        self._server.daemon_threads = True
+        self._server = FakeServer(("127.0.0.1", self._port), Handler)
         self._port = self._server.server_address[1]
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
