@@ -23,7 +23,12 @@ from mysite_chatbot.engine.learned import (
     fit_similarity,
     section_of,
 )
-from mysite_chatbot.engine.templates import REFUSAL, REFUSAL_WITH_SUGGESTIONS
+from mysite_chatbot.engine.templates import (
+    REFUSAL,
+    REFUSAL_WITH_SUGGESTIONS,
+    named_items,
+    not_mentioned,
+)
 from mysite_chatbot.engine.training import Judged, OwnerTexts, choose_threshold
 
 # A small owner outside software, written in Korean, with an English translation.
@@ -446,3 +451,53 @@ def test_section_of_keys() -> None:
     assert section_of("work") == "work"
     assert section_of("basics.email") == "basics.email"
     assert section_of("faq:12") == "faq"
+
+
+# A developer who lists Python, Go and Docker, and speaks Korean and English.
+DEVELOPER: dict[str, Any] = {
+    "basics": {
+        "name": "Jiwoo Han",
+        "label": "Backend developer",
+        "summary": "I build web services and run them on containers.",
+    },
+    "skills": [
+        {"name": "Backend", "keywords": ["Python", "Go"]},
+        {"name": "Operations", "keywords": ["Docker"]},
+    ],
+    "languages": [
+        {"language": "Korean", "fluency": "Native"},
+        {"language": "English", "fluency": "Fluent"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "named", "overview"),
+    [
+        ("Do you know Rust?", "Rust", "skills"),
+        ("러스트 써봤어요?", "러스트", "skills"),
+        ("Do you speak Japanese?", "Japanese", "languages"),
+        ("일본어 할 줄 아세요?", "일본어", "languages"),
+    ],
+)
+def test_a_thing_the_profile_never_names_is_said_so_with_the_list_of_its_kind(
+    resources: LanguageResources, question: str, named: str, overview: str
+) -> None:
+    """Asked about one thing of a kind the owner lists, but not that thing, the engine says
+    the profile does not mention it and answers with the whole list of that kind: no item
+    of it is what the question asks about."""
+    engine = Engine(resources)
+    engine.load(DEVELOPER)
+    answer = engine.ask(question)
+    assert answer.answered
+    assert top_key(answer) == overview
+    assert answer.answer.startswith(not_mentioned([named], answer.language) + " ")
+
+
+def test_a_thing_the_profile_names_gets_a_plain_yes(resources: LanguageResources) -> None:
+    engine = Engine(resources)
+    engine.load(DEVELOPER)
+    answer = engine.ask("Have you used Docker?")
+    assert top_key(answer) == "skills:1"
+    assert answer.answer.startswith(named_items(["Docker"], "en") + " ")
+    assert "mention" not in answer.answer

@@ -11,6 +11,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_engine import resources  # noqa: F401 - session fixture
 
 from mysite_chatbot.engine import LanguageResources
+from mysite_chatbot.engine.bm25 import LexicalIndex
+from mysite_chatbot.engine.entries import build_entries
 
 
 def forms(resources: LanguageResources, text: str) -> list[str]:
@@ -111,6 +113,41 @@ def test_korean_phrases_match_across_particles(resources: LanguageResources) -> 
 def test_named_technologies_carry_their_category(resources: LanguageResources) -> None:
     assert {"tech.postgres", "database"} <= concepts(resources, "PostgreSQL")
     assert {"tech.aws", "cloud"} <= concepts(resources, "AWS")
+
+
+def test_a_named_thing_knows_which_of_its_concepts_are_only_its_kind(
+    resources: LanguageResources,
+) -> None:
+    [token] = resources.analyzer.tokens("Kubernetes?")
+    assert token.broad == {"infrastructure"}
+    assert "tech.kubernetes" in token.concepts - token.broad
+    [korean] = resources.analyzer.tokens("일본어")
+    assert korean.broad == {"spoken_language"}
+    # A word of the kind itself is not broad: "devops" asks about infrastructure.
+    assert resources.analyzer.tokens("devops")[0].broad == frozenset()
+
+
+def test_a_token_knows_where_it_was_written(resources: LanguageResources) -> None:
+    text = "Have you used Kubernetes or 러스트 at work?"
+    written = [text[slice(*token.span)] for token in resources.analyzer.tokens(text)]
+    assert "Kubernetes" in written
+    assert "러스트" in written
+
+
+def test_a_match_through_the_kind_alone_is_not_a_specific_one(
+    resources: LanguageResources,
+) -> None:
+    entries = build_entries({"skills": [{"name": "Operations", "keywords": ["Terraform"]}]})
+    index = LexicalIndex(resources.analyzer, entries)
+    kubernetes = resources.analyzer.tokens("Kubernetes")
+    terraform = resources.analyzer.tokens("Terraform")
+    skills = [position for position, entry in enumerate(entries) if entry.key == "skills:0"][0]
+    broadly = index.score_all(kubernetes)[skills]
+    assert broadly.coverage == 1.0  # both are infrastructure
+    assert broadly.specific_coverage == 0.0
+    assert index.score_all(terraform)[skills].specific_coverage == 1.0
+    assert index.unmentioned(kubernetes) == kubernetes
+    assert index.unmentioned(terraform) == []
 
 
 def test_odd_input_does_not_crash(resources: LanguageResources) -> None:

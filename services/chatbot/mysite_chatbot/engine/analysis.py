@@ -57,6 +57,7 @@ class Unit:
     form: str
     start: int
     is_stop: bool
+    end: int = 0  # where the word ends in the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,11 @@ class Token:
     # How much the token counts in a question: less in a sentence that only gives
     # context ("I'm a recruiter at a fintech.") than in the one that asks.
     weight: float = 1.0
+    # The concepts it reaches only as a parent of its own ("infrastructure" for
+    # "Kubernetes"): an entry met only through one of them is about the field, not the thing.
+    broad: frozenset[str] = frozenset()
+    # Where it stands in the analysed text (start, end), to quote it as written.
+    span: tuple[int, int] = (0, 0)
 
 
 class TextAnalyzer:
@@ -81,19 +87,25 @@ class TextAnalyzer:
         parents: Mapping[str, Sequence[str]] = CONCEPT_PARENTS,
     ) -> None:
         self._korean = korean
-        self._phrases: dict[tuple[str, ...], frozenset[str]] = {}
-        collected: dict[tuple[str, ...], set[str]] = {}
+        # Phrase -> its concepts, and those of them it reaches only as parents.
+        self._phrases: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+        own: dict[tuple[str, ...], set[str]] = {}
+        inherited: dict[tuple[str, ...], set[str]] = {}
         for concept, terms in concepts.items():
-            ids = {concept, *parents.get(concept, ())}
             for term in terms:
                 units = tuple(unit.form for unit in self.units(term))
-                if units:
-                    collected.setdefault(units, set()).update(ids)
+                keys = [units] if units else []
                 if _HANGUL_ONLY.match(term) and units != (term,):
                     # Out of context Kiwi may read a short word otherwise ("전" as 저+ㄴ);
                     # in a question it usually comes out as written.
-                    collected.setdefault((term,), set()).update(ids)
-        self._phrases = {units: frozenset(ids) for units, ids in collected.items()}
+                    keys.append((term,))
+                for key in keys:
+                    own.setdefault(key, set()).add(concept)
+                    inherited.setdefault(key, set()).update(parents.get(concept, ()))
+        self._phrases = {
+            key: (frozenset(ids | inherited[key]), frozenset(inherited[key] - ids))
+            for key, ids in own.items()
+        }
 
     @staticmethod
     def korean_user_nouns(concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> list[str]:
@@ -122,7 +134,7 @@ class TextAnalyzer:
             lowered = original.lower()
             # "Go" the language is capitalised mid-sentence; "go" is the verb.
             if original in ("Go", "GO") and match.start() > 0:
-                units.append(Unit("golang", match.start(), False))
+                units.append(Unit("golang", match.start(), False, match.end()))
                 continue
             if original == lowered:
                 lowered = _CHAT_SPEAK.get(lowered, lowered)
@@ -135,12 +147,17 @@ class TextAnalyzer:
             # "did you go to", "go there": the verb, which says nothing about the language.
             if original == "go" and _GO_VERB_CONTEXT.match(text, match.start()):
                 is_stop = True
-            units.append(Unit(form, match.start(), is_stop))
+            units.append(Unit(form, match.start(), is_stop, match.end()))
         if has_hangul(text):
             for morpheme in self._korean.morphemes(fix_korean_typos(text)):
                 if is_content(morpheme) and not _JAMO_ONLY.match(morpheme.form):
                     units.append(
-                        Unit(morpheme.form, morpheme.start, morpheme.form in KOREAN_STOP_MORPHEMES)
+                        Unit(
+                            morpheme.form,
+                            morpheme.start,
+                            morpheme.form in KOREAN_STOP_MORPHEMES,
+                            morpheme.start + len(morpheme.form),
+                        )
                     )
         units.sort(key=lambda unit: unit.start)
         return units
@@ -155,12 +172,14 @@ class TextAnalyzer:
             matched = False
             for length in range(min(_MAX_PHRASE_UNITS, len(units) - position), 0, -1):
                 window = tuple(unit.form for unit in units[position : position + length])
-                concepts = self._phrases.get(window)
-                if concepts is None:
+                phrase = self._phrases.get(window)
+                if phrase is None:
                     continue
                 if length == 1 and units[position].is_stop and not _is_meaningful_stop(window[0]):
                     break
-                tokens.append(Token(" ".join(window), concepts))
+                concepts, broad = phrase
+                span = (units[position].start, units[position + length - 1].end)
+                tokens.append(Token(" ".join(window), concepts, broad=broad, span=span))
                 position += length
                 matched = True
                 break
@@ -168,7 +187,7 @@ class TextAnalyzer:
                 continue
             unit = units[position]
             if not unit.is_stop:
-                tokens.append(Token(unit.form, frozenset()))
+                tokens.append(Token(unit.form, frozenset(), span=(unit.start, unit.end)))
             position += 1
         return tokens
 

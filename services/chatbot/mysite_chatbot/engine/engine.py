@@ -33,7 +33,13 @@ from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matri
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .prose import SAME_MEANING_COSINE, read_markdown, split_languages
 from .smalltalk import REPLIES, split_small_talk
-from .templates import EMPTY_QUESTION, REFUSAL, REFUSAL_WITH_SUGGESTIONS, eul, join_list
+from .templates import (
+    EMPTY_QUESTION,
+    REFUSAL,
+    REFUSAL_WITH_SUGGESTIONS,
+    named_items,
+    not_mentioned,
+)
 from .text import Language, clean_text, count_hangul, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
@@ -55,9 +61,12 @@ RANKING_FEATURES = (
     "prior",
     "is_item",
     "is_faq",
+    "lexical_specific_coverage",
+    "lexical_overview_gap",
     "dense_cosine",
     "dense_gap",
     "dense_reciprocal_rank",
+    "dense_overview_gap",
     "section_probability",
     "section_log_probability",
     "lexical_coverage_x_section",
@@ -72,7 +81,7 @@ RANKING_FEATURES = (
     "cross_language_x_dense_cosine",
     "cross_language_x_learned_similarity",
 )
-LEXICAL_RANKING_FEATURES = 7
+LEXICAL_RANKING_FEATURES = 9
 _COLUMN = {name: position for position, name in enumerate(RANKING_FEATURES)}
 
 
@@ -95,8 +104,13 @@ LEARNED_COLUMNS = (
     *_LEARNED_SIMILARITY_COLUMNS,
     _COLUMN["cross_language_x_learned_similarity"],
 )
-# The columns of entry_facts: the first three are ranking features as they are.
-_FACTS = ("prior", "is_item", "is_faq", "content_language")
+# The columns of entry_facts: the first three are ranking features as they are. The last
+# is the position of the overview of an item's section ("languages" for "languages:0"),
+# -1 for an entry that is no item or whose section has none: an item that matches a
+# question no better than its overview does is not what the question picks out ("what
+# languages do you speak?" asks for the list, not its first line).
+_FACTS = ("prior", "is_item", "is_faq", "content_language", "overview_position")
+_OVERVIEW_FACT = _FACTS.index("overview_position")
 _FACT_COLUMNS = _columns(*_FACTS[:3])
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
@@ -107,6 +121,7 @@ _BASE_DECISION_FEATURES = (
     "top_lexical_coverage",
     "max_lexical_coverage",
     "top_lexical_reciprocal_rank",
+    "top_lexical_specific_coverage",
     "question_words",
     "top_dense_cosine",
     "max_dense_cosine",
@@ -139,7 +154,7 @@ _CROSSED_POSITIONS = tuple(_BASE_DECISION_FEATURES.index(name) for name in _CROS
 DECISION_FEATURES = _BASE_DECISION_FEATURES + tuple(
     f"{_CROSSED[i]}*{_CROSSED[j]}" for i in range(len(_CROSSED)) for j in range(i, len(_CROSSED))
 )
-LEXICAL_DECISION_FEATURES = 7
+LEXICAL_DECISION_FEATURES = 8
 
 
 @dataclass(frozen=True)
@@ -433,8 +448,19 @@ class Engine:
                 refusal[language], False, probability, [], language, False, suggestions, ranked
             )
         best = scored.ranked[0].entry
+        unmentioned = index.lexical.unmentioned(tokens)
+        overview = int(index.facts[scored.ranked[0].position, _OVERVIEW_FACT])
+        if unmentioned and overview >= 0:
+            # What the question names is in no item ("Do you speak Japanese?"), so none is
+            # picked out: the section's overview lists what there is.
+            best = index.entries[overview]
+        rendered = self._render(best, language, tokens)
+        if unmentioned:
+            written = clean_text(question)
+            things = list(dict.fromkeys(written[slice(*token.span)] for token in unmentioned))
+            rendered = f"{not_mentioned(things, language)} {rendered}"
         return Answer(
-            self._render(best, language, tokens),
+            rendered,
             True,
             probability,
             [best.source],
@@ -576,9 +602,7 @@ class Engine:
         ]
         if not named:
             return answer
-        if language == "ko":
-            return f"네, {eul(join_list(named, 'ko'))} 다룰 수 있어요. {answer}"
-        return f"Yes, I work with {join_list(named, 'en')}. {answer}"
+        return f"{named_items(named, language)} {answer}"
 
 
 def _best_per_entry(
@@ -598,6 +622,7 @@ def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
     """What the re-ranker knows of each entry regardless of the question: its prior,
     whether it is one item or an overview, whether it is an FAQ, the one language it is
     written in (1 English, -1 Korean, 0 both or neither); and its section."""
+    positions = {entry.key: position for position, entry in enumerate(entries)}
     facts = np.asarray(
         [
             [
@@ -605,12 +630,25 @@ def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
                 entry.source.index is not None,
                 entry.source.type == "faq",
                 _LANGUAGE_SIGN[entry.content_language],
+                _overview_position(entry, positions),
             ]
             for entry in entries
         ],
         dtype=np.float64,
     ).reshape(len(entries), len(_FACTS))
     return facts, tuple(section_of(entry.key) for entry in entries)
+
+
+def _overview_position(entry: Entry, positions: Mapping[str, int]) -> int:
+    if entry.source.index is None:
+        return -1
+    return positions.get(entry.key.partition(":")[0], -1)
+
+
+def _overview_gap(values: Matrix, overview: np.ndarray[Any, np.dtype[np.int64]]) -> Matrix:
+    """Each item's value less its overview's; 0 where there is no overview."""
+    has_overview = overview >= 0
+    return np.where(has_overview, values - values[np.where(has_overview, overview, 0)], 0.0)
 
 
 def ranking_features(
@@ -631,11 +669,17 @@ def ranking_features(
     rows[:, _COLUMN["lexical_reciprocal_rank"]] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
     rows[:, _COLUMN["lexical_coverage_gap"]] = coverage - (coverage.max() if count else 0.0)
     rows[:, _FACT_COLUMNS] = facts[:, :3]
+    rows[:, _COLUMN["lexical_specific_coverage"]] = [
+        score.specific_coverage for score in signals.lexical
+    ]
+    overview = facts[:, _OVERVIEW_FACT].astype(np.int64)
+    rows[:, _COLUMN["lexical_overview_gap"]] = _overview_gap(coverage, overview)
     written_in = facts[:, 3]
     rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)
         _set_value_gap_rank(rows, _DENSE_COLUMNS, similarities)
+        rows[:, _COLUMN["dense_overview_gap"]] = _overview_gap(similarities, overview)
         rows[:, _COLUMN["cross_language_x_dense_cosine"]] = rows[:, CROSS_COLUMN] * similarities
         set_section_features(rows, sections, section_probabilities)
         questions = (
@@ -701,6 +745,7 @@ def decision_features(
         float(features[top, coverage]),
         float(features[:, coverage].max()),
         float(features[top, _COLUMN["lexical_reciprocal_rank"]]),
+        float(features[top, _COLUMN["lexical_specific_coverage"]]),
         math.log1p(signals.words),
         float(features[top, dense]),
         float(features[:, dense].max()),

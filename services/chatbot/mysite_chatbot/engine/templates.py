@@ -108,6 +108,20 @@ REFUSAL_WITH_SUGGESTIONS: dict[str, str] = ANSWERS["refusal_with_suggestions"]
 
 EMPTY_QUESTION: dict[str, str] = ANSWERS["empty_question"]
 
+
+_NAMED_ITEMS: dict[str, str] = ANSWERS["named_items"]
+_NOT_MENTIONED: dict[str, str] = ANSWERS["not_mentioned"]
+
+
+def named_items(items: list[str], language: Language) -> str:
+    listed = join_list(items, language)
+    return _NAMED_ITEMS[language].format(items=listed, items_eul=eul(listed))
+
+
+def not_mentioned(things: list[str], language: Language) -> str:
+    return _NOT_MENTIONED[language].format(things=join_list(things, language))
+
+
 LANGUAGE_NAMES_KO: dict[str, str] = ANSWERS["language_names_ko"]
 
 # Free text longer than this is cut in answers (the full text stays searchable).
