@@ -141,7 +141,7 @@ def test_a_match_through_the_kind_alone_is_not_a_specific_one(
     index = LexicalIndex(resources.analyzer, entries)
     kubernetes = resources.analyzer.tokens("Kubernetes")
     terraform = resources.analyzer.tokens("Terraform")
-    skills = [position for position, entry in enumerate(entries) if entry.key == "skills:0"][0]
+    skills = [entry.key for entry in entries].index("skills:0")
     broadly = index.score_all(kubernetes)[skills]
     assert broadly.coverage == 1.0  # both are infrastructure
     assert broadly.specific_coverage == 0.0
