@@ -501,3 +501,7 @@ def test_a_thing_the_profile_names_gets_a_plain_yes(resources: LanguageResources
     assert top_key(answer) == "skills:1"
     assert answer.answer.startswith(named_items(["Docker"], "en") + " ")
     assert "mention" not in answer.answer
+    # Named in the other language: 파이썬 is Python.
+    korean = engine.ask("파이썬 잘하세요?")
+    assert top_key(korean) == "skills:0"
+    assert korean.answer.startswith(named_items(["Python"], "ko") + " ")

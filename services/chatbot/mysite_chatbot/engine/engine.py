@@ -595,14 +595,22 @@ class Engine:
         answer = entry.answer_in(language)
         if not entry.items or entry.source.section != "skills":
             return answer
-        asked = {token.form for token in tokens}
+        asked = set().union(*(_names(token) for token in tokens))
         analyzer = self.resources.analyzer
         named = [
-            item for item in entry.items if asked & {token.form for token in analyzer.tokens(item)}
+            item
+            for item in entry.items
+            if asked & set().union(*(_names(token) for token in analyzer.tokens(item)))
         ]
         if not named:
             return answer
         return f"{named_items(named, language)} {answer}"
+
+
+def _names(token: Token) -> set[str]:
+    """What a token names: its word and its own concepts, in either language ("파이썬" and
+    "Python" both name tech.python), not the kinds it belongs to."""
+    return {"w:" + token.form, *(token.concepts - token.broad)}
 
 
 def _best_per_entry(
