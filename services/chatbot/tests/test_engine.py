@@ -505,3 +505,22 @@ def test_a_thing_the_profile_names_gets_a_plain_yes(resources: LanguageResources
     korean = engine.ask("파이썬 잘하세요?")
     assert top_key(korean) == "skills:0"
     assert korean.answer.startswith(named_items(["Python"], "ko") + " ")
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        ("What languages do you speak?", "languages"),
+        ("어떤 기술 쓰세요?", "skills"),
+        ("What's your tech stack?", "skills"),
+        ("Do you speak English?", "languages:1"),
+        ("영어 잘하세요?", "languages:1"),
+        ("Do you use Go?", "skills:0"),
+    ],
+)
+def test_a_question_about_a_whole_list_gets_the_list_and_one_naming_an_item_the_item(
+    resources: LanguageResources, question: str, key: str
+) -> None:
+    engine = Engine(resources)
+    engine.load(DEVELOPER)
+    assert top_key(engine.ask(question)) == key

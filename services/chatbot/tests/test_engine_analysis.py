@@ -55,6 +55,15 @@ def test_latin_words_keep_tech_names_and_drop_contractions(resources: LanguageRe
 
 def test_lowercase_go_is_the_verb(resources: LanguageResources) -> None:
     assert "tech.go" not in concepts(resources, "Where did you go to school?")
+    assert "tech.go" not in concepts(resources, "Go to the park?")
+
+
+def test_go_the_language_is_read_alone_and_among_korean_words(
+    resources: LanguageResources,
+) -> None:
+    assert "tech.go" in concepts(resources, "Go")  # a skill's keyword
+    assert "tech.go" in concepts(resources, "Go 써봤어요?")
+    assert "tech.go" in concepts(resources, "Do you know Go?")
 
 
 def test_go_as_a_verb_is_not_kept_as_a_word(resources: LanguageResources) -> None:

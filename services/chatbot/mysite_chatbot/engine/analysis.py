@@ -132,8 +132,11 @@ class TextAnalyzer:
             if not original:
                 continue
             lowered = original.lower()
-            # "Go" the language is capitalised mid-sentence; "go" is the verb.
-            if original in ("Go", "GO") and match.start() > 0:
+            # "Go" the language is capitalised mid-sentence, written alone (a skill's
+            # keyword) or among Korean words; "go" is the verb.
+            if original in ("Go", "GO") and (
+                match.start() > 0 or text == original or has_hangul(text)
+            ):
                 units.append(Unit("golang", match.start(), False, match.end()))
                 continue
             if original == lowered:

@@ -72,6 +72,10 @@ class LexicalIndex:
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
 
+    def has_term(self, position: int, term: str) -> bool:
+        """Whether the entry at ``position`` has ``term`` (see token_terms)."""
+        return term in self._frequencies[position]
+
     def unmentioned(self, tokens: Sequence[Token]) -> list[Token]:
         """The tokens that name one thing of a broader kind ("Rust", a programming
         language) that no entry has, by its word or its own concepts."""

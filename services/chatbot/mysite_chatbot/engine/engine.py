@@ -40,9 +40,13 @@ from .templates import (
     named_items,
     not_mentioned,
 )
-from .text import Language, clean_text, count_hangul, detect_language, same_question_key
+from .text import WORDS, Language, clean_text, count_hangul, detect_language, same_question_key
 
 EngineMode = Literal["hybrid", "lexical"]
+
+# Sections whose items are held all at once, so that a question about the section as a
+# whole wants all of them (see _overview_instead).
+WHOLE_LIST_SECTIONS = frozenset(WORDS["whole_list_sections"])
 
 # A declined question the decision was at least SUGGESTION_SHARE as sure of as it needs to
 # be to answer is offered up to SUGGESTIONS entries, each one the re-ranker gives at least
@@ -449,11 +453,9 @@ class Engine:
             )
         best = scored.ranked[0].entry
         unmentioned = index.lexical.unmentioned(tokens)
-        overview = int(index.facts[scored.ranked[0].position, _OVERVIEW_FACT])
-        if unmentioned and overview >= 0:
-            # What the question names is in no item ("Do you speak Japanese?"), so none is
-            # picked out: the section's overview lists what there is.
-            best = index.entries[overview]
+        overview = _overview_instead(index, scored.ranked[0].position, tokens, unmentioned)
+        if overview is not None:
+            best = overview
         rendered = self._render(best, language, tokens)
         if unmentioned:
             written = clean_text(question)
@@ -608,9 +610,37 @@ class Engine:
 
 
 def _names(token: Token) -> set[str]:
-    """What a token names: its word and its own concepts, in either language ("파이썬" and
-    "Python" both name tech.python), not the kinds it belongs to."""
-    return {"w:" + token.form, *(token.concepts - token.broad)}
+    """What a token names, as index terms: its words and its own concepts, in either
+    language ("파이썬" and "Python" both name tech.python), not the kinds it belongs to.
+    A phrase names its words too: "speak english" names English."""
+    words = {"w:" + word for word in (token.form, *token.form.split())}
+    return words | {"c:" + concept for concept in token.concepts - token.broad}
+
+
+def _overview_instead(
+    index: _Index, position: int, tokens: Sequence[Token], unmentioned: Sequence[Token]
+) -> Entry | None:
+    """The overview to answer with instead of the item at ``position``, when the question
+    picks out none of the items: it names a thing no entry has ("Do you speak Japanese?"),
+    or it asks about a list as a whole ("어떤 기술 쓰세요?", "What languages do you
+    speak?"), naming nothing that one item has and another lacks. Lists of things held
+    at once (WHOLE_LIST_SECTIONS) only: a job or a school is one of a sequence, where
+    "where do you work?" means the current one."""
+    overview = int(index.facts[position, _OVERVIEW_FACT])
+    if overview < 0:
+        return None
+    if unmentioned:
+        return index.entries[overview]
+    if index.sections[position] not in WHOLE_LIST_SECTIONS:
+        return None
+    siblings = np.flatnonzero(index.facts[:, _OVERVIEW_FACT] == overview).tolist()
+    for token in tokens:
+        for name in _names(token):
+            if index.lexical.has_term(position, name) and not all(
+                index.lexical.has_term(sibling, name) for sibling in siblings
+            ):
+                return None
+    return index.entries[overview]
 
 
 def _best_per_entry(
