@@ -501,6 +501,12 @@ def test_a_thing_the_profile_names_gets_a_plain_yes(resources: LanguageResources
     assert top_key(answer) == "skills:1"
     assert answer.answer.startswith(named_items(["Docker"], "en") + " ")
     assert "mention" not in answer.answer
+    # One named thing the owner lists, one not: both said, from the item that has the first.
+    both = engine.ask("Do you know Python or Rust?")
+    assert top_key(both) == "skills:0"
+    assert both.answer.startswith(
+        f"{not_mentioned(['Rust'], 'en')} {named_items(['Python'], 'en')} "
+    )
     # Named in the other language: 파이썬 is Python.
     korean = engine.ask("파이썬 잘하세요?")
     assert top_key(korean) == "skills:0"

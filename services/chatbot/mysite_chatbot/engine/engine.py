@@ -621,17 +621,15 @@ def _overview_instead(
     index: _Index, position: int, tokens: Sequence[Token], unmentioned: Sequence[Token]
 ) -> Entry | None:
     """The overview to answer with instead of the item at ``position``, when the question
-    picks out none of the items: it names a thing no entry has ("Do you speak Japanese?"),
-    or it asks about a list as a whole ("어떤 기술 쓰세요?", "What languages do you
-    speak?"), naming nothing that one item has and another lacks. Lists of things held
-    at once (WHOLE_LIST_SECTIONS) only: a job or a school is one of a sequence, where
-    "where do you work?" means the current one."""
+    picks out none of the items, naming nothing that one item has and another lacks, and
+    either names a thing no entry has ("Do you speak Japanese?") or asks about a list as
+    a whole ("어떤 기술 쓰세요?", "What languages do you speak?"). The latter for lists of
+    things held at once only (WHOLE_LIST_SECTIONS): a job or a school is one of a
+    sequence, where "where do you work?" means the current one."""
     overview = int(index.facts[position, _OVERVIEW_FACT])
     if overview < 0:
         return None
-    if unmentioned:
-        return index.entries[overview]
-    if index.sections[position] not in WHOLE_LIST_SECTIONS:
+    if not unmentioned and index.sections[position] not in WHOLE_LIST_SECTIONS:
         return None
     siblings = np.flatnonzero(index.facts[:, _OVERVIEW_FACT] == overview).tolist()
     for token in tokens:
