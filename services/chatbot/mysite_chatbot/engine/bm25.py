@@ -25,14 +25,11 @@ class LexicalScore:
     """How well one entry matches a question's words.
 
     ``raw`` is the BM25 score; ``coverage`` the share (0..1) of the question's
-    weight, by idf, that the entry matches at all; ``specific_coverage`` the share it
-    matches by the words themselves or their own concepts, not by a broader one (an
-    entry about infrastructure meets "Kubernetes" only broadly).
+    weight, by idf, that the entry matches at all.
     """
 
     raw: float
     coverage: float
-    specific_coverage: float = 0.0
 
 
 def token_terms(token: Token) -> tuple[str, ...]:
@@ -98,33 +95,21 @@ class LexicalIndex:
         total_weight = sum(
             weight * token.weight for weight, token in zip(weights, tokens, strict=True)
         )
-        broad_terms = [{"c:" + concept for concept in token.broad} for token in tokens]
         scores: list[LexicalScore] = []
         for counts, length in zip(self._frequencies, self._lengths, strict=True):
             raw = 0.0
             covered = 0.0
-            covered_specifically = 0.0
             norm = K1 * (1 - B + B * length / self._average_length)
-            for terms, broad, weight, token in zip(
-                groups, broad_terms, weights, tokens, strict=True
-            ):
+            for terms, weight, token in zip(groups, weights, tokens, strict=True):
                 best = 0.0
-                specific = False
                 for term in terms:
                     frequency = counts.get(term)
                     if frequency:
                         idf = self._idf[term]
                         best = max(best, idf * frequency * (K1 + 1) / (frequency + norm))
-                        specific = specific or term not in broad
                 if best > 0:
                     raw += best * token.weight
                     covered += weight * token.weight
-                if specific:
-                    covered_specifically += weight * token.weight
-            if total_weight > 0:
-                coverage = covered / total_weight
-                specific_coverage = covered_specifically / total_weight
-            else:
-                coverage = specific_coverage = 0.0
-            scores.append(LexicalScore(raw, coverage, specific_coverage))
+            coverage = covered / total_weight if total_weight > 0 else 0.0
+            scores.append(LexicalScore(raw, coverage))
         return scores

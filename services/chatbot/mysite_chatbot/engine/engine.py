@@ -65,12 +65,9 @@ RANKING_FEATURES = (
     "prior",
     "is_item",
     "is_faq",
-    "lexical_specific_coverage",
-    "lexical_overview_gap",
     "dense_cosine",
     "dense_gap",
     "dense_reciprocal_rank",
-    "dense_overview_gap",
     "section_probability",
     "section_log_probability",
     "lexical_coverage_x_section",
@@ -85,7 +82,7 @@ RANKING_FEATURES = (
     "cross_language_x_dense_cosine",
     "cross_language_x_learned_similarity",
 )
-LEXICAL_RANKING_FEATURES = 9
+LEXICAL_RANKING_FEATURES = 7
 _COLUMN = {name: position for position, name in enumerate(RANKING_FEATURES)}
 
 
@@ -110,9 +107,7 @@ LEARNED_COLUMNS = (
 )
 # The columns of entry_facts: the first three are ranking features as they are. The last
 # is the position of the overview of an item's section ("languages" for "languages:0"),
-# -1 for an entry that is no item or whose section has none: an item that matches a
-# question no better than its overview does is not what the question picks out ("what
-# languages do you speak?" asks for the list, not its first line).
+# -1 for an entry that is no item or whose section has none (see _overview_instead).
 _FACTS = ("prior", "is_item", "is_faq", "content_language", "overview_position")
 _OVERVIEW_FACT = _FACTS.index("overview_position")
 _FACT_COLUMNS = _columns(*_FACTS[:3])
@@ -125,7 +120,6 @@ _BASE_DECISION_FEATURES = (
     "top_lexical_coverage",
     "max_lexical_coverage",
     "top_lexical_reciprocal_rank",
-    "top_lexical_specific_coverage",
     "question_words",
     "top_dense_cosine",
     "max_dense_cosine",
@@ -158,7 +152,7 @@ _CROSSED_POSITIONS = tuple(_BASE_DECISION_FEATURES.index(name) for name in _CROS
 DECISION_FEATURES = _BASE_DECISION_FEATURES + tuple(
     f"{_CROSSED[i]}*{_CROSSED[j]}" for i in range(len(_CROSSED)) for j in range(i, len(_CROSSED))
 )
-LEXICAL_DECISION_FEATURES = 8
+LEXICAL_DECISION_FEATURES = 7
 
 
 @dataclass(frozen=True)
@@ -681,12 +675,6 @@ def _overview_position(entry: Entry, positions: Mapping[str, int]) -> int:
     return positions.get(entry.key.partition(":")[0], -1)
 
 
-def _overview_gap(values: Matrix, overview: np.ndarray[Any, np.dtype[np.int64]]) -> Matrix:
-    """Each item's value less its overview's; 0 where there is no overview."""
-    has_overview = overview >= 0
-    return np.where(has_overview, values - values[np.where(has_overview, overview, 0)], 0.0)
-
-
 def ranking_features(
     facts: Matrix,
     sections: Sequence[str],
@@ -705,17 +693,11 @@ def ranking_features(
     rows[:, _COLUMN["lexical_reciprocal_rank"]] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
     rows[:, _COLUMN["lexical_coverage_gap"]] = coverage - (coverage.max() if count else 0.0)
     rows[:, _FACT_COLUMNS] = facts[:, :3]
-    rows[:, _COLUMN["lexical_specific_coverage"]] = [
-        score.specific_coverage for score in signals.lexical
-    ]
-    overview = facts[:, _OVERVIEW_FACT].astype(np.int64)
-    rows[:, _COLUMN["lexical_overview_gap"]] = _overview_gap(coverage, overview)
     written_in = facts[:, 3]
     rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)
         _set_value_gap_rank(rows, _DENSE_COLUMNS, similarities)
-        rows[:, _COLUMN["dense_overview_gap"]] = _overview_gap(similarities, overview)
         rows[:, _COLUMN["cross_language_x_dense_cosine"]] = rows[:, CROSS_COLUMN] * similarities
         set_section_features(rows, sections, section_probabilities)
         questions = (
@@ -781,7 +763,6 @@ def decision_features(
         float(features[top, coverage]),
         float(features[:, coverage].max()),
         float(features[top, _COLUMN["lexical_reciprocal_rank"]]),
-        float(features[top, _COLUMN["lexical_specific_coverage"]]),
         math.log1p(signals.words),
         float(features[top, dense]),
         float(features[:, dense].max()),
