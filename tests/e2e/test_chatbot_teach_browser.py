@@ -10,6 +10,7 @@ An answered question shows under the recent answers with the entry it came from;
 corrects it the same way, with the entry that should have answered it.
 """
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -191,6 +192,8 @@ def test_the_owner_corrects_a_recent_answer(
     first = ask(gateway, question)
     assert first["answered"] is True, first
     answered_key = first_source_key(first)
+    # Asked again, it stays one line of the recent answers, with how often it was asked.
+    assert first_source_key(ask(gateway, question)) == answered_key
 
     owner = bearer_for(gateway, stack.owner_username, stack.owner_password)
 
@@ -227,9 +230,11 @@ def test_the_owner_corrects_a_recent_answer(
         page = owner_page
         log_in(page, stack.owner_username, stack.owner_password, "/admin/chatbot")
         expect(page.get_by_role("heading", name="Recent answers", exact=True)).to_be_visible()
-        # Newest first: the row of the question just asked.
+        # Newest first: the row of the question just asked, one for both askings.
         recent = page.locator("[data-recent] li", has_text=question).first
         expect(recent).to_be_visible()
+        expect(page.locator("[data-recent] li", has_text=question)).to_have_count(1)
+        expect(recent).to_contain_text(re.compile(r"Asked \d+ times, last "))
         expect(recent).to_contain_text(f"From: {answered_title}")
         expect(page.locator("[data-unanswered] li", has_text=question)).to_have_count(0)
         recent.get_by_role("button", name="Answer from my profile", exact=True).click()

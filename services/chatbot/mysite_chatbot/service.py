@@ -51,13 +51,20 @@ _NEWEST_FIRST = (QuestionLog.asked_at.desc(), QuestionLog.id.desc())
 
 
 def list_questions(
-    session: Session, *, unanswered: bool, limit: int, offset: int, most_asked: bool = False
+    session: Session,
+    *,
+    unanswered: bool,
+    limit: int,
+    offset: int,
+    most_asked: bool = False,
+    answered: bool = False,
 ) -> tuple[list[tuple[QuestionLog, int]], int]:
-    """Newest first, each with how often it was asked. Every question, or with `unanswered`
-    the ones waiting for the owner, one per wording (its latest asking): a question many
-    visitors ask is one line of the owner's list, not many; with `most_asked`, the most
-    asked of them first (what answering helps the most visitors)."""
-    if not unanswered:
+    """Newest first, each with how often it was asked. Every question; or with `unanswered`
+    the ones waiting for the owner, or with `answered` the ones the chatbot answered, one
+    per wording (its latest asking): a question many visitors ask is one line of the
+    owner's list, not many; with `most_asked`, the most asked of them first (what
+    answering helps the most visitors, what the chatbot says most often)."""
+    if not unanswered and not answered:
         total = session.scalar(select(func.count(QuestionLog.id))) or 0
         rows = session.scalars(
             select(QuestionLog).order_by(*_NEWEST_FIRST).limit(limit).offset(offset)
@@ -68,9 +75,10 @@ def list_questions(
         (QuestionLog.question_key == "", literal("row:") + cast(QuestionLog.id, String)),
         else_=QuestionLog.question_key,
     )
+    chosen = _WAITING if unanswered else (QuestionLog.answered.is_(True),)
     latest = (
         select(func.max(QuestionLog.id).label("id"), func.count(QuestionLog.id).label("times"))
-        .where(*_WAITING)
+        .where(*chosen)
         .group_by(wording)
         .subquery()
     )

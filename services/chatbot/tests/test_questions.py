@@ -201,6 +201,31 @@ def test_the_most_asked_questions_may_come_first(client: TestClient) -> None:
     ]
 
 
+def test_the_answered_questions_are_one_line_per_wording_too(client: TestClient) -> None:
+    for question in ["What's your email?", "what is your email", "do you have a cat?"]:
+        ask(client, question)
+    ask(client, "WHAT'S YOUR EMAIL??")
+    answered = logged_questions(client, answered="true")
+    assert [(row["question"], row["times_asked"]) for row in answered] == [
+        ("WHAT'S YOUR EMAIL??", 2),
+        ("what is your email", 1),
+    ]
+    assert all(row["answered"] is True for row in answered)
+    assert [row["question"] for row in logged_questions(client, unanswered="true")] == [
+        "do you have a cat?"
+    ]
+
+
+def test_unanswered_and_answered_at_once_is_a_clear_422(client: TestClient) -> None:
+    ask(client, "What's your email?")
+    response = client.get(
+        "/api/chat/questions", params={"unanswered": "true", "answered": "true"}, headers=OWNER
+    )
+    assert response.status_code == 422
+    assert response.json()["error"] == "conflicting_filters"
+    assert len(logged_questions(client)) == 1
+
+
 @pytest.mark.parametrize("order", ["oldest", "", "MOST_ASKED"])
 def test_an_unknown_order_is_a_clear_422(client: TestClient, order: str) -> None:
     response = client.get(

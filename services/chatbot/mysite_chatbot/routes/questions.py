@@ -13,6 +13,7 @@ from mysite_chatbot import service
 from mysite_chatbot.deps import KnowledgeDep
 from mysite_chatbot.models import QuestionLog
 from mysite_common.db import DbSession
+from mysite_common.errors import ApiError
 from mysite_common.identity import OwnerUser
 
 router = APIRouter(prefix="/api/chat/questions", tags=["questions"])
@@ -27,8 +28,8 @@ class LoggedQuestionPublic(BaseModel):
     answer: str
     answered: bool
     confidence: float
-    # How often visitors asked it: in the unanswered list, one line stands for every asking
-    # of its wording (the latest is shown); elsewhere 1.
+    # How often visitors asked it: in the unanswered and answered lists, one line stands for
+    # every asking of its wording (the latest is shown); in the whole log 1.
     times_asked: int = 1
     language: str
     mode: str
@@ -101,15 +102,26 @@ def list_questions(
     db: DbSession,
     knowledge: KnowledgeDep,
     unanswered: bool = False,
+    answered: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     order: Literal["newest", "most_asked"] = "newest",
 ) -> QuestionPage:
-    """The log, newest first. With `unanswered=true` the questions waiting for the owner, one
-    per wording; `order=most_asked` puts the most asked of them first (in the whole log
-    each line is one asking, so it changes nothing there)."""
+    """The log, newest first. With `unanswered=true` the questions waiting for the owner,
+    with `answered=true` those the chatbot answered, one per wording; `order=most_asked`
+    puts the most asked of them first (in the whole log each line is one asking, so it
+    changes nothing there)."""
+    if unanswered and answered:
+        raise ApiError(
+            422, "conflicting_filters", "Ask for unanswered or answered questions, not both."
+        )
     rows, total = service.list_questions(
-        db, unanswered=unanswered, limit=limit, offset=offset, most_asked=order == "most_asked"
+        db,
+        unanswered=unanswered,
+        answered=answered,
+        limit=limit,
+        offset=offset,
+        most_asked=order == "most_asked",
     )
     faq_ids = knowledge.faq_ids()
     return QuestionPage(

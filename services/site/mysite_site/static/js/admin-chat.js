@@ -6,8 +6,9 @@
 //       declined_with_suggestions, suggestion_picked}: how it did lately
 //     GET /api/chat/questions?unanswered=true[&order=most_asked] -> [{id, question, asked_at,
 //       times_asked}]: one per wording; answering or dismissing it does the same for its repeats
-//     GET /api/chat/questions?limit=50 -> {items: [{id, question, answer, answered, sources:
-//       [{type, section, index, field, id, title}], asked_at}]}: every question, newest first
+//     GET /api/chat/questions?answered=true&limit=50 -> {items: [{id, question, answer,
+//       answered, sources: [{type, section, index, field, id, title}], asked_at,
+//       times_asked}]}: the answered questions, one per wording, newest first
 //     POST /api/chat/questions/{id}/faq ({answer}): the chatbot adds it to the site's FAQ
 //   teaching the chatbot which of its entries answers a logged question:
 //     GET /api/chat/entries -> {items: [{key, title, section, type}]}, in profile order
@@ -263,7 +264,7 @@
     }
     var asked = entry.asked_at || entry.created_at;
     if (asked) {
-      // One line of the unanswered list stands for every asking of its wording.
+      // One line of either list stands for every asking of its wording.
       var times = typeof entry.times_asked === "number" ? entry.times_asked : 1;
       var askedText = times > 1
         ? t("chatadmin.asked_times", { count: String(times), when: when(asked) })
@@ -504,7 +505,7 @@
       site.api("GET", "/api/site/faq"),
       site.api("GET", unansweredPath()),
       site.api("GET", "/api/chat/taught"),
-      site.api("GET", "/api/chat/questions?limit=" + RECENT_FETCHED),
+      site.api("GET", "/api/chat/questions?answered=true&limit=" + RECENT_FETCHED),
       site.api("GET", "/api/chat/questions/summary?days=7"),
     ]);
     var faq = results[0];
