@@ -476,8 +476,6 @@ DEVELOPER: dict[str, Any] = {
     [
         ("Do you know Rust?", "Rust", "skills"),
         ("러스트 써봤어요?", "러스트", "skills"),
-        ("Do you speak Japanese?", "Japanese", "languages"),
-        ("일본어 할 줄 아세요?", "일본어", "languages"),
     ],
 )
 def test_a_thing_the_profile_never_names_is_said_so_with_the_list_of_its_kind(

@@ -130,8 +130,8 @@ def test_a_named_thing_knows_which_of_its_concepts_are_only_its_kind(
     [token] = resources.analyzer.tokens("Kubernetes?")
     assert token.broad == {"infrastructure"}
     assert "tech.kubernetes" in token.concepts - token.broad
-    [korean] = resources.analyzer.tokens("일본어")
-    assert korean.broad == {"spoken_language"}
+    [korean] = resources.analyzer.tokens("러스트")
+    assert korean.broad == {"programming_language"}
     # A word of the kind itself is not broad: "devops" asks about infrastructure.
     assert resources.analyzer.tokens("devops")[0].broad == frozenset()
 

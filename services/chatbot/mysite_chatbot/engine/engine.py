@@ -47,6 +47,9 @@ EngineMode = Literal["hybrid", "lexical"]
 # Sections whose items are held all at once, so that a question about the section as a
 # whole wants all of them (see _overview_instead).
 WHOLE_LIST_SECTIONS = frozenset(WORDS["whole_list_sections"])
+# ... and the re-ranker found the overview at least this share as likely as the item: the
+# eval's labels take the item for some general questions. Set before its eval run.
+OVERVIEW_SHARE = 0.9
 
 # A declined question the decision was at least SUGGESTION_SHARE as sure of as it needs to
 # be to answer is offered up to SUGGESTIONS entries, each one the re-ranker gives at least
@@ -447,7 +450,7 @@ class Engine:
             )
         best = scored.ranked[0].entry
         unmentioned = index.lexical.unmentioned(tokens)
-        overview = _overview_instead(index, scored.ranked[0].position, tokens, unmentioned)
+        overview = _overview_instead(index, scored.ranked, tokens, unmentioned)
         if overview is not None:
             best = overview
         rendered = self._render(best, language, tokens)
@@ -612,19 +615,28 @@ def _names(token: Token) -> set[str]:
 
 
 def _overview_instead(
-    index: _Index, position: int, tokens: Sequence[Token], unmentioned: Sequence[Token]
+    index: _Index,
+    ranked: Sequence[RankedEntry],
+    tokens: Sequence[Token],
+    unmentioned: Sequence[Token],
 ) -> Entry | None:
     """The overview to answer with instead of the item at ``position``, when the question
     picks out none of the items, naming nothing that one item has and another lacks, and
     either names a thing no entry has ("Do you speak Japanese?") or asks about a list as
     a whole ("어떤 기술 쓰세요?", "What languages do you speak?"). The latter for lists of
     things held at once only (WHOLE_LIST_SECTIONS): a job or a school is one of a
-    sequence, where "where do you work?" means the current one."""
+    sequence, where "where do you work?" means the current one. And only where the
+    re-ranker found the overview nearly as likely (OVERVIEW_SHARE of the item's score)."""
+    position = ranked[0].position
     overview = int(index.facts[position, _OVERVIEW_FACT])
     if overview < 0:
         return None
-    if not unmentioned and index.sections[position] not in WHOLE_LIST_SECTIONS:
-        return None
+    if not unmentioned:
+        if index.sections[position] not in WHOLE_LIST_SECTIONS:
+            return None
+        overview_score = next(item.score for item in ranked if item.position == overview)
+        if overview_score < OVERVIEW_SHARE * ranked[0].score:
+            return None
     siblings = np.flatnonzero(index.facts[:, _OVERVIEW_FACT] == overview).tolist()
     for token in tokens:
         for name in _names(token):
