@@ -620,9 +620,9 @@ def _overview_instead(
     tokens: Sequence[Token],
     unmentioned: Sequence[Token],
 ) -> Entry | None:
-    """The overview to answer with instead of the item at ``position``, when the question
+    """The overview to answer with instead of the best-ranked item, when the question
     picks out none of the items, naming nothing that one item has and another lacks, and
-    either names a thing no entry has ("Do you speak Japanese?") or asks about a list as
+    either names a thing no entry has ("Do you know Rust?") or asks about a list as
     a whole ("어떤 기술 쓰세요?", "What languages do you speak?"). The latter for lists of
     things held at once only (WHOLE_LIST_SECTIONS): a job or a school is one of a
     sequence, where "where do you work?" means the current one. And only where the
