@@ -143,6 +143,16 @@ def test_a_token_knows_where_it_was_written(resources: LanguageResources) -> Non
     assert "러스트" in written
 
 
+def test_a_word_after_a_rewritten_misspelling_is_quoted_as_written(
+    resources: LanguageResources,
+) -> None:
+    # "전 직장" is read as "이전 직장", one letter longer: the words after it keep their
+    # places in what the visitor wrote, and a verb read as its stem is quoted whole.
+    text = "전 직장에서 러스트 썼어요?"
+    written = {token.form: text[slice(*token.span)] for token in resources.analyzer.tokens(text)}
+    assert written == {"이전": "전", "직장": "직장", "러스트": "러스트", "쓰": "썼"}
+
+
 def test_a_thing_only_its_kind_of_which_the_profile_has_is_unmentioned(
     resources: LanguageResources,
 ) -> None:

@@ -57,7 +57,7 @@ class Unit:
     form: str
     start: int
     is_stop: bool
-    end: int = 0  # where the word ends in the text
+    end: int  # where the word ends in the text
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,14 +152,15 @@ class TextAnalyzer:
                 is_stop = True
             units.append(Unit(form, match.start(), is_stop, match.end()))
         if has_hangul(text):
-            for morpheme in self._korean.morphemes(fix_korean_typos(text)):
+            fixed, written_at = fix_korean_typos(text)
+            for morpheme in self._korean.morphemes(fixed):
                 if is_content(morpheme) and not _JAMO_ONLY.match(morpheme.form):
                     units.append(
                         Unit(
                             morpheme.form,
-                            morpheme.start,
+                            written_at[morpheme.start],
                             morpheme.form in KOREAN_STOP_MORPHEMES,
-                            morpheme.start + len(morpheme.form),
+                            written_at[morpheme.end],
                         )
                     )
         units.sort(key=lambda unit: unit.start)
@@ -203,18 +204,32 @@ class TextAnalyzer:
 # on their own so that e.g. "about" does not pull every question toward the bio.
 _MEANINGFUL_STOPS = frozenset(stem_english(word) for word in WORDS["meaningful_stopwords"])
 
-# Everyday Korean misspellings, rewritten (same length but for one, so positions stay
-# close enough for ordering) before Kiwi sees them: "잇어요" for 있어요, "머예요" for
-# 뭐예요, "-세여" for -세요, "전 직장" (read as 저+는) for 이전 직장.
+# Everyday Korean misspellings, rewritten before Kiwi sees them: "잇어요" for 있어요,
+# "머예요" for 뭐예요, "-세여" for -세요, "전 직장" (read as 저+는) for 이전 직장.
 _KOREAN_TYPOS = tuple(
     (re.compile(pattern), replacement) for pattern, replacement in WORDS["korean_typos"]
 )
 
 
-def fix_korean_typos(text: str) -> str:
+def fix_korean_typos(text: str) -> tuple[str, list[int]]:
+    """The text with its misspellings rewritten, and for each position of it (and its
+    end) the position in ``text`` it was written at, so that a word is quoted as the
+    visitor wrote it ("전 직장" is read as "이전 직장")."""
+    written_at = list(range(len(text) + 1))
     for pattern, replacement in _KOREAN_TYPOS:
-        text = pattern.sub(replacement, text)
-    return text
+        pieces: list[str] = []
+        positions: list[int] = []
+        kept_from = 0
+        for match in pattern.finditer(text):
+            pieces += [text[kept_from : match.start()], replacement]
+            positions += written_at[kept_from : match.start()]
+            positions += [written_at[match.start()]] * len(replacement)
+            kept_from = match.end()
+        if pieces:
+            pieces.append(text[kept_from:])
+            positions += written_at[kept_from:]
+            text, written_at = "".join(pieces), positions
+    return text, written_at
 
 
 def _is_meaningful_stop(form: str) -> bool:

@@ -108,11 +108,8 @@ LEARNED_COLUMNS = (
     *_LEARNED_SIMILARITY_COLUMNS,
     _COLUMN["cross_language_x_learned_similarity"],
 )
-# The columns of entry_facts: the first three are ranking features as they are. The last
-# is the position of the overview of an item's section ("languages" for "languages:0"),
-# -1 for an entry that is no item or whose section has none (see _overview_instead).
-_FACTS = ("prior", "is_item", "is_faq", "content_language", "overview_position")
-_OVERVIEW_FACT = _FACTS.index("overview_position")
+# The columns of entry_facts: the first three are ranking features as they are.
+_FACTS = ("prior", "is_item", "is_faq", "content_language")
 _FACT_COLUMNS = _columns(*_FACTS[:3])
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
@@ -183,6 +180,27 @@ class RankedEntry:
 
 
 @dataclass(frozen=True)
+class SectionItems:
+    """Which entries are the items of a section with an overview, by position."""
+
+    overview: Mapping[int, int]  # item -> its section's overview
+    items: Mapping[int, tuple[int, ...]]  # overview -> its items
+
+    @classmethod
+    def of(cls, entries: Sequence[Entry]) -> SectionItems:
+        positions = {entry.key: position for position, entry in enumerate(entries)}
+        overview = {
+            position: positions[entry.key.partition(":")[0]]
+            for position, entry in enumerate(entries)
+            if entry.source.index is not None and entry.key.partition(":")[0] in positions
+        }
+        items: dict[int, list[int]] = {}
+        for item, section in overview.items():
+            items.setdefault(section, []).append(item)
+        return cls(overview, {section: tuple(found) for section, found in items.items()})
+
+
+@dataclass(frozen=True)
 class _Index:
     generation: int
     entries: tuple[Entry, ...]
@@ -195,6 +213,11 @@ class _Index:
     vector_owner: tuple[int, ...] = ()
     facts: Matrix = field(default_factory=lambda: np.zeros((0, len(_FACTS))))
     sections: tuple[str, ...] = ()
+    # Each item's section overview ("languages" for "languages:0") and each overview's
+    # items, by position (see _overview_instead).
+    sections_of_items: SectionItems = field(default_factory=lambda: SectionItems({}, {}))
+    # What each skill names, as _names gives it: read once here, not for every answer.
+    skill_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The same for the questions each entry answers (Entry.question_texts).
     question_vectors: Vectors | None = None
     question_owner: tuple[int, ...] = ()
@@ -382,6 +405,8 @@ class Engine:
                 vectors,
                 tuple(owners),
                 *entry_facts(entries),
+                SectionItems.of(entries),
+                self._skill_names(entries),
                 question_vectors,
                 tuple(question_owners),
                 learned_vectors,
@@ -390,6 +415,15 @@ class Engine:
                 taught_vectors,
                 tuple(position for _, position in taught_pairs),
             )
+
+    def _skill_names(self, entries: Sequence[Entry]) -> dict[str, frozenset[str]]:
+        analyzer = self.resources.analyzer
+        return {
+            item: frozenset().union(*(_names(token) for token in analyzer.tokens(item)))
+            for entry in entries
+            if entry.source.section == "skills"
+            for item in entry.items
+        }
 
     def text_vectors(self) -> tuple[Vectors, tuple[int, ...]] | None:
         """The sentence vectors of every entry text (contents, then questions) and the
@@ -415,7 +449,7 @@ class Engine:
         taught = index.taught.get(same_question_key(text))
         if taught is not None:  # the owner said which entry answers this question
             tokens = self._question_tokens(index, text)
-            return self._taught_answer(index.entries[taught], 1.0, language, tokens)
+            return self._taught_answer(index, index.entries[taught], 1.0, language, tokens)
         small_talk = split_small_talk(text)
         if small_talk.only_small_talk and small_talk.kind is not None:
             return Answer(
@@ -430,7 +464,7 @@ class Engine:
         signals = self.signals(question, index, tokens)
         paraphrased = self._taught_paraphrase(index, signals)
         if paraphrased is not None:
-            return self._taught_answer(*paraphrased, language, tokens)
+            return self._taught_answer(index, *paraphrased, language, tokens)
         scored = self._score(index, signals)
         threshold = self._variant()[2]
         probability = scored.answer_probability
@@ -440,7 +474,7 @@ class Engine:
                 scored.ranked[:SUGGESTIONS] if probability >= SUGGESTION_SHARE * threshold else []
             )
             suggestions = [
-                Suggestion(item.entry.source, self._render(item.entry, language, tokens))
+                Suggestion(item.entry.source, self._render(index, item.entry, language, tokens))
                 for item in offered
                 if item.score >= SUGGESTION_MIN_SCORE
             ]
@@ -453,7 +487,7 @@ class Engine:
         overview = _overview_instead(index, scored.ranked, tokens, unmentioned)
         if overview is not None:
             best = overview
-        rendered = self._render(best, language, tokens)
+        rendered = self._render(index, best, language, tokens)
         if unmentioned:
             written = clean_text(question)
             things = list(dict.fromkeys(written[slice(*token.span)] for token in unmentioned))
@@ -545,9 +579,14 @@ class Engine:
         return index.entries[index.taught_owner[closest]], float(cosines[closest])
 
     def _taught_answer(
-        self, entry: Entry, confidence: float, language: Language, tokens: Sequence[Token]
+        self,
+        index: _Index,
+        entry: Entry,
+        confidence: float,
+        language: Language,
+        tokens: Sequence[Token],
     ) -> Answer:
-        rendered = self._render(entry, language, tokens)
+        rendered = self._render(index, entry, language, tokens)
         return Answer(rendered, True, confidence, [entry.source], language, taught=True)
 
     def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
@@ -589,18 +628,15 @@ class Engine:
         logit = float(decision.logits(np.asarray([chosen]))[0])
         return _Scored(ranked, 1 / (1 + math.exp(-logit)))
 
-    def _render(self, entry: Entry, language: Language, tokens: Sequence[Token]) -> str:
+    def _render(
+        self, index: _Index, entry: Entry, language: Language, tokens: Sequence[Token]
+    ) -> str:
         """The entry's answer, led by a direct "yes" when the question names one of its items."""
         answer = entry.answer_in(language)
         if not entry.items or entry.source.section != "skills":
             return answer
         asked = set().union(*(_names(token) for token in tokens))
-        analyzer = self.resources.analyzer
-        named = [
-            item
-            for item in entry.items
-            if asked & set().union(*(_names(token) for token in analyzer.tokens(item)))
-        ]
+        named = [item for item in entry.items if asked & index.skill_names.get(item, frozenset())]
         if not named:
             return answer
         return f"{named_items(named, language)} {answer}"
@@ -628,8 +664,8 @@ def _overview_instead(
     sequence, where "where do you work?" means the current one. And only where the
     re-ranker found the overview nearly as likely (OVERVIEW_SHARE of the item's score)."""
     position = ranked[0].position
-    overview = int(index.facts[position, _OVERVIEW_FACT])
-    if overview < 0:
+    overview = index.sections_of_items.overview.get(position)
+    if overview is None:
         return None
     if not unmentioned:
         if index.sections[position] not in WHOLE_LIST_SECTIONS:
@@ -637,7 +673,7 @@ def _overview_instead(
         overview_score = next(item.score for item in ranked if item.position == overview)
         if overview_score < OVERVIEW_SHARE * ranked[0].score:
             return None
-    siblings = np.flatnonzero(index.facts[:, _OVERVIEW_FACT] == overview).tolist()
+    siblings = index.sections_of_items.items[overview]
     for token in tokens:
         for name in _names(token):
             if index.lexical.has_term(position, name) and not all(
@@ -664,7 +700,6 @@ def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
     """What the re-ranker knows of each entry regardless of the question: its prior,
     whether it is one item or an overview, whether it is an FAQ, the one language it is
     written in (1 English, -1 Korean, 0 both or neither); and its section."""
-    positions = {entry.key: position for position, entry in enumerate(entries)}
     facts = np.asarray(
         [
             [
@@ -672,19 +707,12 @@ def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
                 entry.source.index is not None,
                 entry.source.type == "faq",
                 _LANGUAGE_SIGN[entry.content_language],
-                _overview_position(entry, positions),
             ]
             for entry in entries
         ],
         dtype=np.float64,
     ).reshape(len(entries), len(_FACTS))
     return facts, tuple(section_of(entry.key) for entry in entries)
-
-
-def _overview_position(entry: Entry, positions: Mapping[str, int]) -> int:
-    if entry.source.index is None:
-        return -1
-    return positions.get(entry.key.partition(":")[0], -1)
 
 
 def ranking_features(

@@ -46,6 +46,7 @@ class Morpheme:
     form: str
     tag: str
     start: int
+    end: int  # in the text, which the form may differ from ("했" is read as 하+었)
 
 
 class KoreanAnalyzer:
@@ -83,7 +84,10 @@ class KoreanAnalyzer:
             return []
         with self._lock:
             tokens = self._kiwi.tokenize(text)
-        return [Morpheme(token.form, token.tag, token.start) for token in tokens]
+        return [
+            Morpheme(token.form, token.tag, token.start, token.start + token.len)
+            for token in tokens
+        ]
 
     def content_morphemes(self, text: str) -> list[str]:
         """Forms of the content morphemes of ``text``, in order, stopwords removed."""
