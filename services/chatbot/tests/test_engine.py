@@ -19,8 +19,10 @@ from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES
 from mysite_chatbot.engine.learned import (
     EngineModel,
     SimilarityModel,
+    SoftmaxModel,
     fit_logistic,
     fit_similarity,
+    fit_softmax,
     section_of,
 )
 from mysite_chatbot.engine.templates import (
@@ -29,7 +31,7 @@ from mysite_chatbot.engine.templates import (
     named_items,
     not_mentioned,
 )
-from mysite_chatbot.engine.training import Judged, OwnerTexts, choose_threshold
+from mysite_chatbot.engine.training import ANSWER_THRESHOLD, WRONG_ANSWER_COST, OwnerTexts
 
 # A small owner outside software, written in Korean, with an English translation.
 BAKER_KO: dict[str, Any] = {
@@ -374,6 +376,10 @@ def test_the_shipped_model_matches_the_features() -> None:
     assert 0 < model.lexical.threshold < 1
     assert "none" in model.sections.classes
     assert "work" in model.sections.classes
+    # One input per sentence-vector dimension, then one per concept it was trained on.
+    assert "price" in model.sections.concepts
+    inputs = 512 + len(model.sections.concepts)
+    assert model.sections.weights.shape == (inputs, len(model.sections.classes))
 
 
 def test_the_shipped_similarity_survives_its_half_precision_file() -> None:
@@ -425,6 +431,26 @@ def test_the_learned_similarity_learns_which_entry_answers() -> None:
     assert after.argmax(axis=1).tolist() == [0, 1]
 
 
+def test_the_section_classifier_reads_a_question_s_concepts_beside_its_vector() -> None:
+    """Two questions with the same sentence vector ask about different sections; only their
+    concepts tell them apart. A concept never seen in training changes nothing."""
+    vectors = np.tile(np.eye(4)[0], (40, 1))
+    concepts = [frozenset({"price"}), frozenset({"education"})] * 20
+    labels = ["faq", "education"] * 20
+    model = fit_softmax(vectors, concepts, labels)
+    assert model.concepts == ("education", "price")
+    asked = np.tile(np.eye(4)[0], (3, 1))
+    probabilities = model.probabilities(
+        asked, [frozenset({"price"}), frozenset({"education", "unseen"}), frozenset()]
+    )
+    by_class = [dict(zip(model.classes, row.tolist(), strict=True)) for row in probabilities]
+    assert by_class[0]["faq"] > 0.9
+    assert by_class[1]["education"] > 0.9
+    assert abs(by_class[2]["faq"] - 0.5) < 1e-6
+    again = SoftmaxModel.from_dict(model.to_dict())
+    assert again.concepts == model.concepts
+
+
 def test_logistic_regression_learns_a_separable_rule() -> None:
     rng = np.random.default_rng(7)
     features = rng.normal(size=(400, 3))
@@ -434,16 +460,12 @@ def test_logistic_regression_learns_a_separable_rule() -> None:
     assert (predicted == labels.astype(bool)).mean() > 0.95
 
 
-def test_the_threshold_trades_right_answers_against_wrong_ones() -> None:
-    def judged(probability: float, correct: bool) -> Judged:
-        return Judged(None, "k", ["k"], correct, [], probability)  # type: ignore[arg-type]
-
-    items = [judged(0.9, True)] * 10 + [judged(0.3, False)] * 10 + [judged(0.35, True)] * 2
-    # Answering from 0.35 up gains the two right answers there and no wrong one.
-    assert 0.3 < choose_threshold(items) <= 0.35
-    # Twice as many wrong answers as right ones at 0.35 make answering there not pay.
-    items += [judged(0.36, False)] * 2
-    assert 0.36 < choose_threshold(items) <= 0.9
+def test_the_threshold_is_where_answering_stops_paying() -> None:
+    # At the threshold a right answer's gain and a wrong one's expected cost are equal.
+    gain = ANSWER_THRESHOLD - (1 - ANSWER_THRESHOLD) * WRONG_ANSWER_COST
+    assert abs(gain) < 1e-12
+    model = EngineModel.load()
+    assert model.hybrid.threshold == model.lexical.threshold == ANSWER_THRESHOLD
 
 
 def test_section_of_keys() -> None:

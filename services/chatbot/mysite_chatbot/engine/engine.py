@@ -168,6 +168,7 @@ class QuestionSignals:
     # the learned similarity per entry (best of its texts), or None
     learned_similarities: Vectors | None = None
     language: Language = "en"  # the question's
+    concepts: frozenset[str] = frozenset()  # of its tokens, in the vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,8 +561,9 @@ class Engine:
         learned = None
         if index.learned_vectors is not None:
             learned = _best_per_entry(index.learned_vectors, index.learned_owner, vector, index)
+        concepts = frozenset[str]().union(*(token.concepts for token in tokens))
         return QuestionSignals(
-            lexical, similarities, vector, len(tokens), questions, learned, language
+            lexical, similarities, vector, len(tokens), questions, learned, language, concepts
         )
 
     def _taught_paraphrase(
@@ -603,7 +605,7 @@ class Engine:
         assert self.model is not None
         if signals.vector is not None:
             probabilities = self.model.sections.probabilities(
-                signals.vector.astype(np.float64)[None, :]
+                signals.vector.astype(np.float64)[None, :], [signals.concepts]
             )[0]
             section_probabilities = dict(
                 zip(self.model.sections.classes, probabilities.tolist(), strict=True)

@@ -1,7 +1,8 @@
 """The engine's learned parts, small linear models in numpy: how close a question is to an
 entry's texts (a similarity learned over the sentence vectors), what a question asks about
-(a section classifier over its sentence vector), which entry answers it (a re-ranker)
-and whether to answer at all (the decision, with its calibrated threshold).
+(a section classifier over its sentence vector and vocabulary concepts), which entry
+answers it (a re-ranker) and whether to answer at all (the decision, with its calibrated
+threshold).
 
 They are trained by ``mysite_chatbot.engine.training`` (``make train``) on the labelled
 questions in services/chatbot/eval and shipped as data/model.json; inference is a few
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,16 +60,39 @@ class LogisticModel:
         )
 
 
+# How much a question's vocabulary concepts weigh beside its sentence vector (unit length)
+# in the section classifier: their indicators together are this long. Set before its
+# eval run; 0.35 and 0.7 measured beside it (docs/performance.md, "Twelfth round").
+CONCEPT_INPUT_WEIGHT = 0.5
+
+
+def with_concepts(
+    vectors: Matrix, concepts: Sequence[frozenset[str]], names: Sequence[str]
+) -> Matrix:
+    """Each question's sentence vector followed by an indicator of its concepts among
+    ``names`` (the vocabulary's concepts carry a question's topic across owners and
+    languages: "price" in 가격 and "cost" alike)."""
+    column = {name: position for position, name in enumerate(names)}
+    indicators = np.zeros((len(vectors), len(names)))
+    for row, found in enumerate(concepts):
+        columns = [column[name] for name in found if name in column]
+        if columns:
+            indicators[row, columns] = CONCEPT_INPUT_WEIGHT / math.sqrt(len(columns))
+    return np.hstack([vectors, indicators])
+
+
 @dataclass(frozen=True)
 class SoftmaxModel:
-    """Multinomial logistic regression: a question's vector -> P(class)."""
+    """Multinomial logistic regression: a question's vector and concepts -> P(class)."""
 
     classes: tuple[str, ...]
     weights: Matrix  # (dimensions, classes)
     bias: Matrix
+    concepts: tuple[str, ...] = ()  # the concept inputs' names, after the vector's
 
-    def probabilities(self, vectors: Matrix) -> Matrix:
-        logits = vectors @ self.weights + self.bias
+    def probabilities(self, vectors: Matrix, concepts: Sequence[frozenset[str]]) -> Matrix:
+        inputs = with_concepts(vectors, concepts, self.concepts)
+        logits = inputs @ self.weights + self.bias
         logits -= logits.max(axis=-1, keepdims=True)
         exp = np.exp(logits)
         result: Matrix = exp / exp.sum(axis=-1, keepdims=True)
@@ -78,6 +103,7 @@ class SoftmaxModel:
             "classes": list(self.classes),
             "weights": self.weights.round(4).tolist(),
             "bias": self.bias.round(4).tolist(),
+            "concepts": list(self.concepts),
         }
 
     @classmethod
@@ -86,6 +112,7 @@ class SoftmaxModel:
             tuple(data["classes"]),
             np.asarray(data["weights"], dtype=np.float64),
             np.asarray(data["bias"], dtype=np.float64),
+            tuple(data.get("concepts", ())),
         )
 
 
@@ -135,7 +162,7 @@ class Variant:
         return {
             "ranker": self.ranker.to_dict(),
             "decision": self.decision.to_dict(),
-            "threshold": round(self.threshold, 4),
+            "threshold": self.threshold,
         }
 
     @classmethod
@@ -215,15 +242,19 @@ def fit_logistic(
 
 def fit_softmax(
     vectors: Matrix,
+    concepts: Sequence[frozenset[str]],
     labels: list[str],
     *,
     sample_weights: Matrix | None = None,
     l2: float = 1.0,
     temperature: float = 8.0,
 ) -> SoftmaxModel:
-    """A linear classifier fitted in closed form (ridge regression onto one-hot classes,
-    fast enough to refit for every fold of a cross-validation), read as probabilities
-    through a softmax at ``temperature``. The sentence vectors are L2-normalised."""
+    """A linear classifier over questions' sentence vectors (L2-normalised) and concepts,
+    fitted in closed form (ridge regression onto one-hot classes, fast enough to refit for
+    every fold of a cross-validation), read as probabilities through a softmax at
+    ``temperature``. Its concept inputs are those the questions have."""
+    names = tuple(sorted(frozenset[str]().union(*concepts)))
+    vectors = with_concepts(vectors, concepts, names)
     classes = tuple(sorted(set(labels)))
     position = {name: index for index, name in enumerate(classes)}
     targets = np.zeros((len(labels), len(classes)))
@@ -234,7 +265,7 @@ def fit_softmax(
     penalty = np.eye(x.shape[1]) * l2
     penalty[-1, -1] = 0.0
     solution = np.linalg.solve(x.T @ x + penalty, x.T @ y) * temperature
-    return SoftmaxModel(classes, solution[:-1], solution[-1])
+    return SoftmaxModel(classes, solution[:-1], solution[-1], names)
 
 
 def fit_similarity(

@@ -5,9 +5,9 @@
 Each owner's folder holds profile.json, faqs.json and question files (JSON lines
 ``{"id", "question", "expected": [entry keys]}``, an empty list meaning "cannot be
 answered"); the shipped example lives in eval/ itself. Owners count equally, however many
-questions they have. The decision is trained, and its threshold chosen, on rankings of
-owners the re-ranker and section classifier had not seen (inner leave-one-owner-out), so it
-learns how sure to be about a new owner, not about its training data.
+questions they have. The decision is trained on rankings of owners the re-ranker and
+section classifier had not seen (inner leave-one-owner-out), so that its probabilities say
+how sure to be about a new owner, not about its training data.
 """
 
 from __future__ import annotations
@@ -69,9 +69,14 @@ EXAMPLE_WEIGHT = 4.0
 # similarities that never saw the question's owner: fitted with this many groups of owners
 # left out in turn (one group per owner would be exact, and twelve fits per model).
 SIMILARITY_GROUPS = 3
-# Choosing the threshold: a wrong answer (another entry's, or one to a question the
-# profile cannot answer) costs this many right answers.
+# A wrong answer (another entry's, or one to a question the profile cannot answer) costs
+# this many right answers. The decision's probability p is fitted on out-of-owner rankings,
+# so answering pays where p - (1 - p) * WRONG_ANSWER_COST > 0: above ANSWER_THRESHOLD.
+# (Searched on those same rankings instead, the best threshold lay anywhere in a flat
+# stretch from 0.56 to 0.72, so it depended on the machine's floating point: 0.58 where
+# the eleventh round trained, 0.66 on the next machine. See docs/performance.md.)
 WRONG_ANSWER_COST = 2.0
+ANSWER_THRESHOLD = WRONG_ANSWER_COST / (1.0 + WRONG_ANSWER_COST)
 
 
 @dataclass(frozen=True)
@@ -246,7 +251,10 @@ def fit_sections(samples: Sequence[Sample]) -> SoftmaxModel:
     usable = [sample for sample in samples if sample.signals.vector is not None]
     vectors = _vectors(usable)
     return fit_softmax(
-        vectors, [_label(sample) for sample in usable], sample_weights=_profile_weights(usable)
+        vectors,
+        [sample.signals.concepts for sample in usable],
+        [_label(sample) for sample in usable],
+        sample_weights=_profile_weights(usable),
     )
 
 
@@ -258,7 +266,8 @@ def _with_sections(
     if sections is None:
         return [{} for _ in samples]
     vectors = _vectors(samples)
-    for sample, row in zip(samples, sections.probabilities(vectors), strict=True):
+    concepts = [sample.signals.concepts for sample in samples]
+    for sample, row in zip(samples, sections.probabilities(vectors, concepts), strict=True):
         probabilities = dict(zip(sections.classes, row.tolist(), strict=True))
         set_section_features(sample.features, sample.sections, probabilities)
         result.append(probabilities)
@@ -330,7 +339,7 @@ def fit_ranker(samples: Sequence[Sample], columns: int) -> LogisticModel:
     return fit_logistic(rows, labels, sample_weights=row_weights, l2=1.0)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Judged:
     """A question ranked and judged by models that never saw its owner."""
 
@@ -339,7 +348,6 @@ class Judged:
     top3: list[str]
     correct: bool  # the best entry answers it
     features: list[float]
-    probability: float = 0.0
 
 
 def judge(
@@ -361,23 +369,8 @@ def judge(
     return judged
 
 
-def choose_threshold(judged: Sequence[Judged]) -> float:
-    """The answer probability above which answering pays: right answers count 1, wrong
-    ones -WRONG_ANSWER_COST, declines 0."""
-    best_threshold, best_gain = 0.5, -np.inf
-    for threshold in np.linspace(0.05, 0.95, 91):
-        gain = sum(
-            (1.0 if item.correct else -WRONG_ANSWER_COST)
-            for item in judged
-            if item.probability >= threshold
-        )
-        if gain > best_gain:
-            best_threshold, best_gain = float(threshold), gain
-    return best_threshold
-
-
 def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, SoftmaxModel | None]:
-    """A re-ranker, a decision trained on out-of-owner rankings, and its threshold. With
+    """A re-ranker and a decision trained on out-of-owner rankings. With
     ``hybrid``, the samples' learned-similarity columns must hold out-of-owner values
     (_learned_out_of_owner)."""
     ranking_columns = len(samples[0].features[0]) if hybrid else LEXICAL_RANKING_FEATURES
@@ -398,14 +391,10 @@ def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, Softm
         sample_weights=weights,
         l2=1.0,
     )
-    for item in out_of_owner:
-        logit = decision.logits(np.asarray([item.features]))[0]
-        item.probability = float(1 / (1 + np.exp(-logit)))
-    threshold = choose_threshold(out_of_owner)
     sections = fit_sections(samples) if hybrid else None
     _with_sections(samples, sections)
     ranker = fit_ranker(samples, ranking_columns)
-    return Variant(ranker, decision, threshold), sections
+    return Variant(ranker, decision, ANSWER_THRESHOLD), sections
 
 
 # How often two questions at least paraphrase_cosine apart must share their entry.
