@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +68,17 @@ CONCEPT_INPUT_WEIGHT = 0.5
 
 
 def with_concepts(
-    vectors: Matrix, concepts: Sequence[frozenset[str]], names: Sequence[str]
+    vectors: Matrix, concepts: Sequence[frozenset[str]], columns: Mapping[str, int]
 ) -> Matrix:
-    """Each question's sentence vector followed by an indicator of its concepts among
-    ``names`` (the vocabulary's concepts carry a question's topic across owners and
-    languages: "price" in 가격 and "cost" alike)."""
-    column = {name: position for position, name in enumerate(names)}
-    indicators = np.zeros((len(vectors), len(names)))
+    """Each question's sentence vector followed by an indicator of its concepts, one input
+    per concept of ``columns`` (concept -> its position among them). The vocabulary's
+    concepts carry a question's topic across owners and languages: "price" in 가격 and
+    "cost" alike."""
+    indicators = np.zeros((len(vectors), len(columns)))
     for row, found in enumerate(concepts):
-        columns = [column[name] for name in found if name in column]
-        if columns:
-            indicators[row, columns] = CONCEPT_INPUT_WEIGHT / math.sqrt(len(columns))
+        positions = [columns[name] for name in found if name in columns]
+        if positions:
+            indicators[row, positions] = CONCEPT_INPUT_WEIGHT / math.sqrt(len(positions))
     return np.hstack([vectors, indicators])
 
 
@@ -90,8 +91,12 @@ class SoftmaxModel:
     bias: Matrix
     concepts: tuple[str, ...] = ()  # the concept inputs' names, after the vector's
 
+    @cached_property
+    def _concept_columns(self) -> dict[str, int]:
+        return {name: position for position, name in enumerate(self.concepts)}
+
     def probabilities(self, vectors: Matrix, concepts: Sequence[frozenset[str]]) -> Matrix:
-        inputs = with_concepts(vectors, concepts, self.concepts)
+        inputs = with_concepts(vectors, concepts, self._concept_columns)
         logits = inputs @ self.weights + self.bias
         logits -= logits.max(axis=-1, keepdims=True)
         exp = np.exp(logits)
@@ -254,7 +259,7 @@ def fit_softmax(
     every fold of a cross-validation), read as probabilities through a softmax at
     ``temperature``. Its concept inputs are those the questions have."""
     names = tuple(sorted(frozenset[str]().union(*concepts)))
-    vectors = with_concepts(vectors, concepts, names)
+    vectors = with_concepts(vectors, concepts, {name: column for column, name in enumerate(names)})
     classes = tuple(sorted(set(labels)))
     position = {name: index for index, name in enumerate(classes)}
     targets = np.zeros((len(labels), len(classes)))
