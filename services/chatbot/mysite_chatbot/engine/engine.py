@@ -47,6 +47,9 @@ EngineMode = Literal["hybrid", "lexical"]
 # Sections whose items are held all at once, so that a question about the section as a
 # whole wants all of them (see _overview_instead).
 WHOLE_LIST_SECTIONS = frozenset(WORDS["whole_list_sections"])
+# The section whose answers lead with a direct "yes" when the question names one of its
+# items ("Yes, I work with Python."); its items' names are read once per load.
+YES_LEAD_SECTION = "skills"
 # ... and the re-ranker found the overview at least this share as likely as the item: the
 # eval's labels take the item for some general questions. Set before its eval run.
 OVERVIEW_SHARE = 0.9
@@ -191,9 +194,9 @@ class SectionItems:
     def of(cls, entries: Sequence[Entry]) -> SectionItems:
         positions = {entry.key: position for position, entry in enumerate(entries)}
         overview = {
-            position: positions[entry.key.partition(":")[0]]
+            position: positions[section_of(entry.key)]
             for position, entry in enumerate(entries)
-            if entry.source.index is not None and entry.key.partition(":")[0] in positions
+            if entry.source.index is not None and section_of(entry.key) in positions
         }
         items: dict[int, list[int]] = {}
         for item, section in overview.items():
@@ -217,7 +220,8 @@ class _Index:
     # Each item's section overview ("languages" for "languages:0") and each overview's
     # items, by position (see _overview_instead).
     sections_of_items: SectionItems = field(default_factory=lambda: SectionItems({}, {}))
-    # What each skill names, as _names gives it: read once here, not for every answer.
+    # What each item of YES_LEAD_SECTION names, as _names gives it: read once here, not
+    # for every answer.
     skill_names: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # The same for the questions each entry answers (Entry.question_texts).
     question_vectors: Vectors | None = None
@@ -422,7 +426,7 @@ class Engine:
         return {
             item: frozenset().union(*(_names(token) for token in analyzer.tokens(item)))
             for entry in entries
-            if entry.source.section == "skills"
+            if entry.source.section == YES_LEAD_SECTION
             for item in entry.items
         }
 
@@ -635,7 +639,7 @@ class Engine:
     ) -> str:
         """The entry's answer, led by a direct "yes" when the question names one of its items."""
         answer = entry.answer_in(language)
-        if not entry.items or entry.source.section != "skills":
+        if not entry.items or entry.source.section != YES_LEAD_SECTION:
             return answer
         asked = set().union(*(_names(token) for token in tokens))
         named = [item for item in entry.items if asked & index.skill_names.get(item, frozenset())]

@@ -344,10 +344,8 @@ class Judged:
     """A question ranked and judged by models that never saw its owner."""
 
     sample: Sample
-    top_key: str
-    top3: list[str]
     correct: bool  # the best entry answers it
-    features: list[float]
+    features: list[float]  # the decision's
 
 
 def judge(
@@ -363,9 +361,8 @@ def judge(
         logits = ranker.logits(sample.features[:, :ranking_columns])
         order = np.argsort(-logits, kind="stable")
         features = decision_features(sample.features, logits, order, sample.signals, probabilities)
-        keys = [sample.entries[position].key for position in order[:3]]
-        correct = bool(sample.question.expected) and keys[0] in sample.question.expected
-        judged.append(Judged(sample, keys[0], keys, correct, features[:decision_columns]))
+        correct = sample.entries[int(order[0])].key in sample.question.expected
+        judged.append(Judged(sample, correct, features[:decision_columns]))
     return judged
 
 
