@@ -98,6 +98,12 @@ def test_english_stopwords_and_fillers_are_dropped(resources: LanguageResources)
     assert forms(resources, "Could you please tell me, if you can?") == []
 
 
+def test_a_word_is_not_dropped_for_stemming_like_a_stopword(resources: LanguageResources) -> None:
+    # "evening" less "ing" is "even", "theme" less its "e" is "them": both stopwords.
+    assert forms(resources, "Do you have evening classes?") == ["evening", "class"]
+    assert forms(resources, "Any themed shoots?") == ["theme", "shoot"]
+
+
 def test_vocabulary_links_korean_and_english(resources: LanguageResources) -> None:
     assert "work" in concepts(resources, "경력")
     assert "work" in concepts(resources, "career")

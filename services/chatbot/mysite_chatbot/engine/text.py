@@ -95,10 +95,10 @@ def stem_english(word: str) -> str:
 
 
 def _drop_silent_e(stem: str) -> str:
-    """ "relocate" -> "relocat", as "relocating" and "relocated" become; short words and
-    function words ("where", "there") keep theirs."""
+    """ "relocate" -> "relocat", as "relocating" and "relocated" become; short words,
+    function words ("where", "there") and words that would become one ("theme") keep theirs."""
     silent = stem.endswith("e") and not stem.endswith(("ee", "ye", "oe"))
-    if silent and len(stem) >= 5 and stem not in ENGLISH_STOPWORDS:
+    if silent and len(stem) >= 5 and not {stem, stem[:-1]} & ENGLISH_STOPWORDS:
         return stem[:-1]
     return stem
 
