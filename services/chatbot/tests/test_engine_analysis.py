@@ -11,8 +11,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_engine import resources  # noqa: F401 - session fixture
 
 from mysite_chatbot.engine import LanguageResources
+from mysite_chatbot.engine.analysis import (
+    _HANGUL_ONLY,
+    _MAX_PHRASE_UNITS,
+    CONCEPTS,
+    _is_meaningful_stop,
+)
 from mysite_chatbot.engine.bm25 import LexicalIndex
 from mysite_chatbot.engine.entries import build_entries
+from mysite_chatbot.engine.korean import KOREAN_STOP_MORPHEMES
 
 
 def forms(resources: LanguageResources, text: str) -> list[str]:
@@ -119,6 +126,24 @@ def test_phrases_win_over_single_words(resources: LanguageResources) -> None:
     tokens = resources.analyzer.tokens("What do you do in your free time?")
     assert [token.form for token in tokens] == ["free time"]
     assert "hobby" in tokens[0].concepts
+
+
+def test_every_vocabulary_term_can_match(resources: LanguageResources) -> None:
+    """tokens() never finds a term that reads as more words than a phrase may have ("how
+    much do you make") or as one stopword that says nothing alone ("why", "visit", 얼마):
+    such a term only misleads whoever reads the vocabulary."""
+
+    def can_match(term: str) -> bool:
+        units = resources.analyzer.units(term)
+        forms = [unit.form for unit in units]
+        if _HANGUL_ONLY.match(term) and forms != [term] and term not in KOREAN_STOP_MORPHEMES:
+            return True  # also looked up as written
+        if not units or len(units) > _MAX_PHRASE_UNITS:
+            return False
+        return not (len(units) == 1 and units[0].is_stop and not _is_meaningful_stop(forms[0]))
+
+    every_term = [(concept, term) for concept, terms in CONCEPTS.items() for term in terms]
+    assert [pair for pair in every_term if not can_match(pair[1])] == []
 
 
 def test_korean_phrases_match_across_particles(resources: LanguageResources) -> None:
