@@ -11,15 +11,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest_engine import resources  # noqa: F401 - session fixture
 
 from mysite_chatbot.engine import LanguageResources
-from mysite_chatbot.engine.analysis import (
-    _HANGUL_ONLY,
-    _MAX_PHRASE_UNITS,
-    CONCEPTS,
-    _is_meaningful_stop,
-)
+from mysite_chatbot.engine.analysis import TextAnalyzer
 from mysite_chatbot.engine.bm25 import LexicalIndex
 from mysite_chatbot.engine.entries import build_entries
-from mysite_chatbot.engine.korean import KOREAN_STOP_MORPHEMES
 
 
 def forms(resources: LanguageResources, text: str) -> list[str]:
@@ -129,21 +123,20 @@ def test_phrases_win_over_single_words(resources: LanguageResources) -> None:
 
 
 def test_every_vocabulary_term_can_match(resources: LanguageResources) -> None:
-    """tokens() never finds a term that reads as more words than a phrase may have ("how
-    much do you make") or as one stopword that says nothing alone ("why", "visit", 얼마):
-    such a term only misleads whoever reads the vocabulary."""
+    """No term reads as more words than a phrase may have ("how much do you make") or as
+    one stopword that says nothing alone ("why", "visit", 얼마)."""
+    assert resources.analyzer.unfindable_terms() == []
 
-    def can_match(term: str) -> bool:
-        units = resources.analyzer.units(term)
-        forms = [unit.form for unit in units]
-        if _HANGUL_ONLY.match(term) and forms != [term] and term not in KOREAN_STOP_MORPHEMES:
-            return True  # also looked up as written
-        if not units or len(units) > _MAX_PHRASE_UNITS:
-            return False
-        return not (len(units) == 1 and units[0].is_stop and not _is_meaningful_stop(forms[0]))
 
-    every_term = [(concept, term) for concept, terms in CONCEPTS.items() for term in terms]
-    assert [pair for pair in every_term if not can_match(pair[1])] == []
+def test_a_term_that_cannot_match_is_found_out(resources: LanguageResources) -> None:
+    analyzer = TextAnalyzer(
+        resources.korean,
+        {"reason": ["why", "reason", "why so"], "salary": ["how much do you make"]},
+        {},
+    )
+    assert analyzer.unfindable_terms() == [("reason", "why"), ("salary", "how much do you make")]
+    assert "reason" not in analyzer.concept_names("Why?")
+    assert "reason" in analyzer.concept_names("Why so?")
 
 
 def test_korean_phrases_match_across_particles(resources: LanguageResources) -> None:

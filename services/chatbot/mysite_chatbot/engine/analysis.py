@@ -91,21 +91,44 @@ class TextAnalyzer:
         self._phrases: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
         own: dict[tuple[str, ...], set[str]] = {}
         inherited: dict[tuple[str, ...], set[str]] = {}
+        self._concepts = concepts
         for concept, terms in concepts.items():
             for term in terms:
-                units = tuple(unit.form for unit in self.units(term))
-                keys = [units] if units else []
-                if _HANGUL_ONLY.match(term) and units != (term,):
-                    # Out of context Kiwi may read a short word otherwise ("전" as 저+ㄴ);
-                    # in a question it usually comes out as written.
-                    keys.append((term,))
-                for key in keys:
+                for key, _ in self._term_keys(term):
                     own.setdefault(key, set()).add(concept)
                     inherited.setdefault(key, set()).update(parents.get(concept, ()))
         self._phrases = {
             key: (frozenset(ids | inherited[key]), frozenset(inherited[key] - ids))
             for key, ids in own.items()
         }
+
+    def _term_keys(self, term: str) -> list[tuple[tuple[str, ...], bool]]:
+        """The word sequences a vocabulary term is looked up by, each with whether
+        tokens() can ever find it: not longer than a phrase may be, and not one word that
+        does not stand alone."""
+        units = self.units(term)
+        keys = []
+        if units:
+            findable = len(units) <= _MAX_PHRASE_UNITS and (
+                len(units) > 1 or _stands_alone(units[0])
+            )
+            keys.append((tuple(unit.form for unit in units), findable))
+        if _HANGUL_ONLY.match(term) and [unit.form for unit in units] != [term]:
+            # Out of context Kiwi may read a short word otherwise ("전" as 저+ㄴ); in a
+            # question it usually comes out as written.
+            as_written = Unit(term, 0, term in KOREAN_STOP_MORPHEMES, len(term))
+            keys.append(((term,), _stands_alone(as_written)))
+        return keys
+
+    def unfindable_terms(self) -> list[tuple[str, str]]:
+        """(concept, term) for every term of the vocabulary that tokens() can never find:
+        it only misleads whoever reads the vocabulary."""
+        return [
+            (concept, term)
+            for concept, terms in self._concepts.items()
+            for term in terms
+            if not any(findable for _, findable in self._term_keys(term))
+        ]
 
     @staticmethod
     def korean_user_nouns(concepts: Mapping[str, Sequence[str]] = CONCEPTS) -> list[str]:
@@ -179,7 +202,7 @@ class TextAnalyzer:
                 phrase = self._phrases.get(window)
                 if phrase is None:
                     continue
-                if length == 1 and units[position].is_stop and not _is_meaningful_stop(window[0]):
+                if length == 1 and not _stands_alone(units[position]):
                     break
                 concepts, broad = phrase
                 span = (units[position].start, units[position + length - 1].end)
@@ -232,8 +255,9 @@ def fix_korean_typos(text: str) -> tuple[str, list[int]]:
     return text, written_at
 
 
-def _is_meaningful_stop(form: str) -> bool:
-    return form in _MEANINGFUL_STOPS
+def _stands_alone(unit: Unit) -> bool:
+    """Whether a word found alone tells what is asked: no stopword, or a meaningful one."""
+    return not unit.is_stop or unit.form in _MEANINGFUL_STOPS
 
 
 def _strip_contraction(word: str) -> str:
