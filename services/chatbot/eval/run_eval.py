@@ -1,7 +1,7 @@
 """Evaluate the engine as a new owner meets it: leave one owner out.
 
     .venv/bin/python services/chatbot/eval/run_eval.py [--json out.json] [--failures]
-        [--skip OWNER] [--lexical]          # or: make eval ARGS="..."
+        [--skip OWNER] [--apart OWNER] [--fresh OWNER] [--lexical]   # or: make eval ARGS="..."
 
 For each owner in eval/ (the shipped example and every sub-folder with a profile), the
 models are trained on every other owner's questions and the engine, loaded with the left
@@ -26,7 +26,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -127,6 +127,18 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
     )
+
+
+def training_samples(
+    samples: Sequence[Sample], left_out: str, fresh: Collection[str] = ()
+) -> list[Sample]:
+    """What the models of one fold learn from: every owner's questions but the left-out
+    owner's and those of the owners no model may see (``--fresh``)."""
+    return [
+        sample
+        for sample in samples
+        if sample.question.profile != left_out and sample.question.profile not in fresh
+    ]
 
 
 def evaluate_owner(
@@ -244,6 +256,21 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         help="leave an owner out of the report (still trained on for the others)",
     )
     parser.add_argument(
+        "--apart",
+        action="append",
+        default=[],
+        metavar="OWNER",
+        help="report an owner apart from the pooled figures (still trained on for the others)",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="append",
+        default=[],
+        metavar="OWNER",
+        help="an owner no model is trained on, reported apart: how owners added after the "
+        "engine was built meet it",
+    )
+    parser.add_argument(
         "--lexical", action="store_true", help="without the sentence encoder (the fallback)"
     )
     args = parser.parse_args(argv)
@@ -259,8 +286,15 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     print(f"mode: {engine.mode}; startup to first answer {first_answer_s:.2f} s")
 
     samples = collect(engine, folders)
+    fresh = set(args.fresh)
+    # Owners reported apart are left out of the pooled figures, so that the same owners'
+    # pooled figures can be compared between runs with and without them in training.
+    apart_owners = fresh | set(args.apart)
+    if EXAMPLE in apart_owners:
+        parser.error("the example is always reported on its own rows")
     reports: list[Report] = []
     others: list[Outcome] = []
+    apart: list[Outcome] = []
     example_held_out: list[Outcome] = []
     example_strict: list[Outcome] = []
     review_before: list[Outcome] = []
@@ -269,7 +303,7 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     for owner, folder in folders.items():
         if owner in args.skip:
             continue
-        trained_on = [sample for sample in samples if sample.question.profile != owner]
+        trained_on = training_samples(samples, owner, fresh)
         asked = [sample for sample in samples if sample.question.profile == owner]
         engine.model = fit_model(trained_on)
         outcomes = evaluate_owner(engine, folder, asked)
@@ -278,6 +312,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
             _print_failures(
                 [o for o in outcomes if owner != EXAMPLE or o.set_name in EXAMPLE_TUNING_SETS]
             )
+        if owner in apart_owners:
+            apart += outcomes
+            reports.append(summarize(f"{owner} (apart)", outcomes))
+            continue
         if owner != EXAMPLE:
             others += outcomes
             reports.append(summarize(owner, outcomes))
@@ -313,6 +351,8 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
             )
         )
         reports.append(summarize("example strictly left out, all sets", example_strict))
+    if apart:
+        reports.append(summarize("owners reported apart, pooled", apart))
     reports.append(summarize("other owners, pooled", others))
     # Pooled: every other owner, and the example's held-out sets as shipped.
     reports.append(summarize("all owners, pooled", others + example_held_out))

@@ -3,17 +3,21 @@ every expected key names an entry of its owner's profile (the key scheme stays s
 the evaluation (eval/run_eval.py) counts what it reports as its README says."""
 
 import json
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from mysite_chatbot.engine.entries import build_entries
 from mysite_chatbot.engine.training import (
     EXAMPLE,
+    LabelledQuestion,
+    Sample,
     profile_folders,
     read_profile,
     read_questions,
 )
-from services.chatbot.eval.run_eval import Outcome, summarize
+from services.chatbot.eval.run_eval import Outcome, summarize, training_samples
 
 FOLDERS = profile_folders()
 
@@ -62,3 +66,19 @@ def test_the_evaluation_counts_right_wrong_and_declined() -> None:
     assert report.top1 == pytest.approx(1 / 3)
     assert report.wrong_on_answerable == pytest.approx(1 / 3)
     assert report.unanswerable_declined == 1.0
+
+
+def test_a_fold_learns_from_neither_its_owner_nor_a_fresh_one() -> None:
+    def sample(owner: str) -> Sample:
+        question = LabelledQuestion(owner, "heldout", f"{owner}1", "q", ())
+        return cast(Sample, SimpleNamespace(question=question))
+
+    samples = [sample(owner) for owner in ("a", "b", "c", "d")]
+
+    def owners(trained_on: list[Sample]) -> list[str]:
+        return [s.question.profile for s in trained_on]
+
+    assert owners(training_samples(samples, "a")) == ["b", "c", "d"]
+    assert owners(training_samples(samples, "a", fresh={"c"})) == ["b", "d"]
+    # A fresh owner's own fold learns from the others, never from itself.
+    assert owners(training_samples(samples, "c", fresh={"c"})) == ["a", "b", "d"]
