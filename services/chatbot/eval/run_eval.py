@@ -353,9 +353,11 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         reports.append(summarize("example strictly left out, all sets", example_strict))
     if apart:
         reports.append(summarize("owners reported apart, pooled", apart))
-    reports.append(summarize("other owners, pooled", others))
-    # Pooled: every other owner, and the example's held-out sets as shipped.
-    reports.append(summarize("all owners, pooled", others + example_held_out))
+    if others:
+        reports.append(summarize("other owners, pooled", others))
+    if others or example_held_out:
+        # Pooled: every other owner, and the example's held-out sets as shipped.
+        reports.append(summarize("all owners, pooled", others + example_held_out))
     if example_strict:
         reports.append(
             summarize(
