@@ -274,10 +274,16 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         "--lexical", action="store_true", help="without the sentence encoder (the fallback)"
     )
     args = parser.parse_args(argv)
+    folders = profile_folders()
+    # A misspelt owner would be trained on where --fresh meant it not to be: refuse it.
+    unknown = sorted(set(args.skip + args.apart + args.fresh) - set(folders))
+    if unknown:
+        parser.error(f"no such owner in eval/: {', '.join(unknown)}")
+    if EXAMPLE in args.apart + args.fresh:
+        parser.error("the example is always reported on its own rows")
 
     engine = Engine.create(embeddings=not args.lexical)
     engine.warm_up()
-    folders = profile_folders()
     profile, faqs = read_profile(folders[EXAMPLE])
     engine.load(profile, faqs)
     if engine.model is not None:
@@ -287,11 +293,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
 
     samples = collect(engine, folders)
     fresh = set(args.fresh)
-    # Owners reported apart are left out of the pooled figures, so that the same owners'
-    # pooled figures can be compared between runs with and without them in training.
+    # Owners reported apart are left out of the pooled figures (and the review's), so that
+    # the same owners' pooled figures can be compared between runs with and without them in
+    # training.
     apart_owners = fresh | set(args.apart)
-    if EXAMPLE in apart_owners:
-        parser.error("the example is always reported on its own rows")
     reports: list[Report] = []
     others: list[Outcome] = []
     apart: list[Outcome] = []

@@ -17,7 +17,7 @@ from mysite_chatbot.engine.training import (
     read_profile,
     read_questions,
 )
-from services.chatbot.eval.run_eval import Outcome, summarize, training_samples
+from services.chatbot.eval.run_eval import Outcome, main, summarize, training_samples
 
 FOLDERS = profile_folders()
 
@@ -82,3 +82,14 @@ def test_a_fold_learns_from_neither_its_owner_nor_a_fresh_one() -> None:
     assert owners(training_samples(samples, "a", fresh={"c"})) == ["b", "d"]
     # A fresh owner's own fold learns from the others, never from itself.
     assert owners(training_samples(samples, "c", fresh={"c"})) == ["a", "b", "d"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--fresh", "vet"], ["--apart", "nobody_profile"], ["--skip", "typo"], ["--fresh", EXAMPLE]],
+)
+def test_the_evaluation_refuses_an_owner_it_cannot_keep_apart(arguments: list[str]) -> None:
+    # Refused before the engine loads: a misspelt --fresh owner would be trained on.
+    with pytest.raises(SystemExit) as refused:
+        main(arguments)
+    assert refused.value.code == 2
