@@ -10,7 +10,9 @@ models were trained on. The shipped example is also asked its held-out sets with
 that learned from its development sets too, as it ships (see eval/README.md). Reported:
 top-1 (answered from an expected entry), cross-language top-1, unanswerable questions
 declined, wrong answers on answerable ones, latency through ``Engine.ask``, startup and
-memory.
+memory; and, for the other owners and those reported apart, the answerable questions by the
+section of the entry that answers them: how often the best-ranked entry was right, and how
+often the engine answered right, declined or answered wrong.
 
 Also reported: what one review of the question log gives an owner. Each set's first half is
 asked first; the owner then teaches every answerable question of it the engine missed
@@ -129,6 +131,46 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
     )
 
 
+@dataclass
+class SectionReport:
+    """Answerable questions whose first expected entry is of one section (``faq``, ``work``,
+    ``basics``...): whether the best-ranked entry answers them, and what the decision made
+    of that. Finer totals that name no question: where ranking or deciding falls short."""
+
+    name: str
+    section: str
+    answerable: int
+    ranked_first: float  # the best-ranked entry answers it, answered or not
+    top1: float
+    declined: float
+    wrong: float
+
+
+def section_of_key(key: str) -> str:
+    """The section of an entry key, the basics fields together: "work:0" -> "work",
+    "faq:3" -> "faq", "basics.email" -> "basics" (learned.section_of keeps those apart)."""
+    return key.split(":", 1)[0].split(".", 1)[0]
+
+
+def summarize_sections(name: str, outcomes: Sequence[Outcome]) -> list[SectionReport]:
+    by_section: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.expected:
+            by_section.setdefault(section_of_key(outcome.expected[0]), []).append(outcome)
+    return [
+        SectionReport(
+            name=name,
+            section=section,
+            answerable=len(found),
+            ranked_first=_share(found, lambda o: bool(o.top3) and o.top3[0] in o.expected),
+            top1=_share(found, lambda o: o.correct),
+            declined=_share(found, lambda o: not o.answered),
+            wrong=_share(found, lambda o: o.answered and not o.correct),
+        )
+        for section, found in sorted(by_section.items(), key=lambda item: -len(item[1]))
+    ]
+
+
 def training_samples(
     samples: Sequence[Sample], left_out: str, fresh: Collection[str] = ()
 ) -> list[Sample]:
@@ -227,6 +269,19 @@ def _print_table(reports: Sequence[Report]) -> None:
             f"| {r.unanswerable_declined:.1%} ({r.unanswerable}) "
             f"| {r.wrong_on_answerable:.1%} | {r.declined_right_one_offered:.1%} "
             f"| {r.unanswerable_offered:.1%} | {r.latency_p95_ms:.1f} ms |"
+        )
+
+
+def _print_sections(sections: Sequence[SectionReport]) -> None:
+    print(
+        "\n| owners | section of the answering entry | answerable | best-ranked right "
+        "| top-1 | declined | wrong |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for r in sections:
+        print(
+            f"| {r.name} | {r.section} | {r.answerable} | {r.ranked_first:.1%} | {r.top1:.1%} "
+            f"| {r.declined:.1%} | {r.wrong:.1%} |"
         )
 
 
@@ -377,8 +432,12 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
                 review_after,
             )
         )
+    sections = summarize_sections("other owners", others) + summarize_sections(
+        "owners reported apart", apart
+    )
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _print_table(reports)
+    _print_sections(sections)
     print(f"\npeak RSS {peak_rss:.0f} MB (the evaluation holds every owner's signals)")
     if args.json:
         figures = {
@@ -386,6 +445,7 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
             "startup_to_first_answer_s": round(first_answer_s, 3),
             "peak_rss_mb": round(peak_rss, 1),
             "reports": [asdict(report) for report in reports],
+            "sections": [asdict(section) for section in sections],
         }
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return 0

@@ -17,7 +17,13 @@ from mysite_chatbot.engine.training import (
     read_profile,
     read_questions,
 )
-from services.chatbot.eval.run_eval import Outcome, main, summarize, training_samples
+from services.chatbot.eval.run_eval import (
+    Outcome,
+    main,
+    summarize,
+    summarize_sections,
+    training_samples,
+)
 
 FOLDERS = profile_folders()
 
@@ -66,6 +72,30 @@ def test_the_evaluation_counts_right_wrong_and_declined() -> None:
     assert report.top1 == pytest.approx(1 / 3)
     assert report.wrong_on_answerable == pytest.approx(1 / 3)
     assert report.unanswerable_declined == 1.0
+
+
+def test_the_sections_show_ranking_and_deciding_apart() -> None:
+    def outcome(expected: tuple[str, ...], answered: bool, ranked: str) -> Outcome:
+        key = ranked if answered else None
+        return Outcome("o", "s", "1", "q", expected, False, answered, key, [ranked], 0.5, 1.0)
+
+    sections = summarize_sections(
+        "t",
+        [
+            outcome(("faq:1",), True, "faq:1"),
+            outcome(("faq:2",), False, "faq:2"),  # ranked right, declined
+            outcome(("faq:1",), True, "work:0"),  # ranked wrong, answered
+            outcome(("basics.email", "faq:3"), True, "basics.email"),
+            outcome((), True, "faq:1"),  # unanswerable: in no section's row
+        ],
+    )
+    by_section = {report.section: report for report in sections}
+    assert list(by_section) == ["faq", "basics"]  # the larger section first
+    faq = by_section["faq"]
+    assert faq.answerable == 3
+    assert faq.ranked_first == pytest.approx(2 / 3)
+    assert (faq.top1, faq.declined, faq.wrong) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert (by_section["basics"].answerable, by_section["basics"].top1) == (1, 1.0)
 
 
 def test_a_fold_learns_from_neither_its_owner_nor_a_fresh_one() -> None:
