@@ -3,6 +3,7 @@ every expected key names an entry of its owner's profile (the key scheme stays s
 the evaluation (eval/run_eval.py) counts what it reports as its README says."""
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
@@ -13,6 +14,7 @@ from mysite_chatbot.engine.training import (
     EXAMPLE,
     LabelledQuestion,
     Sample,
+    held_back_owners,
     profile_folders,
     read_profile,
     read_questions,
@@ -43,6 +45,18 @@ def test_every_question_names_entries_of_its_owner(owner: str) -> None:
     unknown = {key for q in questions for key in q.expected if key not in keys}
     assert unknown == set()
     assert any(not q.expected for q in questions)  # some cannot be answered
+
+
+def test_the_owners_held_back_from_training_are_owners_and_not_the_example() -> None:
+    held_back = held_back_owners()
+    assert held_back <= set(FOLDERS) - {EXAMPLE}
+
+
+def test_the_held_back_list_is_one_owner_a_line_with_comments(tmp_path: Path) -> None:
+    listed = tmp_path / "held_back.txt"
+    listed.write_text("# why\nvet_profile\n\n  salon_profile  # and why\n", encoding="utf-8")
+    assert held_back_owners(listed) == {"vet_profile", "salon_profile"}
+    assert held_back_owners(tmp_path / "missing.txt") == frozenset()
 
 
 def test_question_files_are_json_lines_with_the_three_fields() -> None:
