@@ -21,6 +21,7 @@ from mysite_chatbot.engine.training import (
 )
 from services.chatbot.eval.run_eval import (
     Outcome,
+    fresh_owners,
     main,
     summarize,
     summarize_sections,
@@ -110,6 +111,15 @@ def test_the_sections_show_ranking_and_deciding_apart() -> None:
     assert faq.ranked_first == pytest.approx(2 / 3)
     assert (faq.top1, faq.declined, faq.wrong) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
     assert (by_section["basics"].answerable, by_section["basics"].top1) == (1, 1.0)
+
+
+def test_held_back_owners_are_fresh_unless_named_apart() -> None:
+    held_back = {"vet_profile", "salon_profile"}
+    assert fresh_owners([], [], held_back) == held_back
+    assert fresh_owners(["chef_profile"], ["vet_profile"], held_back) == {
+        "chef_profile",
+        "salon_profile",
+    }
 
 
 def test_a_fold_learns_from_neither_its_owner_nor_a_fresh_one() -> None:
