@@ -41,6 +41,7 @@ if str(SERVICE_ROOT) not in sys.path:
 
 # The engine's modules, importable once the path is set above (E402).
 from mysite_chatbot.engine import Engine  # noqa: E402
+from mysite_chatbot.engine.learned import section_of  # noqa: E402
 from mysite_chatbot.engine.training import (  # noqa: E402
     EXAMPLE,
     EXAMPLE_TUNING_SETS,
@@ -147,17 +148,13 @@ class SectionReport:
     wrong: float
 
 
-def section_of_key(key: str) -> str:
-    """The section of an entry key, the basics fields together: "work:0" -> "work",
-    "faq:3" -> "faq", "basics.email" -> "basics" (learned.section_of keeps those apart)."""
-    return key.split(":", 1)[0].split(".", 1)[0]
-
-
 def summarize_sections(name: str, outcomes: Sequence[Outcome]) -> list[SectionReport]:
     by_section: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         if outcome.expected:
-            by_section.setdefault(section_of_key(outcome.expected[0]), []).append(outcome)
+            # The basics fields together: section_of keeps "basics.email" apart.
+            section = section_of(outcome.expected[0]).split(".", 1)[0]
+            by_section.setdefault(section, []).append(outcome)
     return [
         SectionReport(
             name=name,
@@ -283,6 +280,8 @@ def _print_table(reports: Sequence[Report]) -> None:
 
 
 def _print_sections(sections: Sequence[SectionReport]) -> None:
+    if not sections:
+        return
     print(
         "\n| owners | section of the answering entry | answerable | best-ranked right "
         "| top-1 | declined | wrong |"
@@ -346,6 +345,10 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
         parser.error(f"no such owner in eval/: {', '.join(unknown)}")
     if EXAMPLE in args.apart + args.fresh:
         parser.error("the example is always reported on its own rows")
+    try:
+        held_back = held_back_owners()
+    except ValueError as error:
+        parser.error(str(error))
 
     engine = Engine.create(embeddings=not args.lexical)
     engine.warm_up()
@@ -357,7 +360,7 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     print(f"mode: {engine.mode}; startup to first answer {first_answer_s:.2f} s")
 
     samples = collect(engine, folders)
-    fresh = fresh_owners(args.fresh, args.apart, held_back_owners())
+    fresh = fresh_owners(args.fresh, args.apart, held_back)
     # Owners reported apart are left out of the pooled figures (and the review's), so that
     # the same owners' pooled figures can be compared between runs with and without them in
     # training.

@@ -54,10 +54,17 @@ def test_the_owners_held_back_from_training_are_owners_and_not_the_example() -> 
 
 
 def test_the_held_back_list_is_one_owner_a_line_with_comments(tmp_path: Path) -> None:
+    for owner in ("vet_profile", "salon_profile"):
+        (tmp_path / owner).mkdir()
+        (tmp_path / owner / "profile.json").write_text("{}", encoding="utf-8")
     listed = tmp_path / "held_back.txt"
     listed.write_text("# why\nvet_profile\n\n  salon_profile  # and why\n", encoding="utf-8")
     assert held_back_owners(listed) == {"vet_profile", "salon_profile"}
     assert held_back_owners(tmp_path / "missing.txt") == frozenset()
+    # A misspelt owner would quietly be trained on: refused.
+    listed.write_text("vet_profile\nsalon_profil\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="salon_profil"):
+        held_back_owners(listed)
 
 
 def test_question_files_are_json_lines_with_the_three_fields() -> None:

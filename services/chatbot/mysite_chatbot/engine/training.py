@@ -57,7 +57,7 @@ EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
 EXAMPLE = "example"
 # Owners `make train` leaves out: those written after the shipped model was last measured,
 # kept out of it until a run of the eval measures them in training (eval/README.md). The
-# eval itself reads them like any other owner.
+# eval reads them fresh by default, so that it measures what ships.
 HELD_BACK_FILE = EVAL_DIR / "held_back.txt"
 # The example ships with the product: its development sets were always used for tuning
 # and train every model; its held-out sets ("heldout", "heldout2"...) never train one,
@@ -458,19 +458,24 @@ def fit_model(samples: Sequence[Sample]) -> EngineModel:
 
 
 def held_back_owners(path: Path = HELD_BACK_FILE) -> frozenset[str]:
-    """The owner folders named in ``path`` (one a line, ``#`` starts a comment)."""
+    """The owner folders named in ``path`` (one a line, ``#`` starts a comment), each a
+    folder with a profile beside it; ValueError for a name that is none, which would
+    otherwise quietly be trained on."""
     if not path.is_file():
         return frozenset()
     lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(line.split("#", 1)[0].strip() for line in lines) - {""}
+    names = frozenset(line.split("#", 1)[0].strip() for line in lines) - {""}
+    if unknown := sorted(n for n in names if not (path.parent / n / "profile.json").is_file()):
+        raise ValueError(f"{path.name} names no owner folder: {', '.join(unknown)}")
+    return names
 
 
 def main() -> int:
     folders = profile_folders()
-    held_back = held_back_owners()
-    if unknown := sorted(held_back - set(folders)):
-        # A misspelt name would quietly be trained on.
-        sys.exit(f"{HELD_BACK_FILE.name} names no owner folder: {', '.join(unknown)}")
+    try:
+        held_back = held_back_owners()
+    except ValueError as error:
+        sys.exit(str(error))
     engine = Engine.create()
     trained_on = {owner: folder for owner, folder in folders.items() if owner not in held_back}
     samples = [
