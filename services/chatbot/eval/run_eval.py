@@ -41,7 +41,7 @@ if str(SERVICE_ROOT) not in sys.path:
 
 # The engine's modules, importable once the path is set above (E402).
 from mysite_chatbot.engine import Engine  # noqa: E402
-from mysite_chatbot.engine.learned import section_of  # noqa: E402
+from mysite_chatbot.engine.learned import EngineModel, section_of  # noqa: E402
 from mysite_chatbot.engine.training import (  # noqa: E402
     EXAMPLE,
     EXAMPLE_TUNING_SETS,
@@ -188,6 +188,23 @@ def fresh_owners(
     is not trained on (eval/held_back.txt), so that a plain run measures what ships, unless
     --apart names them (trained on for the others: how the model would do with them)."""
     return set(named) | (set(held_back) - set(apart))
+
+
+def fold_model(
+    trained_on: Sequence[Sample],
+    left_out: str,
+    fresh: Collection[str],
+    fitted: dict[frozenset[str], EngineModel],
+) -> EngineModel:
+    """The models of the fold that leaves ``left_out`` out, learned from ``trained_on``.
+    Every fresh owner's fold learns from the same owners (all but the fresh ones), so that
+    model is fitted once and kept in ``fitted``; other folds each fit their own."""
+    if left_out not in fresh:
+        return fit_model(trained_on)
+    key = frozenset(fresh)
+    if key not in fitted:
+        fitted[key] = fit_model(trained_on)
+    return fitted[key]
 
 
 def evaluate_owner(
@@ -373,12 +390,13 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     review_before: list[Outcome] = []
     review_after: list[Outcome] = []
     taught_questions = 0
+    fitted: dict[frozenset[str], EngineModel] = {}
     for owner, folder in folders.items():
         if owner in args.skip:
             continue
         trained_on = training_samples(samples, owner, fresh)
         asked = [sample for sample in samples if sample.question.profile == owner]
-        engine.model = fit_model(trained_on)
+        engine.model = fold_model(trained_on, owner, fresh, fitted)
         outcomes = evaluate_owner(engine, folder, asked)
         if args.failures:
             # The example's held-out sets are totals only: never list their failures.

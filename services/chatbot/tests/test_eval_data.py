@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 
 from mysite_chatbot.engine.entries import build_entries
+from mysite_chatbot.engine.learned import EngineModel
 from mysite_chatbot.engine.training import (
     EXAMPLE,
     LabelledQuestion,
@@ -21,6 +22,7 @@ from mysite_chatbot.engine.training import (
 )
 from services.chatbot.eval.run_eval import (
     Outcome,
+    fold_model,
     fresh_owners,
     main,
     summarize,
@@ -143,6 +145,24 @@ def test_a_fold_learns_from_neither_its_owner_nor_a_fresh_one() -> None:
     assert owners(training_samples(samples, "a", fresh={"c"})) == ["b", "d"]
     # A fresh owner's own fold learns from the others, never from itself.
     assert owners(training_samples(samples, "c", fresh={"c"})) == ["a", "b", "d"]
+
+
+def test_the_fresh_owners_folds_share_one_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    fits: list[list[Sample]] = []
+
+    def fit(trained_on: list[Sample]) -> EngineModel:
+        fits.append(trained_on)
+        return cast(EngineModel, object())
+
+    monkeypatch.setattr("services.chatbot.eval.run_eval.fit_model", fit)
+    fitted: dict[frozenset[str], EngineModel] = {}
+    fresh = {"c", "d"}
+    # Both fresh folds learn from a and b alone: one fit serves both.
+    first = fold_model([], "c", fresh, fitted)
+    assert fold_model([], "d", fresh, fitted) is first
+    # The other owners' folds each learn from different owners: each fits its own.
+    assert fold_model([], "a", fresh, fitted) is not fold_model([], "b", fresh, fitted)
+    assert len(fits) == 3
 
 
 @pytest.mark.parametrize(
