@@ -190,21 +190,20 @@ def fresh_owners(
     return set(named) | (set(held_back) - set(apart))
 
 
-def fold_model(
-    trained_on: Sequence[Sample],
-    left_out: str,
-    fresh: Collection[str],
-    fitted: dict[frozenset[str], EngineModel],
-) -> EngineModel:
-    """The models of the fold that leaves ``left_out`` out, learned from ``trained_on``.
-    Every fresh owner's fold learns from the same owners (all but the fresh ones), so that
-    model is fitted once and kept in ``fitted``; other folds each fit their own."""
-    if left_out not in fresh:
-        return fit_model(trained_on)
-    key = frozenset(fresh)
-    if key not in fitted:
-        fitted[key] = fit_model(trained_on)
-    return fitted[key]
+class FoldModels:
+    """Fits each fold's models. Every fresh owner's fold learns from the same owners (all
+    but the fresh ones), so that model is fitted once; every other fold fits its own."""
+
+    def __init__(self, fresh: Collection[str]) -> None:
+        self.fresh = fresh
+        self._fresh_model: EngineModel | None = None
+
+    def fit(self, trained_on: Sequence[Sample], left_out: str) -> EngineModel:
+        if left_out not in self.fresh:
+            return fit_model(trained_on)
+        if self._fresh_model is None:
+            self._fresh_model = fit_model(trained_on)
+        return self._fresh_model
 
 
 def evaluate_owner(
@@ -390,13 +389,13 @@ def main(argv: list[str] | None = None, process_started: float | None = None) ->
     review_before: list[Outcome] = []
     review_after: list[Outcome] = []
     taught_questions = 0
-    fitted: dict[frozenset[str], EngineModel] = {}
+    fold_models = FoldModels(fresh)
     for owner, folder in folders.items():
         if owner in args.skip:
             continue
         trained_on = training_samples(samples, owner, fresh)
         asked = [sample for sample in samples if sample.question.profile == owner]
-        engine.model = fold_model(trained_on, owner, fresh, fitted)
+        engine.model = fold_models.fit(trained_on, owner)
         outcomes = evaluate_owner(engine, folder, asked)
         if args.failures:
             # The example's held-out sets are totals only: never list their failures.

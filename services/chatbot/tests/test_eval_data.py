@@ -21,8 +21,8 @@ from mysite_chatbot.engine.training import (
     read_questions,
 )
 from services.chatbot.eval.run_eval import (
+    FoldModels,
     Outcome,
-    fold_model,
     fresh_owners,
     main,
     summarize,
@@ -155,13 +155,12 @@ def test_the_fresh_owners_folds_share_one_model(monkeypatch: pytest.MonkeyPatch)
         return cast(EngineModel, object())
 
     monkeypatch.setattr("services.chatbot.eval.run_eval.fit_model", fit)
-    fitted: dict[frozenset[str], EngineModel] = {}
-    fresh = {"c", "d"}
+    fold_models = FoldModels(fresh={"c", "d"})
     # Both fresh folds learn from a and b alone: one fit serves both.
-    first = fold_model([], "c", fresh, fitted)
-    assert fold_model([], "d", fresh, fitted) is first
+    first = fold_models.fit([], "c")
+    assert fold_models.fit([], "d") is first
     # The other owners' folds each learn from different owners: each fits its own.
-    assert fold_model([], "a", fresh, fitted) is not fold_model([], "b", fresh, fitted)
+    assert fold_models.fit([], "a") is not fold_models.fit([], "b")
     assert len(fits) == 3
 
 

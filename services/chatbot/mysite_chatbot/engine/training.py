@@ -465,7 +465,8 @@ def held_back_owners(path: Path = HELD_BACK_FILE) -> frozenset[str]:
         return frozenset()
     lines = path.read_text(encoding="utf-8").splitlines()
     names = frozenset(line.split("#", 1)[0].strip() for line in lines) - {""}
-    if unknown := sorted(n for n in names if not (path.parent / n / "profile.json").is_file()):
+    owners = set(profile_folders(path.parent)) - {EXAMPLE}
+    if unknown := sorted(names - owners):
         raise ValueError(f"{path.name} names no owner folder: {', '.join(unknown)}")
     return names
 
