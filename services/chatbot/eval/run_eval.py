@@ -8,8 +8,9 @@ models are trained on every other owner's questions and the engine, loaded with 
 out owner's profile, answers that owner's questions. No figure comes from questions the
 models were trained on. The shipped example is also asked its held-out sets with models
 that learned from its development sets too, as it ships (see eval/README.md). Reported:
-top-1 (answered from an expected entry), cross-language top-1, unanswerable questions
-declined, wrong answers on answerable ones, latency through ``Engine.ask``, startup and
+top-1 (answered from one expected entry), cross-language top-1, unanswerable questions
+declined, wrong answers on answerable ones, answers from two entries one of which is
+expected (counted neither right nor wrong), latency through ``Engine.ask``, startup and
 memory; and, for the other owners and those reported apart, the answerable questions by the
 section of the entry that answers them: how often the best-ranked entry was right, and how
 often the engine answered right, declined or answered wrong.
@@ -69,10 +70,22 @@ class Outcome:
     confidence: float
     latency_ms: float
     suggested: tuple[str, ...] = ()  # the entries offered with a declined question
+    second_key: str | None = None  # answered from two entries (the pair decision): the other
 
     @property
     def correct(self) -> bool:
-        return self.answered and self.top_key in self.expected
+        """Answered from one entry, which answers it."""
+        return self.answered and self.second_key is None and self.top_key in self.expected
+
+    @property
+    def one_of_two_right(self) -> bool:
+        """Answered from two entries, one of which answers it."""
+        pair = {self.top_key, self.second_key}
+        return self.second_key is not None and bool(pair & set(self.expected))
+
+    @property
+    def wrong(self) -> bool:
+        return self.answered and not self.correct and not self.one_of_two_right
 
     @property
     def one_click_away(self) -> bool:
@@ -93,6 +106,9 @@ class Report:
     unanswerable_declined: float
     wrong_on_answerable: float
     declined_right_one_offered: float  # answerable, declined, the answer one click away
+    two_entries_one_right: float  # answerable, answered from two entries, one of them right
+    two_entry_answers: int  # questions answered from two entries, answerable or not
+    two_entry_answers_one_right: int
     unanswerable_offered: float  # unanswerable, declined with entries offered all the same
     latency_p50_ms: float
     latency_p95_ms: float
@@ -125,8 +141,11 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
         top3=_share(answerable, lambda o: any(key in o.expected for key in o.top3)),
         cross_language_top1=_share(cross, lambda o: o.correct),
         unanswerable_declined=_share(unanswerable, lambda o: not o.answered),
-        wrong_on_answerable=_share(answerable, lambda o: o.answered and not o.correct),
+        wrong_on_answerable=_share(answerable, lambda o: o.wrong),
         declined_right_one_offered=_share(answerable, lambda o: o.one_click_away),
+        two_entries_one_right=_share(answerable, lambda o: o.one_of_two_right),
+        two_entry_answers=sum(1 for o in outcomes if o.second_key is not None),
+        two_entry_answers_one_right=sum(1 for o in outcomes if o.one_of_two_right),
         unanswerable_offered=_share(unanswerable, lambda o: not o.answered and o.suggested),
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
@@ -163,7 +182,7 @@ def summarize_sections(name: str, outcomes: Sequence[Outcome]) -> list[SectionRe
             ranked_first=_share(found, lambda o: bool(o.top3) and o.top3[0] in o.expected),
             top1=_share(found, lambda o: o.correct),
             declined=_share(found, lambda o: not o.answered),
-            wrong=_share(found, lambda o: o.answered and not o.correct),
+            wrong=_share(found, lambda o: o.wrong),
         )
         for section, found in sorted(by_section.items(), key=lambda item: -len(item[1]))
     ]
@@ -236,6 +255,7 @@ def evaluate_owner(
                 answer.confidence,
                 latency,
                 tuple(suggestion.source.key for suggestion in answer.suggestions),
+                answer.sources[1].key if answer.answered and len(answer.sources) > 1 else None,
             )
         )
     return outcomes
@@ -282,15 +302,17 @@ def _print_table(reports: Sequence[Report]) -> None:
     print(
         "\n| set | questions | top-1 | top-3 | cross-language top-1 | unanswerable declined "
         "| wrong on answerable | declined, the right entry offered "
+        "| two entries, one right (answers from two) "
         "| unanswerable, entries offered | p95 |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in reports:
         print(
             f"| {r.name} | {r.questions} | {r.top1:.1%} | {r.top3:.1%} "
             f"| {r.cross_language_top1:.1%} ({r.cross_language_questions}) "
             f"| {r.unanswerable_declined:.1%} ({r.unanswerable}) "
             f"| {r.wrong_on_answerable:.1%} | {r.declined_right_one_offered:.1%} "
+            f"| {r.two_entries_one_right:.1%} ({r.two_entry_answers}) "
             f"| {r.unanswerable_offered:.1%} | {r.latency_p95_ms:.1f} ms |"
         )
 

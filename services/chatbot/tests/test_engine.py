@@ -18,6 +18,7 @@ from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
 from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES
 from mysite_chatbot.engine.learned import (
     EngineModel,
+    LogisticModel,
     SimilarityModel,
     SoftmaxModel,
     fit_logistic,
@@ -26,12 +27,13 @@ from mysite_chatbot.engine.learned import (
     section_of,
 )
 from mysite_chatbot.engine.templates import (
+    PAIR_LEAD,
     REFUSAL,
     REFUSAL_WITH_SUGGESTIONS,
     named_items,
     not_mentioned,
 )
-from mysite_chatbot.engine.training import ANSWER_THRESHOLD, OwnerTexts
+from mysite_chatbot.engine.training import ANSWER_THRESHOLD, PAIR_THRESHOLD, OwnerTexts
 
 # A small owner outside software, written in Korean, with an English translation.
 BAKER_KO: dict[str, Any] = {
@@ -100,10 +102,10 @@ def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
 ) -> None:
     """A question the decision is not sure enough of is declined; when it was at least half
     as sure as it must be, the entries most likely to answer come with the refusal, each
-    answered in the visitor's language. The shipped threshold is raised here so that a
-    question the model would answer is declined."""
+    answered in the visitor's language. The shipped threshold is raised here, and answers
+    from two entries turned off, so that a question the model would answer is declined."""
     shipped = EngineModel.load()
-    doubtful = replace(shipped, hybrid=replace(shipped.hybrid, threshold=0.999))
+    doubtful = replace(shipped, hybrid=replace(shipped.hybrid, threshold=0.999, pair_decision=None))
     engine = Engine(resources, model=doubtful)
     profile, faqs = load_eval_profile()
     engine.load(profile, faqs)
@@ -134,6 +136,38 @@ def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
     assert engine.ask("asdfgh qwerty zxcv").suggestions == []
     married = engine.ask("Are you married?")
     assert (married.suggestions, married.answer) == ([], REFUSAL["en"])
+
+
+def test_a_question_doubtful_between_two_entries_is_answered_from_both(
+    resources: LanguageResources,
+) -> None:
+    """Where the decision declines but the pair decision is sure that one of the two best
+    entries answers, both answer, best first, led by a sentence that says so, in the
+    visitor's language. Here the decision always declines and the pair decision is sure."""
+    shipped = EngineModel.load()
+    columns = len(shipped.hybrid.decision.weights)
+    sure = LogisticModel(np.zeros(columns), 10.0, np.zeros(columns), np.ones(columns))
+    pairs = replace(
+        shipped,
+        hybrid=replace(shipped.hybrid, threshold=0.999, pair_decision=sure, pair_threshold=0.8),
+    )
+    engine = Engine(resources, model=pairs)
+    profile, faqs = load_eval_profile()
+    engine.load(profile, faqs)
+    by_key = {entry.key: entry for entry in engine.entries}
+    for question, language in (
+        ("Where did you go to university?", "en"),
+        ("대학교는 어디 나왔어요?", "ko"),
+    ):
+        answer = engine.ask(question)
+        assert answer.answered is True
+        assert answer.confidence == pytest.approx(1 / (1 + np.exp(-10.0)))
+        first, second = (entry for entry, _ in answer.ranked[:2])
+        assert [source.key for source in answer.sources] == [first.key, second.key]
+        assert first.key == "education:0"
+        assert answer.answer.startswith(PAIR_LEAD[language])
+        assert by_key["education:0"].answer_in(language) in answer.answer
+        assert answer.suggestions == []
 
 
 def test_an_answer_offers_nothing_else(engine: Engine) -> None:
@@ -465,6 +499,9 @@ def test_the_shipped_model_answers_where_a_wrong_answer_s_cost_is_paid() -> None
     fixed by it) must be retrained: `make train`."""
     model = EngineModel.load()
     assert model.hybrid.threshold == model.lexical.threshold == ANSWER_THRESHOLD
+    assert model.hybrid.pair_threshold == model.lexical.pair_threshold == PAIR_THRESHOLD
+    assert model.hybrid.pair_decision is not None
+    assert model.lexical.pair_decision is not None
 
 
 def test_section_of_keys() -> None:

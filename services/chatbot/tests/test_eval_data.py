@@ -7,15 +7,20 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
+import numpy as np
 import pytest
 
+from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES, QuestionSignals
 from mysite_chatbot.engine.entries import build_entries
-from mysite_chatbot.engine.learned import EngineModel
+from mysite_chatbot.engine.learned import EngineModel, LogisticModel
+from mysite_chatbot.engine.models import Entry
 from mysite_chatbot.engine.training import (
     EXAMPLE,
     LabelledQuestion,
     Sample,
+    _profile_weights,
     held_back_owners,
+    judge,
     profile_folders,
     read_profile,
     read_questions,
@@ -98,6 +103,28 @@ def test_the_evaluation_counts_right_wrong_and_declined() -> None:
     assert report.unanswerable_declined == 1.0
 
 
+def test_an_answer_from_two_entries_is_neither_top_1_nor_wrong_when_one_is_right() -> None:
+    def outcome(expected: tuple[str, ...], first: str, second: str) -> Outcome:
+        return Outcome(
+            "o", "s", "1", "q", expected, False, True, first, [first], 0.9, 1.0, (), second
+        )
+
+    report = summarize(
+        "t",
+        [
+            outcome(("work:0",), "work:0", "basics.location"),  # the first is right
+            outcome(("work:0",), "basics.location", "work:0"),  # the second is
+            outcome(("work:0",), "basics.location", "skills"),  # neither: wrong
+            outcome((), "basics.location", "work:0"),  # nothing answers it: not declined
+        ],
+    )
+    assert report.top1 == 0.0
+    assert report.two_entries_one_right == pytest.approx(2 / 3)
+    assert report.wrong_on_answerable == pytest.approx(1 / 3)
+    assert report.unanswerable_declined == 0.0
+    assert (report.two_entry_answers, report.two_entry_answers_one_right) == (4, 2)
+
+
 def test_the_sections_show_ranking_and_deciding_apart() -> None:
     def outcome(expected: tuple[str, ...], answered: bool, ranked: str) -> Outcome:
         key = ranked if answered else None
@@ -173,3 +200,47 @@ def test_the_evaluation_refuses_an_owner_it_cannot_keep_apart(arguments: list[st
     with pytest.raises(SystemExit) as refused:
         main(arguments)
     assert refused.value.code == 2
+
+
+def test_the_example_weighs_as_a_share_of_the_other_owners() -> None:
+    """4 owners beside 34 others, as in the model the eval measured best; the same share of
+    50 others; never less than one owner."""
+
+    def weights(others: int) -> list[float]:
+        owners = [EXAMPLE] + [f"owner{number}" for number in range(others)]
+        samples = [
+            cast(Sample, SimpleNamespace(question=LabelledQuestion(owner, "s", "1", "q", ())))
+            for owner in owners
+        ]
+        return _profile_weights(samples).tolist()
+
+    assert weights(34)[0] == pytest.approx(4.0)
+    assert weights(50)[0] == pytest.approx(50 * 4 / 34)
+    assert weights(2)[0] == 1.0
+    assert set(weights(34)[1:]) == {1.0}
+
+
+@pytest.mark.parametrize(
+    ("expected", "correct", "pair_correct"),
+    [(("a",), True, True), (("b",), False, True), (("c",), False, False), ((), False, False)],
+)
+def test_the_decisions_learn_whether_the_best_entry_and_the_best_two_answer(
+    expected: tuple[str, ...], correct: bool, pair_correct: bool
+) -> None:
+    columns = len(RANKING_FEATURES)
+    features = np.zeros((3, columns))
+    features[:, 0] = [3.0, 2.0, 1.0]  # ranks a, b, c
+    ranker = LogisticModel(np.eye(columns)[0], 0.0, np.zeros(columns), np.ones(columns))
+    sample = Sample(
+        LabelledQuestion("o", "s", "1", "q", expected),
+        tuple(cast(Entry, SimpleNamespace(key=key)) for key in "abc"),
+        ("a", "b", "c"),
+        QuestionSignals((), None, None, 2),
+        features,
+        np.zeros(3),
+        "en",
+        False,
+        None,
+    )
+    [judged] = judge([sample], None, ranker, columns, len(DECISION_FEATURES))
+    assert (judged.correct, judged.pair_correct) == (correct, pair_correct)

@@ -15,11 +15,12 @@ QUESTION = "where do you work?"
 
 @pytest.fixture
 def doubtful(client: TestClient) -> TestClient:
-    """A replica whose decision must be all but certain to answer: questions it would have
-    answered are declined with their likely entries offered, whatever the model ships."""
+    """A replica whose decision must be all but certain to answer, and that never answers
+    from two entries: questions it would have answered are declined with their likely
+    entries offered, whatever the model ships."""
     engine = client.app.state.knowledge.engine
     model = engine.model
-    engine.model = replace(model, hybrid=replace(model.hybrid, threshold=0.999))
+    engine.model = replace(model, hybrid=replace(model.hybrid, threshold=0.999, pair_decision=None))
     return client
 
 

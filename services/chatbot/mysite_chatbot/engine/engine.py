@@ -29,12 +29,13 @@ from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
 from .entries import add_taught_questions, answers_from, build_entries, merge_translations
 from .korean import KoreanAnalyzer, has_korean_grammar
-from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, LogisticModel, Matrix, section_of
+from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, Matrix, Variant, section_of
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .prose import SAME_MEANING_COSINE, read_markdown, split_languages
 from .smalltalk import REPLIES, split_small_talk
 from .templates import (
     EMPTY_QUESTION,
+    PAIR_LEAD,
     REFUSAL,
     REFUSAL_WITH_SUGGESTIONS,
     named_items,
@@ -270,6 +271,8 @@ class LanguageResources:
 class _Scored:
     ranked: list[RankedEntry]
     answer_probability: float
+    # That one of the two best entries answers (Variant.pair_decision); 0 without one.
+    pair_probability: float = 0.0
 
 
 class Engine:
@@ -471,9 +474,27 @@ class Engine:
         if paraphrased is not None:
             return self._taught_answer(index, *paraphrased, language, tokens)
         scored = self._score(index, signals)
-        threshold = self._variant()[2]
+        variant = self._variant()
+        threshold = variant.threshold
         probability = scored.answer_probability
         ranked = tuple((item.entry, item.score) for item in scored.ranked)
+        if (
+            scored.ranked
+            and probability < threshold
+            and scored.pair_probability >= variant.pair_threshold
+        ):
+            # Doubtful between two entries but sure it is one of them ("어디서 일하세요?":
+            # the workplace or the place): both, best first, rather than a refusal.
+            pair = [item.entry for item in scored.ranked[:2]]
+            rendered = " ".join(self._render(index, entry, language, tokens) for entry in pair)
+            return Answer(
+                f"{PAIR_LEAD[language]} {rendered}",
+                True,
+                scored.pair_probability,
+                [entry.source for entry in pair],
+                language,
+                ranked=ranked,
+            )
         if not scored.ranked or probability < threshold:
             offered = (
                 scored.ranked[:SUGGESTIONS] if probability >= SUGGESTION_SHARE * threshold else []
@@ -595,17 +616,16 @@ class Engine:
         rendered = self._render(index, entry, language, tokens)
         return Answer(rendered, True, confidence, [entry.source], language, taught=True)
 
-    def _variant(self) -> tuple[LogisticModel, LogisticModel, float]:
+    def _variant(self) -> Variant:
         if self.model is None:
             raise RuntimeError("no trained model: run `make train`")
-        variant = self.model.hybrid if self.mode == "hybrid" else self.model.lexical
-        return variant.ranker, variant.decision, variant.threshold
+        return self.model.hybrid if self.mode == "hybrid" else self.model.lexical
 
     def _score(self, index: _Index, signals: QuestionSignals) -> _Scored:
         if not index.entries:
             return _Scored([], 0.0)
         section_probabilities: dict[str, float] = {}
-        ranker, decision, _ = self._variant()
+        variant = self._variant()
         assert self.model is not None
         if signals.vector is not None:
             probabilities = self.model.sections.probabilities(
@@ -616,7 +636,7 @@ class Engine:
             )
         features = ranking_features(index.facts, index.sections, signals, section_probabilities)
         columns = len(RANKING_FEATURES) if signals.vector is not None else LEXICAL_RANKING_FEATURES
-        logits = ranker.logits(features[:, :columns])
+        logits = variant.ranker.logits(features[:, :columns])
         order = np.argsort(-logits, kind="stable")
         ranked = [
             RankedEntry(
@@ -631,8 +651,12 @@ class Engine:
         chosen = decision_features(features, logits, order, signals, section_probabilities)
         if signals.vector is None:
             chosen = chosen[:LEXICAL_DECISION_FEATURES]
-        logit = float(decision.logits(np.asarray([chosen]))[0])
-        return _Scored(ranked, 1 / (1 + math.exp(-logit)))
+        rows = np.asarray([chosen])
+        logit = float(variant.decision.logits(rows)[0])
+        pair = 0.0
+        if variant.pair_decision is not None and len(ranked) > 1:
+            pair = 1 / (1 + math.exp(-float(variant.pair_decision.logits(rows)[0])))
+        return _Scored(ranked, 1 / (1 + math.exp(-logit)), pair)
 
     def _render(
         self, index: _Index, entry: Entry, language: Language, tokens: Sequence[Token]

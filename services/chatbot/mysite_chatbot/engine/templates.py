@@ -105,6 +105,7 @@ COUNTRY_NAMES_EN: dict[str, str] = WORDS["country_names_en"]
 
 REFUSAL: dict[str, str] = ANSWERS["refusal"]
 REFUSAL_WITH_SUGGESTIONS: dict[str, str] = ANSWERS["refusal_with_suggestions"]
+PAIR_LEAD: dict[str, str] = ANSWERS["pair_lead"]
 
 EMPTY_QUESTION: dict[str, str] = ANSWERS["empty_question"]
 
