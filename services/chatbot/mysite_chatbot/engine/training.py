@@ -358,7 +358,7 @@ class Judged:
     sample: Sample
     correct: bool  # the best entry answers it
     features: list[float]  # the decision's
-    pair_correct: bool = False  # one of the two best entries answers it
+    pair_correct: bool  # one of the two best entries answers it
 
 
 def judge(
