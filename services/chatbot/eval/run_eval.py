@@ -108,7 +108,6 @@ class Report:
     declined_right_one_offered: float  # answerable, declined, the answer one click away
     two_entries_one_right: float  # answerable, answered from two entries, one of them right
     two_entry_answers: int  # questions answered from two entries, answerable or not
-    two_entry_answers_one_right: int
     unanswerable_offered: float  # unanswerable, declined with entries offered all the same
     latency_p50_ms: float
     latency_p95_ms: float
@@ -145,7 +144,6 @@ def summarize(name: str, outcomes: Sequence[Outcome]) -> Report:
         declined_right_one_offered=_share(answerable, lambda o: o.one_click_away),
         two_entries_one_right=_share(answerable, lambda o: o.one_of_two_right),
         two_entry_answers=sum(1 for o in outcomes if o.second_key is not None),
-        two_entry_answers_one_right=sum(1 for o in outcomes if o.one_of_two_right),
         unanswerable_offered=_share(unanswerable, lambda o: not o.answered and o.suggested),
         latency_p50_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),

@@ -6,6 +6,7 @@ lexical fallback, and the learned models' plumbing."""
 # ruff: noqa: F811
 
 import copy
+import math
 import threading
 from dataclasses import replace
 from typing import Any
@@ -105,7 +106,9 @@ def test_a_doubtful_question_offers_the_likely_entries_and_nonsense_none(
     answered in the visitor's language. The shipped threshold is raised here, and answers
     from two entries turned off, so that a question the model would answer is declined."""
     shipped = EngineModel.load()
-    doubtful = replace(shipped, hybrid=replace(shipped.hybrid, threshold=0.999, pair_decision=None))
+    doubtful = replace(
+        shipped, hybrid=replace(shipped.hybrid, threshold=0.999, pair_threshold=math.inf)
+    )
     engine = Engine(resources, model=doubtful)
     profile, faqs = load_eval_profile()
     engine.load(profile, faqs)
@@ -500,8 +503,6 @@ def test_the_shipped_model_answers_where_a_wrong_answer_s_cost_is_paid() -> None
     model = EngineModel.load()
     assert model.hybrid.threshold == model.lexical.threshold == ANSWER_THRESHOLD
     assert model.hybrid.pair_threshold == model.lexical.pair_threshold == PAIR_THRESHOLD
-    assert model.hybrid.pair_decision is not None
-    assert model.lexical.pair_decision is not None
 
 
 def test_section_of_keys() -> None:

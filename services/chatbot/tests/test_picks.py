@@ -2,6 +2,7 @@
 (POST /api/chat/replies/{reply_id}/pick): the owner's question log shows the pick beside the
 question, and nothing is taught until the owner says so."""
 
+import math
 import re
 from dataclasses import replace
 from typing import Any
@@ -20,7 +21,9 @@ def doubtful(client: TestClient) -> TestClient:
     entries offered, whatever the model ships."""
     engine = client.app.state.knowledge.engine
     model = engine.model
-    engine.model = replace(model, hybrid=replace(model.hybrid, threshold=0.999, pair_decision=None))
+    engine.model = replace(
+        model, hybrid=replace(model.hybrid, threshold=0.999, pair_threshold=math.inf)
+    )
     return client
 
 

@@ -271,7 +271,7 @@ class LanguageResources:
 class _Scored:
     ranked: list[RankedEntry]
     answer_probability: float
-    # That one of the two best entries answers (Variant.pair_decision); 0 without one.
+    # That one of the two best entries answers (Variant.pair_decision); 0 with one entry.
     pair_probability: float = 0.0
 
 
@@ -477,24 +477,9 @@ class Engine:
         variant = self._variant()
         threshold = variant.threshold
         probability = scored.answer_probability
+        if probability < threshold and scored.pair_probability >= variant.pair_threshold:
+            return self._answer_from_two(index, scored, language, tokens)
         ranked = tuple((item.entry, item.score) for item in scored.ranked)
-        if (
-            scored.ranked
-            and probability < threshold
-            and scored.pair_probability >= variant.pair_threshold
-        ):
-            # Doubtful between two entries but sure it is one of them ("어디서 일하세요?":
-            # the workplace or the place): both, best first, rather than a refusal.
-            pair = [item.entry for item in scored.ranked[:2]]
-            rendered = " ".join(self._render(index, entry, language, tokens) for entry in pair)
-            return Answer(
-                f"{PAIR_LEAD[language]} {rendered}",
-                True,
-                scored.pair_probability,
-                [entry.source for entry in pair],
-                language,
-                ranked=ranked,
-            )
         if not scored.ranked or probability < threshold:
             offered = (
                 scored.ranked[:SUGGESTIONS] if probability >= SUGGESTION_SHARE * threshold else []
@@ -616,6 +601,22 @@ class Engine:
         rendered = self._render(index, entry, language, tokens)
         return Answer(rendered, True, confidence, [entry.source], language, taught=True)
 
+    def _answer_from_two(
+        self, index: _Index, scored: _Scored, language: Language, tokens: Sequence[Token]
+    ) -> Answer:
+        """Doubtful between the two best entries but sure it is one of them ("어디서
+        일하세요?": the workplace or the place): both, best first, rather than a refusal."""
+        pair = [item.entry for item in scored.ranked[:2]]
+        rendered = " ".join(self._render(index, entry, language, tokens) for entry in pair)
+        return Answer(
+            f"{PAIR_LEAD[language]} {rendered}",
+            True,
+            scored.pair_probability,
+            [entry.source for entry in pair],
+            language,
+            ranked=tuple((item.entry, item.score) for item in scored.ranked),
+        )
+
     def _variant(self) -> Variant:
         if self.model is None:
             raise RuntimeError("no trained model: run `make train`")
@@ -654,7 +655,7 @@ class Engine:
         rows = np.asarray([chosen])
         logit = float(variant.decision.logits(rows)[0])
         pair = 0.0
-        if variant.pair_decision is not None and len(ranked) > 1:
+        if len(ranked) > 1:
             pair = 1 / (1 + math.exp(-float(variant.pair_decision.logits(rows)[0])))
         return _Scored(ranked, 1 / (1 + math.exp(-logit)), pair)
 

@@ -164,28 +164,26 @@ class Variant:
     threshold: float
     # Whether one of the two best entries answers, over the decision's features: where the
     # decision declines, both entries are given when this reaches pair_threshold.
-    pair_decision: LogisticModel | None = None
-    pair_threshold: float = 1.0
+    pair_decision: LogisticModel
+    pair_threshold: float
 
     def to_dict(self) -> dict[str, Any]:
-        pair = {} if self.pair_decision is None else {"pair_decision": self.pair_decision.to_dict()}
         return {
             "ranker": self.ranker.to_dict(),
             "decision": self.decision.to_dict(),
             "threshold": self.threshold,
-            **pair,
+            "pair_decision": self.pair_decision.to_dict(),
             "pair_threshold": self.pair_threshold,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Variant:
-        pair = data.get("pair_decision")
         return cls(
             LogisticModel.from_dict(data["ranker"]),
             LogisticModel.from_dict(data["decision"]),
             float(data["threshold"]),
-            None if pair is None else LogisticModel.from_dict(pair),
-            float(data.get("pair_threshold", 1.0)),
+            LogisticModel.from_dict(data["pair_decision"]),
+            float(data["pair_threshold"]),
         )
 
 
