@@ -9,10 +9,12 @@ import pytest
 from chatbot_support import OWNER, PROFILE, FakeSite, ask, logged_questions
 from fastapi.testclient import TestClient
 
+from mysite_chatbot.engine import Engine, LanguageResources
 from mysite_chatbot.llm import is_grounded
 from mysite_testing.fake_llm import FakeLlm
 
 WHERE = "where do you work?"
+UNANSWERED = "what's your favorite movie?"
 API_KEY = "sk-test-0123456789"
 
 
@@ -177,11 +179,25 @@ def test_when_the_llm_says_no_answer_an_unknown_question_is_declined(
     assert logged_questions(client)[0]["fallback_reason"] == "no_answer"
 
 
-def test_questions_nothing_matches_do_not_reach_the_llm(start_app: Any, llm: FakeLlm) -> None:
-    client = start_llm_app(start_app, llm)
-    body = ask(client, "what's your favorite movie?")
-    assert body["answered"] is False
-    assert llm.requests == []
+@pytest.mark.parametrize(("gate_above_best", "reaches_llm"), [(True, False), (False, True)])
+def test_only_questions_an_entry_matches_as_well_as_the_gate_asks_reach_the_llm(
+    start_app: Any,
+    llm: FakeLlm,
+    language_resources: LanguageResources,
+    gate_above_best: bool,
+    reaches_llm: bool,
+) -> None:
+    # The gate, not any one model's score for one question: set just above or just below
+    # the best score the engine gives an entry for a question the profile does not answer.
+    engine = Engine(language_resources)
+    engine.load(PROFILE)
+    best = engine.rank(UNANSWERED)[0].score
+    gate = best + 0.01 if gate_above_best else best - 0.01
+    client = start_llm_app(start_app, llm, llm_min_score=gate)
+    body = ask(client, UNANSWERED)
+    assert bool(llm.requests) is reaches_llm
+    if not reaches_llm:
+        assert body["answered"] is False
 
 
 def test_after_repeated_failures_the_llm_is_paused(start_app: Any, llm: FakeLlm) -> None:
