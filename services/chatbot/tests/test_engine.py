@@ -16,7 +16,12 @@ import pytest
 from conftest_engine import engine, lexical_engine, load_eval_profile, resources, top_key  # noqa: F401
 
 from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
-from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES
+from mysite_chatbot.engine.engine import (
+    DECISION_FEATURES,
+    RANKING_FEATURES,
+    entry_facts,
+    ranking_features,
+)
 from mysite_chatbot.engine.learned import (
     EngineModel,
     LogisticModel,
@@ -403,6 +408,34 @@ def test_load_swaps_the_index_while_questions_run(resources: LanguageResources) 
         engine.load(profile, faqs)
     thread.join()
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    ("question", "past"),
+    [
+        ("어디서 일하세요?", False),
+        ("전에 어디서 일했어요?", True),
+        ("대학교 어디 나왔어요?", True),
+        ("Where do you work?", False),
+        ("Where did you work before?", True),
+        ("What was your first job?", True),
+    ],
+)
+def test_a_question_in_the_past_tense_is_told_apart(
+    engine: Engine, question: str, past: bool
+) -> None:
+    assert engine.signals(question).past_tense is past
+
+
+def test_the_job_the_owner_holds_is_known_to_the_re_ranker(engine: Engine) -> None:
+    keys = [entry.key for entry in engine.entries]
+    facts, sections = entry_facts(engine.entries)
+    for asked, past in (("어디서 일하세요?", 0.0), ("전에 어디서 일했어요?", 1.0)):
+        rows = ranking_features(facts, sections, engine.signals(asked), {})
+        current = rows[:, RANKING_FEATURES.index("is_current")]
+        assert [keys[row] for row in np.flatnonzero(current)] == ["work:0"]
+        crossed = rows[keys.index("work:0"), RANKING_FEATURES.index("is_current_x_past_question")]
+        assert crossed == past
 
 
 def test_the_shipped_model_matches_the_features() -> None:

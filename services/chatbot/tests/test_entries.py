@@ -96,3 +96,17 @@ def test_answers_fit_an_owner_outside_software() -> None:
     assert entries["volunteer:0"].answer_ko.startswith("WWOOF에서 봉사했습니다")
     assert entries["certificates:0"].answer_ko.startswith("유기농업기능사를 취득했습니다")
     assert entries["interests"].answer_ko == "일 외에는 목공, Birdwatching을 즐깁니다."
+
+
+def test_the_current_job_is_asked_about_in_the_present_and_a_past_one_in_the_past() -> None:
+    profile = {
+        "work": [
+            {"name": "Haneul Bakery", "position": "Owner", "startDate": "2020-01"},
+            {"name": "Hotel Seoul", "position": "Pastry cook", "endDate": "2019-12"},
+        ]
+    }
+    questions = {entry.key: entry.question_texts for entry in build_entries(profile, ())}
+    assert "Where do you work? What is your job?" in questions["work:0"]
+    assert "Haneul Bakery에서 무슨 일 하세요?" in questions["work:0"]
+    assert "Where did you work before? What was your job?" in questions["work:1"]
+    assert not any("Where do you work" in text for text in questions["work:1"])

@@ -15,6 +15,7 @@ a question or in the profile, so prompt-injection text is just more words to mat
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ YES_LEAD_SECTION = "skills"
 # ... and the re-ranker found the overview at least this share as likely as the item: the
 # eval's labels take the item for some general questions. Set before its eval run.
 OVERVIEW_SHARE = 0.9
+# What marks a question as asked in the past tense (QuestionSignals.past_tense).
+PAST_TENSE_ENDINGS = frozenset(WORDS["past_tense_endings"])
+PAST_TENSE_WORDS = frozenset(WORDS["past_tense_words"])
+_LATIN_WORDS = re.compile(r"[A-Za-z]+")
 
 # A declined question the decision was at least SUGGESTION_SHARE as sure of as it needs to
 # be to answer is offered up to SUGGESTIONS entries, each one the re-ranker gives at least
@@ -88,6 +93,8 @@ RANKING_FEATURES = (
     "cross_language",
     "cross_language_x_dense_cosine",
     "cross_language_x_learned_similarity",
+    "is_current",
+    "is_current_x_past_question",
 )
 LEXICAL_RANKING_FEATURES = 7
 _COLUMN = {name: position for position, name in enumerate(RANKING_FEATURES)}
@@ -113,7 +120,7 @@ LEARNED_COLUMNS = (
     _COLUMN["cross_language_x_learned_similarity"],
 )
 # The columns of entry_facts: the first three are ranking features as they are.
-_FACTS = ("prior", "is_item", "is_faq", "content_language")
+_FACTS = ("prior", "is_item", "is_faq", "content_language", "is_current")
 _FACT_COLUMNS = _columns(*_FACTS[:3])
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
@@ -173,6 +180,9 @@ class QuestionSignals:
     learned_similarities: Vectors | None = None
     language: Language = "en"  # the question's
     concepts: frozenset[str] = frozenset()  # of its tokens, in the vocabulary
+    # asked in the past tense ("어디서 일했어요?", "where did you work?"), which a
+    # current item does not answer the way it answers the present tense
+    past_tense: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,8 +571,11 @@ class Engine:
         lexical = tuple(index.lexical.score_all(tokens)) if index.entries else ()
         embedder = self.resources.embedder
         language = detect_language(question)
+        past_tense = self._past_tense(question)
         if embedder is None or index.vectors is None:
-            return QuestionSignals(lexical, None, None, len(tokens), language=language)
+            return QuestionSignals(
+                lexical, None, None, len(tokens), language=language, past_tense=past_tense
+            )
         vector = embedder.embed([question], cache=False)[0]
         similarities = _best_per_entry(index.vectors, index.vector_owner, vector, index)
         questions = None
@@ -573,8 +586,26 @@ class Engine:
             learned = _best_per_entry(index.learned_vectors, index.learned_owner, vector, index)
         concepts = frozenset[str]().union(*(token.concepts for token in tokens))
         return QuestionSignals(
-            lexical, similarities, vector, len(tokens), questions, learned, language, concepts
+            lexical,
+            similarities,
+            vector,
+            len(tokens),
+            questions,
+            learned,
+            language,
+            concepts,
+            past_tense,
         )
+
+    def _past_tense(self, question: str) -> bool:
+        """Whether the question asks in the past tense: a Korean past ending (Kiwi reads
+        했 as 하 + 었) or an English word that marks the past (data/words.json)."""
+        if count_hangul(question) and any(
+            morpheme.tag == "EP" and morpheme.form in PAST_TENSE_ENDINGS
+            for morpheme in self.resources.korean.morphemes(question)
+        ):
+            return True
+        return any(word.lower() in PAST_TENSE_WORDS for word in _LATIN_WORDS.findall(question))
 
     def _taught_paraphrase(
         self, index: _Index, signals: QuestionSignals
@@ -730,7 +761,8 @@ def _shipped_model() -> EngineModel | None:
 def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
     """What the re-ranker knows of each entry regardless of the question: its prior,
     whether it is one item or an overview, whether it is an FAQ, the one language it is
-    written in (1 English, -1 Korean, 0 both or neither); and its section."""
+    written in (1 English, -1 Korean, 0 both or neither), whether the owner still holds
+    it (a job without an end date); and its section."""
     facts = np.asarray(
         [
             [
@@ -738,6 +770,7 @@ def entry_facts(entries: Sequence[Entry]) -> tuple[Matrix, tuple[str, ...]]:
                 entry.source.index is not None,
                 entry.source.type == "faq",
                 _LANGUAGE_SIGN[entry.content_language],
+                entry.current,
             ]
             for entry in entries
         ],
@@ -764,6 +797,8 @@ def ranking_features(
     rows[:, _COLUMN["lexical_reciprocal_rank"]] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
     rows[:, _COLUMN["lexical_coverage_gap"]] = coverage - (coverage.max() if count else 0.0)
     rows[:, _FACT_COLUMNS] = facts[:, :3]
+    rows[:, _COLUMN["is_current"]] = facts[:, 4]
+    rows[:, _COLUMN["is_current_x_past_question"]] = facts[:, 4] * signals.past_tense
     written_in = facts[:, 3]
     rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:

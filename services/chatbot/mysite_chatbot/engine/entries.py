@@ -123,12 +123,16 @@ ENTRY_QUESTIONS: dict[str, list[str]] = {
 }
 
 
-def entry_questions(source: Source) -> list[str]:
-    """The data file's questions for ``source``'s kind of entry, with its title filled in."""
+def entry_questions(source: Source, current: bool = False) -> list[str]:
+    """The data file's questions for ``source``'s kind of entry, with its title filled in:
+    a current item's own where the file has them ("Where do you work?" for the job the
+    owner holds, "Where did you work before?" for the others)."""
     if source.field is not None:
         kind = f"{source.section}.{source.field}"
     else:
         kind = (source.section or "") + ("" if source.index is not None else "+")
+    if current and f"{kind}:current" in ENTRY_QUESTIONS:
+        kind = f"{kind}:current"
     return [template.replace("{title}", source.title) for template in ENTRY_QUESTIONS.get(kind, [])]
 
 
@@ -194,6 +198,7 @@ class _Builder:
         prior: float = 0.0,
         start_date: str = "",
         end_date: str = "",
+        current: bool = False,
     ) -> None:
         text_fields = tuple(TextField(text, weight) for text, weight in made.fields if text)
         embedding_texts: Iterable[str] | None = made.embedding_texts
@@ -205,7 +210,7 @@ class _Builder:
             )
         if source.type == "profile":
             embedding_texts = (_descriptor(source, text_fields), *embedding_texts)
-        questions = entry_questions(source) if source.type == "profile" else []
+        questions = entry_questions(source, current) if source.type == "profile" else []
         if source.type == "faq" and source.title:
             questions = [source.title]
         self.entries.append(
@@ -221,6 +226,7 @@ class _Builder:
                 prior=prior,
                 start_date=start_date,
                 end_date=end_date,
+                current=current,
                 question_texts=tuple(shorten(text, 400) for text in questions),
             )
         )
@@ -417,6 +423,7 @@ def _add_job(builder: _Builder, job: Mapping[str, Any]) -> None:
         prior=CURRENT_JOB_PRIOR if job["current"] else 0.0,
         start_date=job["startDate"],
         end_date=job["endDate"],
+        current=job["current"],
     )
 
 

@@ -133,6 +133,8 @@ class Entry:
     # ISO dates of a dated item (a job, a school), for "before X" / "after X".
     start_date: str = ""
     end_date: str = ""
+    # An item the owner still holds (a job without an end date).
+    current: bool = False
     # Questions a visitor might ask that this entry answers (the FAQ's own question, the
     # data file's questions for its kind of entry), embedded apart from its content.
     question_texts: tuple[str, ...] = ()
