@@ -34,11 +34,10 @@ from .templates import (
 )
 from .text import DATA_DIR, Language, clean_text, detect_language
 
-# "Where do you work?" means the current job; past-tense questions carry words
-# ("before", "이전") that outweigh this easily.
+# Entry.prior, one feature of the re-ranker, which learns how much it counts: the current
+# job ("Where do you work?") and a section's overview (a bare "any certificates?", which
+# the overview answers with the whole list) are likelier answers to a vague question.
 CURRENT_JOB_PRIOR = 0.05
-# A bare "any certificates?" ties every item of the section with its overview; the
-# overview, which lists them all, is the better answer (smaller than the current-job prior).
 OVERVIEW_PRIOR = 0.02
 
 # Each section's part of the data file: its label, the values its items are read for,

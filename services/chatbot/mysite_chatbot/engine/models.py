@@ -127,8 +127,9 @@ class Entry:
     # Named items of the entry (skill keywords, tech of a project) so an answer can
     # say "Yes, I use Kubernetes" when the question names one of them.
     items: tuple[str, ...] = field(default=())
-    # A small ranking bonus for the entry a vague question most likely means: the
-    # current job for "where do you work?" (added to the 0..1 score).
+    # What the re-ranker reads as the entry's prior, one of its features: a small value
+    # for the current job and for a section's overview (entries.CURRENT_JOB_PRIOR,
+    # OVERVIEW_PRIOR), whatever the question.
     prior: float = 0.0
     # ISO dates of a dated item (a job, a school), for "before X" / "after X".
     start_date: str = ""
