@@ -29,7 +29,7 @@ from .analysis import TextAnalyzer, Token
 from .bm25 import LexicalIndex, LexicalScore
 from .embeddings import SentenceEmbedder, Vectors, load_embedder
 from .entries import add_taught_questions, answers_from, build_entries, merge_translations
-from .korean import KoreanAnalyzer, has_korean_grammar
+from .korean import KoreanAnalyzer, has_korean_grammar, has_past_ending
 from .learned import MODEL_PATH, UNANSWERABLE, EngineModel, Matrix, Variant, section_of
 from .models import Answer, Entry, FaqEntry, Source, Suggestion
 from .prose import SAME_MEANING_COSINE, read_markdown, split_languages
@@ -55,8 +55,8 @@ YES_LEAD_SECTION = "skills"
 # ... and the re-ranker found the overview at least this share as likely as the item: the
 # eval's labels take the item for some general questions. Set before its eval run.
 OVERVIEW_SHARE = 0.9
-# What marks a question as asked in the past tense (QuestionSignals.past_tense).
-PAST_TENSE_ENDINGS = frozenset(WORDS["past_tense_endings"])
+# English words that put a question in the past (QuestionSignals.past_tense; the Korean
+# endings are korean.has_past_ending's).
 PAST_TENSE_WORDS = frozenset(WORDS["past_tense_words"])
 _LATIN_WORDS = re.compile(r"[A-Za-z]+")
 
@@ -122,6 +122,8 @@ LEARNED_COLUMNS = (
 # The columns of entry_facts: the first three are ranking features as they are.
 _FACTS = ("prior", "is_item", "is_faq", "content_language", "is_current")
 _FACT_COLUMNS = _columns(*_FACTS[:3])
+_LANGUAGE_FACT = _FACTS.index("content_language")
+_CURRENT_FACT = _FACTS.index("is_current")
 _LANGUAGE_SIGN: dict[Language | None, float] = {"en": 1.0, "ko": -1.0, None: 0.0}
 # What the decision sees about the question and its best and second-best entries.
 _BASE_DECISION_FEATURES = (
@@ -598,12 +600,9 @@ class Engine:
         )
 
     def _past_tense(self, question: str) -> bool:
-        """Whether the question asks in the past tense: a Korean past ending (Kiwi reads
-        했 as 하 + 었) or an English word that marks the past (data/words.json)."""
-        if count_hangul(question) and any(
-            morpheme.tag == "EP" and morpheme.form in PAST_TENSE_ENDINGS
-            for morpheme in self.resources.korean.morphemes(question)
-        ):
+        """Whether the question asks in the past tense: a Korean past ending or an English
+        word that marks the past (data/words.json)."""
+        if count_hangul(question) and has_past_ending(self.resources.korean.morphemes(question)):
             return True
         return any(word.lower() in PAST_TENSE_WORDS for word in _LATIN_WORDS.findall(question))
 
@@ -797,9 +796,10 @@ def ranking_features(
     rows[:, _COLUMN["lexical_reciprocal_rank"]] = np.where(raw > 0, 1.0 / (1.0 + lexical_rank), 0.0)
     rows[:, _COLUMN["lexical_coverage_gap"]] = coverage - (coverage.max() if count else 0.0)
     rows[:, _FACT_COLUMNS] = facts[:, :3]
-    rows[:, _COLUMN["is_current"]] = facts[:, 4]
-    rows[:, _COLUMN["is_current_x_past_question"]] = facts[:, 4] * signals.past_tense
-    written_in = facts[:, 3]
+    current = facts[:, _CURRENT_FACT]
+    rows[:, _COLUMN["is_current"]] = current
+    rows[:, _COLUMN["is_current_x_past_question"]] = current * signals.past_tense
+    written_in = facts[:, _LANGUAGE_FACT]
     rows[:, CROSS_COLUMN] = (written_in != 0) & (written_in != _LANGUAGE_SIGN[signals.language])
     if signals.similarities is not None:
         similarities = signals.similarities.astype(np.float64)

@@ -40,6 +40,9 @@ AUXILIARY_VERBS = frozenset(
 # stay: they tell what kind of fact is asked for.)
 KOREAN_STOP_MORPHEMES = frozenset(WORDS["korean_stop_morphemes"])
 
+# Pre-final endings that put a sentence in the past ("일했어요": Kiwi reads 했 as 하 + 었).
+PAST_TENSE_ENDINGS = frozenset(WORDS["past_tense_endings"])
+
 
 @dataclass(frozen=True, slots=True)
 class Morpheme:
@@ -109,6 +112,13 @@ def has_korean_grammar(morphemes: Iterable[Morpheme]) -> bool:
     return any(
         morpheme.tag.startswith(GRAMMAR_TAG_PREFIXES) and count_hangul(morpheme.form) > 0
         for morpheme in morphemes
+    )
+
+
+def has_past_ending(morphemes: Iterable[Morpheme]) -> bool:
+    """Whether a past-tense ending is among the morphemes ("전에 어디서 일했어요?")."""
+    return any(
+        morpheme.tag == "EP" and morpheme.form in PAST_TENSE_ENDINGS for morpheme in morphemes
     )
 
 
