@@ -15,8 +15,8 @@ from mysite_chatbot import malloc  # noqa: E402
 
 # Before any thread starts: at most two malloc arenas, not one per thread allocating at once
 # (up to 16 on two cores), each keeping what it freed. With the trim once the engine is
-# ready (knowledge.py): 405 MB instead of 424 when ready after a cold start, 402 instead of
-# 405 after a warm one (docs/performance.md, chatbot **Memory**).
+# ready (knowledge.py): 402 MB instead of 405 when ready after a warm start
+# (docs/performance.md, chatbot **Memory**).
 malloc.limit_arenas(2)
 
 from mysite_chatbot.config import ChatbotSettings  # noqa: E402

@@ -203,9 +203,8 @@ class Knowledge:
         if self._loaded is None:
             self._rebuild(KnowledgeDocument(None))  # nothing known yet: decline politely
         # Building, warming up and indexing freed memory that malloc would keep: give it
-        # back once, before the first question (1 ms; with the arena limit, 19 MB less RSS
-        # after a cold start, 3 MB after a warm one: docs/performance.md, chatbot
-        # **Memory**). A no-op off glibc.
+        # back once, before the first question (1 ms; with the arena limit, 3 MB less RSS
+        # after a warm start: docs/performance.md, chatbot **Memory**). A no-op off glibc.
         malloc.release_free_memory()
         self._first_load_tried.set()
         self._ready_after_seconds = round(time.monotonic() - self._started, 3)

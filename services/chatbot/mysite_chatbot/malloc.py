@@ -5,10 +5,10 @@ Kiwi (partly: it also has a mimalloc of its own), the encoder and numpy allocate
 glibc's malloc. By default glibc gives threads that allocate at once arenas of their own
 (up to 8 per core), each keeping what it freed, and the heap keeps what the engine's build
 freed. Two arenas and one `malloc_trim(0)` once the engine is ready: a replica measured
-405 MB instead of 424 when ready after a cold start and 409 instead of 429 after load;
-after a warm start (how every container starts) 402 instead of 405 when ready and no
-difference after load (413 and 412 MB): glibc then holds only 2-4 MB it does not use.
-Figures: docs/performance.md (chatbot, **Memory**).
+402 MB instead of 405 when ready after a warm start and no difference after load (413 and
+412 MB): glibc then holds only 2-4 MB it does not use. (A cold start saved 20 MB more while
+it unpacked the encoder in the replica's own process; a child process does that now,
+embeddings.py.) Figures: docs/performance.md (chatbot, **Memory**).
 
 On a libc other than glibc (musl, macOS) both functions do nothing and return False.
 """

@@ -67,6 +67,32 @@ def test_stored_weights_give_the_wheels_vectors_and_the_table_stays_on_disk(
         assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
 
 
+def test_a_first_start_unpacks_in_a_child_process_and_reads_the_stored_copy(
+    cache_dir: Path, reference: np.ndarray[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What unpacking leaves in a heap stays in the child's, which exits."""
+
+    def unpacked_here(*_arguments: object) -> None:
+        raise AssertionError("the replica's own process unpacked the encoder")
+
+    monkeypatch.setattr(embeddings, "_store_backend", unpacked_here)
+    monkeypatch.setattr(embeddings, "_stored_after", unpacked_here)
+    embedder = loaded()
+    assert (encoder_folder(cache_dir) / "probe.npy").is_file()
+    assert isinstance(embedder._model._backend.table, StoredTable)
+    assert isinstance(embedder._model._sp._prefixes, PrefixTable)
+    assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
+def test_a_child_that_does_not_finish_in_time_is_stopped_and_the_replica_unpacks(
+    cache_dir: Path, reference: np.ndarray[Any, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embeddings, "_UNPACK_TIMEOUT_SECONDS", 0)
+    embedder = loaded()
+    assert isinstance(embedder._model._backend.table, StoredTable)
+    assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
 def test_a_token_id_outside_the_stored_table_is_refused(cache_dir: Path) -> None:
     loaded()
     table = StoredTable(encoder_folder(cache_dir) / "table.npy")

