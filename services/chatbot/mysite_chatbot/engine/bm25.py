@@ -39,7 +39,6 @@ def token_terms(token: Token) -> tuple[str, ...]:
 
 class LexicalIndex:
     def __init__(self, analyzer: TextAnalyzer, entries: Sequence[Entry]) -> None:
-        self._analyzer = analyzer
         self._frequencies: list[dict[str, float]] = []
         lengths: list[float] = []
         for entry in entries:

