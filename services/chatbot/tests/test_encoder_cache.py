@@ -97,7 +97,7 @@ def test_a_first_start_unpacks_in_a_child_process_and_reads_the_stored_copy(
 def test_a_child_that_does_not_finish_in_time_is_stopped_and_the_replica_unpacks(
     cache_dir: Path, reference: np.ndarray[Any, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(embeddings, "_UNPACK_TIMEOUT_SECONDS", 0)
+    monkeypatch.setattr(embeddings, "_UNPACKING_SECONDS", 0)
     embedder = loaded()
     assert isinstance(embedder._model._backend.table, StoredTable)
     assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
