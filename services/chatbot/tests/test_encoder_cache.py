@@ -98,7 +98,16 @@ def test_a_child_that_does_not_finish_in_time_is_stopped_and_the_replica_unpacks
     cache_dir: Path, reference: np.ndarray[Any, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(embeddings, "_UNPACKING_SECONDS", 0)
+    stored_here: list[Path] = []
+    store_backend = embeddings._store_backend
+
+    def store_and_count(model: Any, folder: Path) -> None:
+        stored_here.append(folder)
+        store_backend(model, folder)
+
+    monkeypatch.setattr(embeddings, "_store_backend", store_and_count)
     embedder = loaded()
+    assert stored_here == [encoder_folder(cache_dir)]  # the child stored nothing: stopped
     assert isinstance(embedder._model._backend.table, StoredTable)
     assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
 
