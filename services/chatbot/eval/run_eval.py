@@ -231,6 +231,7 @@ def evaluate_owner(
 ) -> list[Outcome]:
     """Ask every question of one owner through ``engine.ask``, as a visitor would."""
     profile, faqs = read_profile(folder)
+    engine.forget_vectors()
     engine.load(profile, faqs, taught=taught)
     outcomes = []
     for sample in samples:

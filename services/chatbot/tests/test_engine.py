@@ -6,9 +6,12 @@ lexical fallback, and the learned models' plumbing."""
 # ruff: noqa: F811
 
 import copy
+import hashlib
+import json
 import math
 import threading
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +19,7 @@ import pytest
 from conftest_engine import engine, lexical_engine, load_eval_profile, resources, top_key  # noqa: F401
 
 from mysite_chatbot.engine import Engine, FaqEntry, LanguageResources
+from mysite_chatbot.engine.embeddings import SentenceEmbedder
 from mysite_chatbot.engine.engine import (
     DECISION_FEATURES,
     RANKING_FEATURES,
@@ -39,7 +43,13 @@ from mysite_chatbot.engine.templates import (
     named_items,
     not_mentioned,
 )
-from mysite_chatbot.engine.training import ANSWER_THRESHOLD, PAIR_THRESHOLD, OwnerTexts
+from mysite_chatbot.engine.training import (
+    ANSWER_THRESHOLD,
+    PAIR_THRESHOLD,
+    OwnerTexts,
+    collect,
+    read_profile,
+)
 
 # A small owner outside software, written in Korean, with an English translation.
 BAKER_KO: dict[str, Any] = {
@@ -481,6 +491,63 @@ def test_training_sees_the_learned_similarity_the_engine_serves(
     for signals, row in zip(served, trained, strict=True):
         assert signals.learned_similarities is not None
         assert np.allclose(signals.learned_similarities, row, atol=1e-4)
+
+
+class _BatchSensitiveEncoder:
+    """Stands in for the sentence encoder, whose vector for a text differs in its last bits
+    with the batch it is embedded in (its matrix products round differently for another
+    batch shape); here the difference is certain: it grows with the batch's size."""
+
+    def encode(self, texts: list[str]) -> np.ndarray[Any, Any]:
+        rows = []
+        for text in texts:
+            seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+            row = np.random.default_rng(seed).standard_normal(512)
+            row[0] += 1e-6 * len(texts)
+            rows.append(row / np.linalg.norm(row))
+        return np.asarray(rows, dtype=np.float32)
+
+
+def test_an_owners_vectors_do_not_depend_on_the_owners_loaded_before(
+    resources: LanguageResources, tmp_path: Path
+) -> None:
+    """Training and the eval load one owner after another in one process. Each owner's
+    signals are those of a replica's first load, though an owner with texts in common (the
+    same basics and first job) was loaded just before: otherwise adding an owner to eval/
+    could move another owner's figures."""
+
+    def new_engine() -> Engine:
+        embedder = SentenceEmbedder(_BatchSensitiveEncoder())
+        return Engine(LanguageResources(resources.korean, resources.analyzer, embedder, "ok"))
+
+    profile, _ = load_eval_profile()
+    smaller, owner = tmp_path / "smaller", tmp_path / "owner"
+    for folder, written in (
+        (smaller, {"basics": profile["basics"], "work": profile["work"][:1]}),
+        (owner, profile),
+    ):
+        folder.mkdir()
+        (folder / "profile.json").write_text(json.dumps(written), encoding="utf-8")
+    (owner / "questions_x.jsonl").write_text(
+        json.dumps({"id": "x1", "question": "Where do you work?", "expected": ["work:0"]}),
+        encoding="utf-8",
+    )
+
+    alone = collect(new_engine(), {"owner": owner})
+    after_another = collect(new_engine(), {"smaller": smaller, "owner": owner})
+    assert len(alone) == len(after_another) == 1
+    assert np.array_equal(alone[0].features, after_another[0].features)
+
+    engine = new_engine()
+    engine.load(*read_profile(smaller))
+    engine.load(*read_profile(owner))  # the basics and first job from the smaller batch
+    reused = engine.text_vectors()
+    engine.forget_vectors()
+    engine.load(*read_profile(owner))
+    first_load = engine.text_vectors()
+    assert reused is not None
+    assert first_load is not None
+    assert not np.array_equal(reused[0], first_load[0])  # what forgetting is for
 
 
 def test_the_learned_similarity_learns_which_entry_answers() -> None:

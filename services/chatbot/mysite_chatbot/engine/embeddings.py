@@ -120,6 +120,17 @@ class SentenceEmbedder:
             return np.zeros((0, 512), dtype=np.float32)
         return np.vstack(rows)
 
+    def forget(self) -> None:
+        """Drop the entry vectors kept in memory (not those stored for the next start).
+
+        A text's vector differs in its last bits with the batch it was embedded in (the
+        encoder's matrix products round differently for another batch shape). Without
+        this, the eval's owners would share vectors for the texts they have in common,
+        computed in whichever owner's batch came first, so that adding an owner could
+        move another owner's figures."""
+        with self._lock:
+            self._cache.clear()
+
     def _read_stored(self) -> dict[str, Vectors]:
         if self._vectors_file is None or not self._vectors_file.is_file():
             return {}

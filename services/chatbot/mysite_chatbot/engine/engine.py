@@ -342,6 +342,12 @@ class Engine:
         if self.resources.embedder is not None:
             self.resources.embedder.embed(["warm-up", "워밍업"])
 
+    def forget_vectors(self) -> None:
+        """Make the next load embed the profile as a replica's first load does, whatever
+        profiles this engine loaded before (the eval and training load many owners)."""
+        if self.resources.embedder is not None:
+            self.resources.embedder.forget()
+
     # ------------------------------------------------------------------ indexing
 
     def load(

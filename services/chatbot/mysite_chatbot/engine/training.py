@@ -197,6 +197,7 @@ def collect(
     for name, folder in folders.items():
         if only is not None and name not in only:
             continue
+        engine.forget_vectors()
         engine.load(*read_profile(folder))
         entries = engine.entries
         facts, sections = entry_facts(entries)
