@@ -51,6 +51,7 @@ from mysite_chatbot.engine.training import (  # noqa: E402
     fit_model,
     held_back_owners,
     is_example_held_out,
+    load_owner,
     profile_folders,
     read_profile,
 )
@@ -230,9 +231,7 @@ def evaluate_owner(
     taught: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Outcome]:
     """Ask every question of one owner through ``engine.ask``, as a visitor would."""
-    profile, faqs = read_profile(folder)
-    engine.forget_vectors()
-    engine.load(profile, faqs, taught=taught)
+    load_owner(engine, folder, taught)
     outcomes = []
     for sample in samples:
         question = sample.question

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,6 +183,15 @@ def read_questions(profile: str, folder: Path) -> list[LabelledQuestion]:
     return questions
 
 
+def load_owner(
+    engine: Engine, folder: Path, taught: Mapping[str, Sequence[str]] | None = None
+) -> None:
+    """Load one eval owner as a replica's first load does, whatever owners this engine
+    loaded before (Engine.forget_vectors): training and the eval load them all in turn."""
+    engine.forget_vectors()
+    engine.load(*read_profile(folder), taught=taught)
+
+
 def question_text(question: str) -> str:
     """What the engine ranks for a question: small talk around it taken off."""
     text = clean_text(question, MAX_QUESTION_CHARS)
@@ -197,8 +206,7 @@ def collect(
     for name, folder in folders.items():
         if only is not None and name not in only:
             continue
-        engine.forget_vectors()
-        engine.load(*read_profile(folder))
+        load_owner(engine, folder)
         entries = engine.entries
         facts, sections = entry_facts(entries)
         by_key = {entry.key: entry for entry in entries}
