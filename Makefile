@@ -26,12 +26,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The eval's scripts by module name: they import each other as services.chatbot.eval.*,
+# and by file path mypy_path would name them "eval.*" too.
 typecheck: $(STAMP)
 	$(BIN)/mypy libs/common/mysite_common services/auth/mysite_auth services/site/mysite_site \
 		services/chatbot/mysite_chatbot services/kakao/mysite_kakao stack/mysite_stack \
 		testing/mysite_testing deploy/container/mysite_container deploy/aws/mysite_deploy
 	$(BIN)/mypy tests/e2e/*.py
-	$(BIN)/mypy services/chatbot/eval/*.py
+	$(BIN)/mypy $(patsubst %.py,-m services.chatbot.eval.%,$(notdir $(wildcard services/chatbot/eval/*.py)))
 
 unit: $(STAMP)
 	$(BIN)/pytest libs services stack testing -q
@@ -70,7 +72,7 @@ eval: $(STAMP)
 
 # Retrain the chatbot's models on every labelled question in services/chatbot/eval.
 train: $(STAMP)
-	$(BIN)/python -m mysite_chatbot.engine.training $(ARGS)
+	$(BIN)/python -m services.chatbot.eval.training $(ARGS)
 
 constraints: $(STAMP)
 	{ echo "# Every transitive dependency, pinned, so a fresh machine installs what CI tested."; \

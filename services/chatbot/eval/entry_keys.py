@@ -10,12 +10,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-SERVICE_ROOT = Path(__file__).resolve().parents[1]
-if str(SERVICE_ROOT) not in sys.path:
-    sys.path.insert(0, str(SERVICE_ROOT))
+# The service's package and this folder's modules, importable once the path is set here.
+for root in Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[3]:
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
 
 from mysite_chatbot.engine.entries import build_entries  # noqa: E402 - needs the path set above
-from mysite_chatbot.engine.training import read_profile  # noqa: E402
+from services.chatbot.eval.training import read_profile  # noqa: E402
 
 
 def main(eval_dir: Path) -> None:

@@ -36,14 +36,15 @@ from pathlib import Path
 # Startup is measured from here, before the engine (Kiwi, numpy, the encoder) is imported.
 PROCESS_STARTED = time.perf_counter()
 
-SERVICE_ROOT = Path(__file__).resolve().parents[1]
-if str(SERVICE_ROOT) not in sys.path:
-    sys.path.insert(0, str(SERVICE_ROOT))
+# The service's package and this folder's modules (services.chatbot.eval.training),
+# importable once the path is set here (E402).
+for root in Path(__file__).resolve().parents[1], Path(__file__).resolve().parents[3]:
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
 
-# The engine's modules, importable once the path is set above (E402).
 from mysite_chatbot.engine import Engine  # noqa: E402
 from mysite_chatbot.engine.learned import EngineModel, section_of  # noqa: E402
-from mysite_chatbot.engine.training import (  # noqa: E402
+from services.chatbot.eval.training import (  # noqa: E402
     EXAMPLE,
     EXAMPLE_TUNING_SETS,
     Sample,

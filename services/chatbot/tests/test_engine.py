@@ -31,9 +31,6 @@ from mysite_chatbot.engine.learned import (
     LogisticModel,
     SimilarityModel,
     SoftmaxModel,
-    fit_logistic,
-    fit_similarity,
-    fit_softmax,
     section_of,
 )
 from mysite_chatbot.engine.templates import (
@@ -43,11 +40,14 @@ from mysite_chatbot.engine.templates import (
     named_items,
     not_mentioned,
 )
-from mysite_chatbot.engine.training import (
+from services.chatbot.eval.training import (
     ANSWER_THRESHOLD,
     PAIR_THRESHOLD,
     OwnerTexts,
     collect,
+    fit_logistic,
+    fit_similarity,
+    fit_softmax,
     read_profile,
 )
 

@@ -14,7 +14,16 @@ from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES, Qu
 from mysite_chatbot.engine.entries import build_entries
 from mysite_chatbot.engine.learned import EngineModel, LogisticModel
 from mysite_chatbot.engine.models import Entry
-from mysite_chatbot.engine.training import (
+from services.chatbot.eval.run_eval import (
+    FoldModels,
+    Outcome,
+    fresh_owners,
+    main,
+    summarize,
+    summarize_sections,
+    training_samples,
+)
+from services.chatbot.eval.training import (
     EXAMPLE,
     LabelledQuestion,
     Sample,
@@ -24,15 +33,6 @@ from mysite_chatbot.engine.training import (
     profile_folders,
     read_profile,
     read_questions,
-)
-from services.chatbot.eval.run_eval import (
-    FoldModels,
-    Outcome,
-    fresh_owners,
-    main,
-    summarize,
-    summarize_sections,
-    training_samples,
 )
 
 FOLDERS = profile_folders()

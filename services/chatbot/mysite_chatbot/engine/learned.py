@@ -4,9 +4,8 @@ entry's texts (a similarity learned over the sentence vectors), what a question 
 answers it (a re-ranker) and whether to answer at all (the decision, with its calibrated
 threshold).
 
-They are trained by ``mysite_chatbot.engine.training`` (``make train``) on the labelled
-questions in services/chatbot/eval and shipped as data/model.json; inference is a few
-dot products.
+They are trained by services/chatbot/eval/training.py (``make train``) on the labelled
+questions beside it and shipped as data/model.json; inference is a few dot products.
 """
 
 from __future__ import annotations
@@ -223,112 +222,6 @@ class EngineModel:
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> EngineModel:
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-
-
-def fit_logistic(
-    features: Matrix,
-    labels: Matrix,
-    *,
-    l2: float = 1.0,
-    sample_weights: Matrix | None = None,
-    iterations: int = 25,
-) -> LogisticModel:
-    """L2-regularised logistic regression by Newton's method (a handful of features)."""
-    mean = features.mean(axis=0)
-    scale = features.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    x = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
-    weights = np.ones(len(x)) if sample_weights is None else sample_weights
-    beta = np.zeros(x.shape[1])
-    penalty = np.eye(x.shape[1]) * l2
-    penalty[-1, -1] = 0.0  # the bias is not shrunk
-    for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
-        gradient = x.T @ (weights * (p - labels)) + penalty @ beta
-        hessian = (x * (weights * p * (1 - p))[:, None]).T @ x + penalty
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if np.abs(step).max() < 1e-6:
-            break
-    return LogisticModel(beta[:-1], float(beta[-1]), mean, scale)
-
-
-def fit_softmax(
-    vectors: Matrix,
-    concepts: Sequence[frozenset[str]],
-    labels: list[str],
-    *,
-    sample_weights: Matrix | None = None,
-    l2: float = 1.0,
-    temperature: float = 8.0,
-) -> SoftmaxModel:
-    """A linear classifier over questions' sentence vectors (L2-normalised) and concepts,
-    fitted in closed form (ridge regression onto one-hot classes, fast enough to refit for
-    every fold of a cross-validation), read as probabilities through a softmax at
-    ``temperature``. Its concept inputs are those the questions have."""
-    names = tuple(sorted(frozenset[str]().union(*concepts)))
-    vectors = with_concepts(vectors, concepts, {name: column for column, name in enumerate(names)})
-    classes = tuple(sorted(set(labels)))
-    position = {name: index for index, name in enumerate(classes)}
-    targets = np.zeros((len(labels), len(classes)))
-    targets[np.arange(len(labels)), [position[label] for label in labels]] = 1.0
-    weights = np.ones(len(labels)) if sample_weights is None else sample_weights
-    x = np.hstack([vectors, np.ones((len(vectors), 1))]) * np.sqrt(weights)[:, None]
-    y = targets * np.sqrt(weights)[:, None]
-    penalty = np.eye(x.shape[1]) * l2
-    penalty[-1, -1] = 0.0
-    solution = np.linalg.solve(x.T @ x + penalty, x.T @ y) * temperature
-    return SoftmaxModel(classes, solution[:-1], solution[-1], names)
-
-
-def fit_similarity(
-    questions: Sequence[tuple[Matrix, Matrix, Matrix, Matrix, Matrix]],
-    *,
-    scale: float = 20.0,
-    l2: float = 1e-3,
-    learning_rate: float = 0.002,
-    iterations: int = 100,
-) -> SimilarityModel:
-    """Fit SimilarityModel's delta by Adam on a listwise loss: for every question, a softmax
-    (at ``scale``) over its owner's entries, each scored by its best text, pulled towards
-    the entries that answer it.
-
-    ``questions`` holds one group per owner: question vectors (n, d), the share of each
-    entry in the right answer (n, entries; rows sum to 1), the questions' weights (n), and
-    the owner's entry texts padded per entry (entries, most texts, d) with the mask of the
-    real ones (entries, most texts).
-    """
-    dimensions = questions[0][0].shape[1]
-    delta = np.zeros((dimensions, dimensions))
-    first_moment = np.zeros_like(delta)
-    second_moment = np.zeros_like(delta)
-    total = sum(float(weights.sum()) for _, _, weights, _, _ in questions)
-    for step in range(1, iterations + 1):
-        gradient = 2 * l2 * delta
-        for vectors, targets, weights, texts, mask in questions:
-            entries, most, _ = texts.shape
-            flat = texts.reshape(entries * most, dimensions)
-            mapped = vectors + vectors @ delta  # q^T (I + delta)
-            products = (mapped @ flat.T).reshape(len(vectors), entries, most)
-            scores = np.where(mask[None], products, -1e9)
-            best_text = scores.argmax(axis=2)
-            logits = scale * scores.max(axis=2)
-            logits -= logits.max(axis=1, keepdims=True)
-            probabilities = np.exp(logits)
-            probabilities /= probabilities.sum(axis=1, keepdims=True)
-            # d loss / d score of each entry's best text, spread back onto the texts
-            by_text = np.zeros((len(vectors), entries * most))
-            rows = np.arange(len(vectors))[:, None]
-            by_text[rows, np.arange(entries)[None, :] * most + best_text] = (
-                scale * (probabilities - targets) * weights[:, None] / total
-            )
-            gradient += vectors.T @ (by_text @ flat)
-        first_moment = 0.9 * first_moment + 0.1 * gradient
-        second_moment = 0.999 * second_moment + 0.001 * gradient**2
-        corrected_first = first_moment / (1 - 0.9**step)
-        corrected_second = second_moment / (1 - 0.999**step)
-        delta -= learning_rate * corrected_first / (np.sqrt(corrected_second) + 1e-8)
-    return SimilarityModel(delta)
 
 
 def section_of(key: str) -> str:

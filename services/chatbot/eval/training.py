@@ -1,6 +1,9 @@
 """Train the engine's models on the labelled questions of every owner in eval/.
 
-    python -m mysite_chatbot.engine.training      # make train: writes data/model.json
+    python -m services.chatbot.eval.training      # make train: writes engine/data/model.json
+
+It lives beside the labelled questions it reads, outside the served package: a replica
+only loads what it writes.
 
 Each owner's folder holds profile.json, faqs.json and question files (JSON lines
 ``{"id", "question", "expected": [entry keys]}``, an empty list meaning "cannot be
@@ -21,9 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mysite_common.text import MAX_QUESTION_CHARS
-
-from .engine import (
+from mysite_chatbot.engine.engine import (
     DECISION_FEATURES,
     LEARNED_COLUMNS,
     LEXICAL_DECISION_FEATURES,
@@ -36,7 +37,7 @@ from .engine import (
     set_learned_features,
     set_section_features,
 )
-from .learned import (
+from mysite_chatbot.engine.learned import (
     UNANSWERABLE,
     EngineModel,
     LogisticModel,
@@ -44,16 +45,15 @@ from .learned import (
     SimilarityModel,
     SoftmaxModel,
     Variant,
-    fit_logistic,
-    fit_similarity,
-    fit_softmax,
     section_of,
+    with_concepts,
 )
-from .models import Entry, FaqEntry
-from .smalltalk import split_small_talk
-from .text import Language, clean_text, detect_language
+from mysite_chatbot.engine.models import Entry, FaqEntry
+from mysite_chatbot.engine.smalltalk import split_small_talk
+from mysite_chatbot.engine.text import Language, clean_text, detect_language
+from mysite_common.text import MAX_QUESTION_CHARS
 
-EVAL_DIR = Path(__file__).resolve().parents[2] / "eval"
+EVAL_DIR = Path(__file__).resolve().parent
 EXAMPLE = "example"
 # Owners `make train` leaves out: those written after the shipped model was last measured,
 # kept out of it until a run of the eval measures them in training (eval/README.md). The
@@ -482,6 +482,115 @@ def fit_model(samples: Sequence[Sample]) -> EngineModel:
         lexical,
         fit_paraphrase_cosine(samples),
     )
+
+
+# ------------------------------------------------------------------ the fitting
+
+
+def fit_logistic(
+    features: Matrix,
+    labels: Matrix,
+    *,
+    l2: float = 1.0,
+    sample_weights: Matrix | None = None,
+    iterations: int = 25,
+) -> LogisticModel:
+    """L2-regularised logistic regression by Newton's method (a handful of features)."""
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    x = np.hstack([(features - mean) / scale, np.ones((len(features), 1))])
+    weights = np.ones(len(x)) if sample_weights is None else sample_weights
+    beta = np.zeros(x.shape[1])
+    penalty = np.eye(x.shape[1]) * l2
+    penalty[-1, -1] = 0.0  # the bias is not shrunk
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ beta, -30, 30)))
+        gradient = x.T @ (weights * (p - labels)) + penalty @ beta
+        hessian = (x * (weights * p * (1 - p))[:, None]).T @ x + penalty
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return LogisticModel(beta[:-1], float(beta[-1]), mean, scale)
+
+
+def fit_softmax(
+    vectors: Matrix,
+    concepts: Sequence[frozenset[str]],
+    labels: list[str],
+    *,
+    sample_weights: Matrix | None = None,
+    l2: float = 1.0,
+    temperature: float = 8.0,
+) -> SoftmaxModel:
+    """A linear classifier over questions' sentence vectors (L2-normalised) and concepts,
+    fitted in closed form (ridge regression onto one-hot classes, fast enough to refit for
+    every fold of a cross-validation), read as probabilities through a softmax at
+    ``temperature``. Its concept inputs are those the questions have."""
+    names = tuple(sorted(frozenset[str]().union(*concepts)))
+    vectors = with_concepts(vectors, concepts, {name: column for column, name in enumerate(names)})
+    classes = tuple(sorted(set(labels)))
+    position = {name: index for index, name in enumerate(classes)}
+    targets = np.zeros((len(labels), len(classes)))
+    targets[np.arange(len(labels)), [position[label] for label in labels]] = 1.0
+    weights = np.ones(len(labels)) if sample_weights is None else sample_weights
+    x = np.hstack([vectors, np.ones((len(vectors), 1))]) * np.sqrt(weights)[:, None]
+    y = targets * np.sqrt(weights)[:, None]
+    penalty = np.eye(x.shape[1]) * l2
+    penalty[-1, -1] = 0.0
+    solution = np.linalg.solve(x.T @ x + penalty, x.T @ y) * temperature
+    return SoftmaxModel(classes, solution[:-1], solution[-1], names)
+
+
+def fit_similarity(
+    questions: Sequence[tuple[Matrix, Matrix, Matrix, Matrix, Matrix]],
+    *,
+    scale: float = 20.0,
+    l2: float = 1e-3,
+    learning_rate: float = 0.002,
+    iterations: int = 100,
+) -> SimilarityModel:
+    """Fit SimilarityModel's delta by Adam on a listwise loss: for every question, a softmax
+    (at ``scale``) over its owner's entries, each scored by its best text, pulled towards
+    the entries that answer it.
+
+    ``questions`` holds one group per owner: question vectors (n, d), the share of each
+    entry in the right answer (n, entries; rows sum to 1), the questions' weights (n), and
+    the owner's entry texts padded per entry (entries, most texts, d) with the mask of the
+    real ones (entries, most texts).
+    """
+    dimensions = questions[0][0].shape[1]
+    delta = np.zeros((dimensions, dimensions))
+    first_moment = np.zeros_like(delta)
+    second_moment = np.zeros_like(delta)
+    total = sum(float(weights.sum()) for _, _, weights, _, _ in questions)
+    for step in range(1, iterations + 1):
+        gradient = 2 * l2 * delta
+        for vectors, targets, weights, texts, mask in questions:
+            entries, most, _ = texts.shape
+            flat = texts.reshape(entries * most, dimensions)
+            mapped = vectors + vectors @ delta  # q^T (I + delta)
+            products = (mapped @ flat.T).reshape(len(vectors), entries, most)
+            scores = np.where(mask[None], products, -1e9)
+            best_text = scores.argmax(axis=2)
+            logits = scale * scores.max(axis=2)
+            logits -= logits.max(axis=1, keepdims=True)
+            probabilities = np.exp(logits)
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+            # d loss / d score of each entry's best text, spread back onto the texts
+            by_text = np.zeros((len(vectors), entries * most))
+            rows = np.arange(len(vectors))[:, None]
+            by_text[rows, np.arange(entries)[None, :] * most + best_text] = (
+                scale * (probabilities - targets) * weights[:, None] / total
+            )
+            gradient += vectors.T @ (by_text @ flat)
+        first_moment = 0.9 * first_moment + 0.1 * gradient
+        second_moment = 0.999 * second_moment + 0.001 * gradient**2
+        corrected_first = first_moment / (1 - 0.9**step)
+        corrected_second = second_moment / (1 - 0.999**step)
+        delta -= learning_rate * corrected_first / (np.sqrt(corrected_second) + 1e-8)
+    return SimilarityModel(delta)
 
 
 def held_back_owners(path: Path = HELD_BACK_FILE) -> frozenset[str]:
