@@ -112,6 +112,23 @@ def test_a_child_that_does_not_finish_in_time_is_stopped_and_the_replica_unpacks
     assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
 
 
+def test_a_child_that_fails_says_why_in_the_log_and_the_replica_unpacks(
+    cache_dir: Path,
+    reference: np.ndarray[Any, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(
+        embeddings, "_UNPACK_IN_CHILD", "raise RuntimeError('the data folder is read-only')"
+    )
+    with caplog.at_level("INFO", logger=embeddings.logger.name):
+        embedder = loaded()
+    [failure] = [r.getMessage() for r in caplog.records if "child process" in r.getMessage()]
+    assert failure.endswith("(exit 1): RuntimeError: the data folder is read-only")
+    assert (encoder_folder(cache_dir) / "probe.npy").is_file()  # stored by the replica
+    assert np.array_equal(embedder.embed(TEXTS, cache=False), reference)
+
+
 def test_a_token_id_outside_the_stored_table_is_refused(cache_dir: Path) -> None:
     loaded()
     table = StoredTable(encoder_folder(cache_dir) / "table.npy")

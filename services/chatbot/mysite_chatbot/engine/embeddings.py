@@ -229,6 +229,14 @@ def _unpack_in_child(folder: Path) -> None:
         subprocess.run(  # noqa: S603
             command, env=environment, capture_output=True, timeout=_UNPACKING_SECONDS, check=True
         )
+    except subprocess.CalledProcessError as error:
+        # Its last line says why (a traceback's exception); the child reads no secret.
+        said = error.stderr.decode("utf-8", "replace").strip().splitlines()
+        logger.info(
+            "encoder not unpacked in a child process (exit %s): %s",
+            error.returncode,
+            said[-1] if said else "it said nothing",
+        )
     except (OSError, subprocess.SubprocessError) as error:
         logger.info("encoder not unpacked in a child process: %s", error)
 
