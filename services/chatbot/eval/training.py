@@ -21,9 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import lightgbm
 import numpy as np
 
 from mysite_chatbot.engine.engine import (
@@ -46,7 +44,6 @@ from mysite_chatbot.engine.learned import (
     Matrix,
     SimilarityModel,
     SoftmaxModel,
-    TreeModel,
     Variant,
     section_of,
     with_concepts,
@@ -90,25 +87,6 @@ ANSWER_THRESHOLD = WRONG_ANSWER_COST / (1.0 + WRONG_ANSWER_COST)
 # pays where the pair decision's p * PAIR_ANSWER_VALUE > (1 - p) * WRONG_ANSWER_COST.
 PAIR_ANSWER_VALUE = 0.5
 PAIR_THRESHOLD = WRONG_ANSWER_COST / (PAIR_ANSWER_VALUE + WRONG_ANSWER_COST)
-# The trees that correct the re-ranker's logits (Variant.trees), boosted from them: a
-# binary objective over the same rows (one per question and entry), LightGBM's defaults
-# but for leaves of at least 100 rows. One thread, a fixed seed and LightGBM's
-# deterministic mode make `make train` write the same model.json on every run.
-TREE_PARAMETERS: dict[str, Any] = {
-    "objective": "binary",
-    "num_leaves": 31,
-    "min_child_samples": 100,
-    "learning_rate": 0.1,
-    "num_threads": 1,
-    "seed": 0,
-    "deterministic": True,
-    "force_row_wise": True,
-    "verbosity": -1,
-}
-TREE_ROUNDS = 300
-# Fewer answerable questions than this keep the re-ranker's order: trees fitted on a
-# handful of owners learn those owners.
-TREE_MIN_QUESTIONS = 1000
 
 
 @dataclass(frozen=True)
@@ -368,9 +346,7 @@ def _learned_out_of_owner(samples: Sequence[Sample]) -> None:
         _with_learned([s for s in samples if s.question.profile in group], similarity)
 
 
-def _ranking_rows(samples: Sequence[Sample], columns: int) -> tuple[Matrix, Matrix, Matrix]:
-    """The rows the entry-ordering models learn from: one per answerable question and
-    entry, its ranking features, 1.0 where the entry answers, and the question's weight."""
+def fit_ranker(samples: Sequence[Sample], columns: int) -> LogisticModel:
     answerable = [sample for sample in samples if sample.question.expected]
     weights = _profile_weights(answerable)
     rows = np.vstack([sample.features[:, :columns] for sample in answerable])
@@ -381,61 +357,7 @@ def _ranking_rows(samples: Sequence[Sample], columns: int) -> tuple[Matrix, Matr
             for sample, weight in zip(answerable, weights, strict=True)
         ]
     )
-    return rows, labels, row_weights
-
-
-def fit_ranker(samples: Sequence[Sample], columns: int) -> LogisticModel:
-    rows, labels, row_weights = _ranking_rows(samples, columns)
     return fit_logistic(rows, labels, sample_weights=row_weights, l2=1.0)
-
-
-def fit_trees(samples: Sequence[Sample], columns: int, ranker: LogisticModel) -> TreeModel | None:
-    """Trees boosted from ``ranker``'s logits on the same rows, so that they learn what
-    the linear re-ranker gets wrong (a feature that matters only beside another); None
-    with fewer than TREE_MIN_QUESTIONS answerable questions."""
-    if sum(1 for sample in samples if sample.question.expected) < TREE_MIN_QUESTIONS:
-        return None
-    rows, labels, row_weights = _ranking_rows(samples, columns)
-    data = lightgbm.Dataset(
-        rows, labels, weight=row_weights, init_score=ranker.logits(rows), params=TREE_PARAMETERS
-    )
-    booster = lightgbm.train(TREE_PARAMETERS, data, num_boost_round=TREE_ROUNDS)
-    return flat_trees(booster.dump_model())
-
-
-def flat_trees(dump: dict[str, Any]) -> TreeModel:
-    """LightGBM's model dump (nested nodes per tree) as TreeModel's flat arrays."""
-    feature: list[int] = []
-    threshold: list[float] = []
-    left: list[int] = []
-    right: list[int] = []
-    value: list[float] = []
-
-    def add(node: dict[str, Any]) -> int:
-        position = len(feature)
-        feature.append(-1)
-        threshold.append(0.0)
-        left.append(-1)
-        right.append(-1)
-        value.append(float(node.get("leaf_value", 0.0)))
-        if "leaf_value" not in node:
-            if node["decision_type"] != "<=":
-                raise ValueError(f"a split TreeModel cannot walk: {node['decision_type']}")
-            feature[position] = int(node["split_feature"])
-            threshold[position] = float(node["threshold"])
-            left[position] = add(node["left_child"])
-            right[position] = add(node["right_child"])
-        return position
-
-    roots = [add(tree["tree_structure"]) for tree in dump["tree_info"]]
-    return TreeModel(
-        np.asarray(feature, np.int32),
-        np.asarray(threshold, np.float64),
-        np.asarray(left, np.int32),
-        np.asarray(right, np.int32),
-        np.asarray(value, np.float64),
-        np.asarray(roots, np.int32),
-    )
 
 
 @dataclass(frozen=True)
@@ -454,82 +376,18 @@ def judge(
     ranker: LogisticModel,
     ranking_columns: int,
     decision_columns: int,
-    trees: TreeModel | None = None,
 ) -> list[Judged]:
-    """The samples ranked as the engine ranks them (by ``ranker``, corrected by ``trees``
-    if given) with the decision's features: its first ``decision_columns``, then the
-    trees' (TREE_DECISION_FEATURES)."""
     by_class = _with_sections(samples, sections)
     judged = []
     for sample, probabilities in zip(samples, by_class, strict=True):
-        inputs = sample.features[:, :ranking_columns]
-        logits = ranker.logits(inputs)
-        boosted = None if trees is None else logits + trees.logits(inputs)
-        order = np.argsort(-(logits if boosted is None else boosted), kind="stable")
-        features = decision_features(
-            sample.features, logits, order, sample.signals, probabilities, boosted
-        )
-        chosen = features[:decision_columns] + features[len(DECISION_FEATURES) :]
+        logits = ranker.logits(sample.features[:, :ranking_columns])
+        order = np.argsort(-logits, kind="stable")
+        features = decision_features(sample.features, logits, order, sample.signals, probabilities)
         best_two = {sample.entries[int(position)].key for position in order[:2]}
         correct = sample.entries[int(order[0])].key in sample.question.expected
         pair_correct = bool(best_two & set(sample.question.expected))
-        judged.append(Judged(sample, correct, chosen, pair_correct))
+        judged.append(Judged(sample, correct, features[:decision_columns], pair_correct))
     return judged
-
-
-def _fit_decisions(judged: Sequence[Judged]) -> tuple[LogisticModel, LogisticModel]:
-    """The decision and the pair decision, fitted on out-of-owner rankings."""
-    weights = _profile_weights([item.sample for item in judged])
-    features = np.asarray([item.features for item in judged])
-    decision = fit_logistic(
-        features,
-        np.asarray([item.correct for item in judged], float),
-        sample_weights=weights,
-        l2=1.0,
-    )
-    pair_decision = fit_logistic(
-        features,
-        np.asarray([item.pair_correct for item in judged], float),
-        sample_weights=weights,
-        l2=1.0,
-    )
-    return decision, pair_decision
-
-
-def _declining(
-    judged: Sequence[Judged], decision: LogisticModel, pair_decision: LogisticModel
-) -> tuple[Matrix, Matrix, Matrix]:
-    """For the unanswerable questions of ``judged``: the decision's and the pair
-    decision's probabilities, and the questions' weights."""
-    weights = _profile_weights([item.sample for item in judged])
-    unanswerable = np.asarray([not item.sample.question.expected for item in judged])
-    features = np.asarray([item.features for item in judged])[unanswerable]
-    probability = 1 / (1 + np.exp(-decision.logits(features)))
-    pair = 1 / (1 + np.exp(-pair_decision.logits(features)))
-    return probability, pair, weights[unanswerable]
-
-
-def _declined_share(
-    judged: Sequence[Judged], decisions: tuple[LogisticModel, LogisticModel], threshold: float
-) -> float:
-    """The weighted share of the unanswerable questions of ``judged`` that the engine
-    declines (neither the decision nor the pair decision answers) at ``threshold``."""
-    probability, pair, weights = _declining(judged, *decisions)
-    if not weights.sum():
-        return 1.0
-    declined = (probability < threshold) & (pair < PAIR_THRESHOLD)
-    return float(weights[declined].sum() / weights.sum())
-
-
-def _threshold_declining(
-    judged: Sequence[Judged], decisions: tuple[LogisticModel, LogisticModel], share: float
-) -> float:
-    """The lowest threshold, from ANSWER_THRESHOLD up in steps of 0.005, at which the
-    engine declines at least ``share`` of the unanswerable questions of ``judged``."""
-    threshold = ANSWER_THRESHOLD
-    while threshold < 0.99 and _declined_share(judged, decisions, threshold) < share:
-        threshold += 0.005
-    return threshold
 
 
 def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, SoftmaxModel | None]:
@@ -539,33 +397,32 @@ def fit_variant(samples: Sequence[Sample], hybrid: bool) -> tuple[Variant, Softm
     ranking_columns = len(samples[0].features[0]) if hybrid else LEXICAL_RANKING_FEATURES
     decision_columns = len(DECISION_FEATURES) if hybrid else LEXICAL_DECISION_FEATURES
     owners = sorted({sample.question.profile for sample in samples})
-    linear: list[Judged] = []  # ranked by the re-ranker alone
-    boosted: list[Judged] = []  # ranked as corrected by trees, where every fold has them
+    out_of_owner: list[Judged] = []
     for owner in owners:
         inner = [sample for sample in samples if sample.question.profile != owner]
         left_out = [sample for sample in samples if sample.question.profile == owner]
         sections = fit_sections(inner) if hybrid else None
         _with_sections(inner, sections)
         ranker = fit_ranker(inner, ranking_columns)
-        linear += judge(left_out, sections, ranker, ranking_columns, decision_columns)
-        trees = fit_trees(inner, ranking_columns, ranker) if hybrid else None
-        if trees is not None:
-            boosted += judge(left_out, sections, ranker, ranking_columns, decision_columns, trees)
+        out_of_owner += judge(left_out, sections, ranker, ranking_columns, decision_columns)
+    weights = _profile_weights([item.sample for item in out_of_owner])
+    features = np.asarray([item.features for item in out_of_owner])
+    decision = fit_logistic(
+        features,
+        np.asarray([item.correct for item in out_of_owner], float),
+        sample_weights=weights,
+        l2=1.0,
+    )
+    pair_decision = fit_logistic(
+        features,
+        np.asarray([item.pair_correct for item in out_of_owner], float),
+        sample_weights=weights,
+        l2=1.0,
+    )
     sections = fit_sections(samples) if hybrid else None
     _with_sections(samples, sections)
     ranker = fit_ranker(samples, ranking_columns)
-    trees = fit_trees(samples, ranking_columns, ranker) if hybrid else None
-    linear_decisions = _fit_decisions(linear)
-    if trees is None or len(boosted) != len(linear):
-        decision, pair_decision = linear_decisions
-        return Variant(ranker, decision, ANSWER_THRESHOLD, pair_decision, PAIR_THRESHOLD), sections
-    # The trees answer more questions right, and their decision grows surer of answers:
-    # its threshold rises until the engine declines as many unanswerable questions as the
-    # re-ranker's decision did at ANSWER_THRESHOLD.
-    decisions = _fit_decisions(boosted)
-    declined = _declined_share(linear, linear_decisions, ANSWER_THRESHOLD)
-    threshold = _threshold_declining(boosted, decisions, declined)
-    return Variant(ranker, decisions[0], threshold, decisions[1], PAIR_THRESHOLD, trees), sections
+    return Variant(ranker, decision, ANSWER_THRESHOLD, pair_decision, PAIR_THRESHOLD), sections
 
 
 # How often two questions at least paraphrase_cosine apart must share their entry.

@@ -23,7 +23,6 @@ from mysite_chatbot.engine.embeddings import SentenceEmbedder
 from mysite_chatbot.engine.engine import (
     DECISION_FEATURES,
     RANKING_FEATURES,
-    TREE_DECISION_FEATURES,
     entry_facts,
     ranking_features,
 )
@@ -452,13 +451,7 @@ def test_the_job_the_owner_holds_is_known_to_the_re_ranker(engine: Engine) -> No
 def test_the_shipped_model_matches_the_features() -> None:
     model = EngineModel.load()
     assert len(model.hybrid.ranker.weights) == len(RANKING_FEATURES)
-    decision_inputs = len(DECISION_FEATURES) + len(TREE_DECISION_FEATURES)
-    assert len(model.hybrid.decision.weights) == decision_inputs
-    # The trees correct the re-ranker over the ranking features; without the sentence
-    # encoder the engine orders by the re-ranker alone.
-    assert model.hybrid.trees is not None
-    assert int(model.hybrid.trees.feature.max()) < len(RANKING_FEATURES)
-    assert model.lexical.trees is None
+    assert len(model.hybrid.decision.weights) == len(DECISION_FEATURES)
     assert 0 < model.hybrid.threshold < 1
     assert 0 < model.lexical.threshold < 1
     assert "none" in model.sections.classes
@@ -608,10 +601,7 @@ def test_the_shipped_model_answers_where_a_wrong_answer_s_cost_is_paid() -> None
     """A model trained with another cost of a wrong answer (or before the threshold was
     fixed by it) must be retrained: `make train`."""
     model = EngineModel.load()
-    # The hybrid's threshold rises above it only to decline as many unanswerable
-    # questions as the re-ranker's decision did without trees (fit_variant).
-    assert ANSWER_THRESHOLD <= model.hybrid.threshold < 0.99
-    assert model.lexical.threshold == ANSWER_THRESHOLD
+    assert model.hybrid.threshold == model.lexical.threshold == ANSWER_THRESHOLD
     assert model.hybrid.pair_threshold == model.lexical.pair_threshold == PAIR_THRESHOLD
 
 

@@ -3,7 +3,6 @@ every expected key names an entry of its owner's profile (the key scheme stays s
 the evaluation (eval/run_eval.py) counts what it reports as its README says."""
 
 import json
-import math
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
@@ -11,14 +10,9 @@ from typing import cast
 import numpy as np
 import pytest
 
-from mysite_chatbot.engine.engine import (
-    DECISION_FEATURES,
-    RANKING_FEATURES,
-    TREE_DECISION_FEATURES,
-    QuestionSignals,
-)
+from mysite_chatbot.engine.engine import DECISION_FEATURES, RANKING_FEATURES, QuestionSignals
 from mysite_chatbot.engine.entries import build_entries
-from mysite_chatbot.engine.learned import EngineModel, LogisticModel, TreeModel
+from mysite_chatbot.engine.learned import EngineModel, LogisticModel
 from mysite_chatbot.engine.models import Entry
 from services.chatbot.eval.run_eval import (
     FoldModels,
@@ -30,14 +24,10 @@ from services.chatbot.eval.run_eval import (
     training_samples,
 )
 from services.chatbot.eval.training import (
-    ANSWER_THRESHOLD,
     EXAMPLE,
     LabelledQuestion,
     Sample,
-    _declined_share,
     _profile_weights,
-    _threshold_declining,
-    fit_trees,
     held_back_owners,
     judge,
     profile_folders,
@@ -237,82 +227,20 @@ def test_the_example_weighs_as_a_share_of_the_other_owners() -> None:
 def test_the_decisions_learn_whether_the_best_entry_and_the_best_two_answer(
     expected: tuple[str, ...], correct: bool, pair_correct: bool
 ) -> None:
-    [judged] = judge([_ranked_sample(expected)], None, _FIRST_COLUMN, COLUMNS, DECISIONS)
-    assert (judged.correct, judged.pair_correct) == (correct, pair_correct)
-
-
-COLUMNS = len(RANKING_FEATURES)
-DECISIONS = len(DECISION_FEATURES)
-# A re-ranker whose logit is the first ranking feature.
-_FIRST_COLUMN = LogisticModel(np.eye(COLUMNS)[0], 0.0, np.zeros(COLUMNS), np.ones(COLUMNS))
-
-
-def _ranked_sample(expected: tuple[str, ...], owner: str = "o") -> Sample:
-    """A question of ``owner`` over entries a, b and c, which _FIRST_COLUMN ranks in that
-    order; feature 1 is 1.0 for b alone."""
-    features = np.zeros((3, COLUMNS))
-    features[:, 0] = [3.0, 2.0, 1.0]
-    features[1, 1] = 1.0
-    return Sample(
-        LabelledQuestion(owner, "s", "1", "q", expected),
+    columns = len(RANKING_FEATURES)
+    features = np.zeros((3, columns))
+    features[:, 0] = [3.0, 2.0, 1.0]  # ranks a, b, c
+    ranker = LogisticModel(np.eye(columns)[0], 0.0, np.zeros(columns), np.ones(columns))
+    sample = Sample(
+        LabelledQuestion("o", "s", "1", "q", expected),
         tuple(cast(Entry, SimpleNamespace(key=key)) for key in "abc"),
         ("a", "b", "c"),
         QuestionSignals((), None, None, 2),
         features,
-        np.asarray([key in expected for key in "abc"], float),
+        np.zeros(3),
         "en",
         False,
         None,
     )
-
-
-def _split_on_b(raise_b: float) -> TreeModel:
-    """One tree: rows whose feature 1 exceeds 0.5 (entry b) get ``raise_b``, others 0."""
-    return TreeModel(
-        np.array([1, -1, -1], np.int32),
-        np.array([0.5, 0.0, 0.0]),
-        np.array([1, -1, -1], np.int32),
-        np.array([2, -1, -1], np.int32),
-        np.array([0.0, 0.0, raise_b]),
-        np.array([0], np.int32),
-    )
-
-
-def test_judging_orders_by_the_trees_and_shows_the_decision_their_scores() -> None:
-    sample = _ranked_sample(("b",))
-    [linear] = judge([sample], None, _FIRST_COLUMN, COLUMNS, DECISIONS)
-    [boosted] = judge([sample], None, _FIRST_COLUMN, COLUMNS, DECISIONS, _split_on_b(2.0))
-    assert (linear.correct, boosted.correct) == (False, True)
-    assert len(linear.features) == DECISIONS
-    assert len(boosted.features) == DECISIONS + len(TREE_DECISION_FEATURES)
-    # b's corrected logit, 2 + 2, and its margin over a's 3.
-    assert boosted.features[DECISIONS:] == [4.0, 1.0]
-
-
-def test_too_few_questions_keep_the_re_ranker_s_order() -> None:
-    samples = [_ranked_sample(("b",), owner=f"o{number}") for number in range(20)]
-    assert fit_trees(samples, COLUMNS, _FIRST_COLUMN) is None
-
-
-def test_the_threshold_rises_until_as_many_unanswerable_questions_are_declined() -> None:
-    """A decision whose probability is the first decision feature's logistic: the
-    unanswerable questions sit at 0.6, 0.7, 0.8 and 0.9."""
-    judged = judge(
-        [_ranked_sample((), owner=f"o{number}") for number in range(4)],
-        None,
-        _FIRST_COLUMN,
-        COLUMNS,
-        DECISIONS,
-    )
-    for item, probability in zip(judged, [0.6, 0.7, 0.8, 0.9], strict=True):
-        item.features[0] = math.log(probability / (1 - probability))
-    decision = LogisticModel(np.eye(DECISIONS)[0], 0.0, np.zeros(DECISIONS), np.ones(DECISIONS))
-    never = LogisticModel(np.zeros(DECISIONS), -30.0, np.zeros(DECISIONS), np.ones(DECISIONS))
-    decisions = (decision, never)
-    assert _declined_share(judged, decisions, ANSWER_THRESHOLD) == 0.25
-    assert _threshold_declining(judged, decisions, 0.25) == ANSWER_THRESHOLD
-    assert 0.7 < _threshold_declining(judged, decisions, 0.5) <= 0.705
-    assert 0.9 < _threshold_declining(judged, decisions, 1.0) <= 0.905
-    # Where the pair decision would answer, raising the threshold declines nothing more.
-    always = LogisticModel(np.zeros(DECISIONS), 30.0, np.zeros(DECISIONS), np.ones(DECISIONS))
-    assert _declined_share(judged, (decision, always), 0.95) == 0.0
+    [judged] = judge([sample], None, ranker, columns, len(DECISION_FEATURES))
+    assert (judged.correct, judged.pair_correct) == (correct, pair_correct)

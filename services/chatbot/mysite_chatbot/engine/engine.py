@@ -166,9 +166,6 @@ DECISION_FEATURES = _BASE_DECISION_FEATURES + tuple(
     f"{_CROSSED[i]}*{_CROSSED[j]}" for i in range(len(_CROSSED)) for j in range(i, len(_CROSSED))
 )
 LEXICAL_DECISION_FEATURES = 7
-# What the decision sees besides, where trees correct the re-ranker (Variant.trees): the
-# corrected score of the best entry and its margin over the second's.
-TREE_DECISION_FEATURES = ("trees_top_logit", "trees_margin")
 
 
 @dataclass(frozen=True)
@@ -676,35 +673,27 @@ class Engine:
             )
         features = ranking_features(index.facts, index.sections, signals, section_probabilities)
         columns = len(RANKING_FEATURES) if signals.vector is not None else LEXICAL_RANKING_FEATURES
-        inputs = features[:, :columns]
-        logits = variant.ranker.logits(inputs)
-        boosted = None
-        if variant.trees is not None and signals.vector is not None:
-            boosted = logits + variant.trees.logits(inputs)
-        order = np.argsort(-(logits if boosted is None else boosted), kind="stable")
-        # The trees choose the order; each entry's score stays the re-ranker's probability,
-        # which the thresholds on scores (SUGGESTION_MIN_SCORE, OVERVIEW_SHARE) were set
-        # on. The corrected scores are sharper, and with them an overview lost to its
-        # item where the question asked about the whole list ("어떤 기술 쓰세요?").
+        logits = variant.ranker.logits(features[:, :columns])
+        order = np.argsort(-logits, kind="stable")
         ranked = [
             RankedEntry(
                 index.entries[position],
                 int(position),
-                _probability(float(logits[position])),
+                float(1 / (1 + math.exp(-logits[position]))),
                 signals.lexical[position],
                 None if signals.similarities is None else float(signals.similarities[position]),
             )
             for position in order
         ]
-        chosen = decision_features(features, logits, order, signals, section_probabilities, boosted)
+        chosen = decision_features(features, logits, order, signals, section_probabilities)
         if signals.vector is None:
             chosen = chosen[:LEXICAL_DECISION_FEATURES]
         rows = np.asarray([chosen])
         logit = float(variant.decision.logits(rows)[0])
         pair = 0.0
         if len(ranked) > 1:
-            pair = _probability(float(variant.pair_decision.logits(rows)[0]))
-        return _Scored(ranked, _probability(logit), pair)
+            pair = 1 / (1 + math.exp(-float(variant.pair_decision.logits(rows)[0])))
+        return _Scored(ranked, 1 / (1 + math.exp(-logit)), pair)
 
     def _render(
         self, index: _Index, entry: Entry, language: Language, tokens: Sequence[Token]
@@ -864,22 +853,14 @@ def set_section_features(
     rows[:, _COLUMN["dense_cosine_x_section"]] = rows[:, _COLUMN["dense_cosine"]] * probabilities
 
 
-def _probability(logit: float) -> float:
-    """The logistic function, written with tanh so that no logit overflows it (the trees'
-    corrections can take a logit far below exp's range)."""
-    return 0.5 * (1.0 + math.tanh(0.5 * logit))
-
-
 def decision_features(
     features: Matrix,
     logits: Matrix,
     order: np.ndarray[Any, Any],
     signals: QuestionSignals,
     section_probabilities: Mapping[str, float],
-    boosted: Matrix | None = None,
 ) -> list[float]:
-    """DECISION_FEATURES for a ranked question (``order`` best first), followed by
-    TREE_DECISION_FEATURES when ``boosted`` holds the trees' corrected logits."""
+    """DECISION_FEATURES for a ranked question."""
     top = int(order[0])
     second = float(logits[order[1]]) if len(order) > 1 else float(logits[top]) - 5.0
     answerable = [p for name, p in section_probabilities.items() if name != UNANSWERABLE]
@@ -890,7 +871,6 @@ def decision_features(
     base = [
         float(logits[top]),
         float(logits[top]) - second,
-        # exp as the decision was trained with (the re-ranker's own logits stay in range)
         1 / (1 + math.exp(-float(logits[top]))),
         float(features[top, coverage]),
         float(features[:, coverage].max()),
@@ -914,11 +894,7 @@ def decision_features(
     products = [
         crossed[i] * crossed[j] for i in range(len(crossed)) for j in range(i, len(crossed))
     ]
-    if boosted is None:
-        return base + products
-    best = float(boosted[top])
-    next_best = float(boosted[order[1]]) if len(order) > 1 else best - 5.0
-    return base + products + [best, best - next_best]
+    return base + products
 
 
 def _ranks(values: Matrix) -> Matrix:

@@ -1,12 +1,11 @@
-"""The engine's learned parts, small models in numpy: how close a question is to an
+"""The engine's learned parts, small linear models in numpy: how close a question is to an
 entry's texts (a similarity learned over the sentence vectors), what a question asks about
 (a section classifier over its sentence vector and vocabulary concepts), which entry
-answers it (a linear re-ranker and boosted trees that correct its scores) and whether to
-answer at all (the decision, with its calibrated threshold).
+answers it (a re-ranker) and whether to answer at all (the decision, with its calibrated
+threshold).
 
 They are trained by services/chatbot/eval/training.py (``make train``) on the labelled
-questions beside it and shipped as data/model.json; inference is a few dot products and a
-walk down a few hundred small trees.
+questions beside it and shipped as data/model.json; inference is a few dot products.
 """
 
 from __future__ import annotations
@@ -153,70 +152,6 @@ class SimilarityModel:
         return cls(raw.astype(np.float64).reshape(size, size))
 
 
-Integers = npt.NDArray[np.int32]
-# TreeModel's arrays as model.json stores them: name, little-endian type (float64 keeps
-# LightGBM's thresholds exact, so the walk splits where its trees did).
-_TREE_ARRAYS = (
-    ("feature", "<i4"),
-    ("threshold", "<f8"),
-    ("left", "<i4"),
-    ("right", "<i4"),
-    ("value", "<f8"),
-    ("roots", "<i4"),
-)
-
-
-@dataclass(frozen=True)
-class TreeModel:
-    """Boosted regression trees (fitted by LightGBM in ``make train``) as flat arrays of
-    nodes, so that serving walks them in numpy without LightGBM. A node is a split (a row
-    goes left where ``feature`` is at most ``threshold``) or a leaf (``feature`` -1, adding
-    ``value``); ``roots`` holds each tree's first node. The ranking features hold no NaN,
-    so no split needs LightGBM's rule for missing values."""
-
-    feature: Integers
-    threshold: Matrix
-    left: Integers
-    right: Integers
-    value: Matrix
-    roots: Integers
-
-    def logits(self, features: Matrix) -> Matrix:
-        """The trees' summed output for each row of ``features``."""
-        rows = len(features)
-        total: Matrix = np.zeros(rows)
-        # One walker per (row, tree), all stepping down a level at once; a walker that
-        # reaches its leaf adds the leaf's value to its row and stops.
-        row = np.repeat(np.arange(rows), len(self.roots))
-        node = np.tile(self.roots, rows)
-        while len(node):
-            feature = self.feature[node]
-            leaf = feature < 0
-            if leaf.any():
-                total += np.bincount(row[leaf], weights=self.value[node[leaf]], minlength=rows)
-                walking = ~leaf
-                row, node, feature = row[walking], node[walking], feature[walking]
-            goes_left = features[row, feature] <= self.threshold[node]
-            node = np.where(goes_left, self.left[node], self.right[node])
-        return total
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            name: base64.b64encode(
-                np.ascontiguousarray(getattr(self, name), kind).tobytes()
-            ).decode()
-            for name, kind in _TREE_ARRAYS
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TreeModel:
-        arrays = {
-            name: np.frombuffer(base64.b64decode(data[name]), dtype=kind).astype(kind[1:])
-            for name, kind in _TREE_ARRAYS
-        }
-        return cls(**arrays)
-
-
 @dataclass(frozen=True)
 class Variant:
     """A re-ranker and a decision, for one set of signals (with or without embeddings)."""
@@ -230,22 +165,15 @@ class Variant:
     # decision declines, both entries are given when this reaches pair_threshold.
     pair_decision: LogisticModel
     pair_threshold: float
-    # Trees boosted from the re-ranker's logits: the entries are ordered by the sum, and
-    # the decision sees the sum's best score and margin (TREE_DECISION_FEATURES). None
-    # orders by the re-ranker alone.
-    trees: TreeModel | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
+        return {
             "ranker": self.ranker.to_dict(),
             "decision": self.decision.to_dict(),
             "threshold": self.threshold,
             "pair_decision": self.pair_decision.to_dict(),
             "pair_threshold": self.pair_threshold,
         }
-        if self.trees is not None:
-            data["trees"] = self.trees.to_dict()
-        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Variant:
@@ -255,7 +183,6 @@ class Variant:
             float(data["threshold"]),
             LogisticModel.from_dict(data["pair_decision"]),
             float(data["pair_threshold"]),
-            TreeModel.from_dict(data["trees"]) if "trees" in data else None,
         )
 
 
